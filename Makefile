@@ -1,0 +1,70 @@
+# The few commands people type. `make run` sets everything up and serves the demo;
+# `make test` runs the whole suite on SQLite, then on the local PostgreSQL with Redis,
+# a Celery worker and an SMTP sink.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+DEV_ENV := DEBUG=1
+TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean
+
+run: setup
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: deps
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
+	$(DEV_ENV) $(PY) manage.py load_demo
+
+deps: $(VENV)/.installed node_modules/.installed locale/.compiled
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po) $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	touch $@
+
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemessages -l es -l pt --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+test: deps test-sqlite test-postgres
+
+test-sqlite: deps
+	$(PYTEST) -m "not services"
+
+test-postgres: deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
+
+lint: deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: deps
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+worker: deps
+	$(PY) -m celery -A copolad_wg worker -Q default,bulk,documents --loglevel=INFO
+
+beat: deps
+	$(PY) -m celery -A copolad_wg beat --loglevel=INFO
+
+bench: deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles locale/.compiled

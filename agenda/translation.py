@@ -1,0 +1,13 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import AgendaItem, Speaker
+
+
+@register(AgendaItem)
+class AgendaItemTranslation(TranslationOptions):
+    fields = ("title", "description")
+
+
+@register(Speaker)
+class SpeakerTranslation(TranslationOptions):
+    fields = ("position", "bio")

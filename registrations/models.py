@@ -1,0 +1,185 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from sessions_app.models import Session
+
+
+class Institution(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry or government agency")
+        JUDICIARY = "judiciary", _("Judiciary")
+        PROSECUTION = "prosecution", _("Public prosecution")
+        PUBLIC_DEFENCE = "public_defence", _("Public defence")
+        HEALTH = "health", _("Health")
+        SOCIAL_INCLUSION = "social_inclusion", _("Social and labour inclusion")
+        EDUCATION = "education", _("Education")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        PRIVATE_SECTOR = "private_sector", _("Private sector")
+        ACADEMIA = "academia", _("Academia")
+        INTERNATIONAL = "international", _("International organisation")
+
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    country = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    verified = models.BooleanField(_("verified by staff"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class FocalPoint(models.Model):
+    """A user who speaks for one country in the working group."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point")
+    country = CountryField(_("country"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("institution")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.email} · {self.country.name}"
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NON_BINARY = "non_binary", _("Non-binary")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
+        SELF_DESCRIBED = "self_described", _("Self-described")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Self")
+        FOCAL_POINT = "focal_point", _("Focal point")
+        STAFF = "staff", _("Staff")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("session")
+    )
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("institution")
+    )
+    institution_name = models.CharField(_("institution (as typed)"), max_length=300, blank=True)
+    country = CountryField(_("country"))
+    language = models.CharField(_("preferred language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    gender_self_described = models.CharField(_("gender (self-described)"), max_length=100, blank=True)
+    accessibility_needs = models.TextField(_("accessibility or interpretation needs"), blank=True)
+    consent_text_version = models.CharField(_("privacy notice version"), max_length=20)
+    consent_given_at = models.DateTimeField(_("consent given at"))
+    contact_opt_in = models.BooleanField(_("agrees to be contacted about future activities"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(_("registered by"), max_length=20, choices=Source.choices, default=Source.SELF)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by user"),
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "session", name="registration_email_unique_per_session"),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "waitlisted_at"], name="registration_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>"
+
+    def get_absolute_url(self):
+        return reverse("registrations:manage", kwargs={"token": self.token})
+
+
+class Delivery(models.Model):
+    """One e-mail to one address: a row in the outbox before anything is sent.
+
+    ``key`` makes every message unique (for example ``confirm:<registration>:<n>`` or
+    ``mailing:<mailing>:<address>``), so queueing the same message twice creates one row and a
+    sending task that finds the row already sent does nothing.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    to_email = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("plain-text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    # The calendar file, rendered when the message is queued so that the row is the whole message.
+    ics = models.TextField(_("calendar attachment"), blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
+
+    def __str__(self):
+        return f"{self.kind} → {self.to_email} ({self.get_status_display()})"

@@ -1,0 +1,203 @@
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value})
+
+
+class ThematicFocus(models.Model):
+    """A cross-cutting focus of the group: public health, non-criminalisation, gender, human rights."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("thematic focus")
+        verbose_name_plural = _("thematic focuses")
+
+    def __str__(self):
+        return self.name
+
+
+class WorkingGroup(models.Model):
+    programme = models.CharField(_("programme"), max_length=120, default="COPOLAD III")
+    outcome_code = models.CharField(_("outcome code"), max_length=20, help_text=_("For example 3.5"))
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(_("description"), blank=True)
+    thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
+
+    class Meta:
+        ordering = ["programme", "outcome_code"]
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+
+    def __str__(self):
+        return f"{self.programme} · {self.outcome_code} · {self.name}"
+
+
+class Session(models.Model):
+    class Format(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        REGISTRATION_OPEN = "registration_open", _("Registration open")
+        REGISTRATION_CLOSED = "registration_closed", _("Registration closed")
+        HELD = "held", _("Held")
+        CONCLUSIONS_PUBLISHED = "conclusions_published", _("Conclusions published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("working group")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(unique=True, max_length=120)
+    # Stable identity for calendar files: the UID never changes, SEQUENCE rises on reschedule.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    starts_at = models.DateTimeField(_("start"), help_text=_("Entered in the session's time zone."))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Madrid",
+        validators=[validate_time_zone],
+        help_text=_("IANA name of the organiser's time zone, e.g. Europe/Madrid."),
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(1)])
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.VIRTUAL)
+    venue = models.CharField(
+        _("venue or platform"), max_length=200, blank=True, help_text=_("For example Zoom webinar")
+    )
+    join_url = models.URLField(
+        _("registration or join link on the video platform"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown only to confirmed participants."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave blank for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.DRAFT)
+    languages = models.CharField(
+        _("working languages"), max_length=100, blank=True, help_text=_("For example Spanish, English (interpretation)")
+    )
+    context = models.TextField(_("context"), blank=True)
+    main_outcome = models.TextField(_("main outcome"), blank=True)
+    target_participants = models.TextField(_("participating institutions and individuals"), blank=True)
+    thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="session_number_unique_in_group"),
+            models.CheckConstraint(
+                condition=models.Q(registration_closes_at__isnull=True)
+                | models.Q(registration_opens_at__isnull=True)
+                | models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="session_registration_window_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group.outcome_code} · {_('Session')} {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("sessions_app:detail", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_public(self):
+        return self.status != self.Status.DRAFT
+
+    @property
+    def is_past(self):
+        return self.ends_at <= timezone.now()
+
+    def registration_is_open(self, now=None):
+        """Open when staff opened it, inside the window if one is set, and before the session ends."""
+        now = now or timezone.now()
+        if self.status != self.Status.REGISTRATION_OPEN or now >= self.ends_at:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return False
+        return True
+
+
+class Objective(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="objectives")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("specific objective")
+        verbose_name_plural = _("specific objectives")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class MethodologyStep(models.Model):
+    class Moment(models.TextChoices):
+        BEFORE = "before", _("Prior to the session")
+        DURING = "during", _("During the session")
+        AFTER = "after", _("After the session")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="methodology_steps")
+    moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("methodology step")
+        verbose_name_plural = _("methodology steps")
+
+    def __str__(self):
+        return f"{self.get_moment_display()}: {self.text[:60]}"
+
+
+class GuidingQuestion(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guiding_questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"))
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("guiding question")
+        verbose_name_plural = _("guiding questions")
+
+    def __str__(self):
+        return self.text[:80]

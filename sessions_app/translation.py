@@ -1,0 +1,33 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
+
+
+@register(ThematicFocus)
+class ThematicFocusTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(WorkingGroup)
+class WorkingGroupTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Session)
+class SessionTranslation(TranslationOptions):
+    fields = ("title", "context", "main_outcome", "target_participants", "languages")
+
+
+@register(Objective)
+class ObjectiveTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(MethodologyStep)
+class MethodologyStepTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(GuidingQuestion)
+class GuidingQuestionTranslation(TranslationOptions):
+    fields = ("text",)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sessions_app"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sessions/<slug:slug>/", views.session_detail, name="detail"),
+    path("sessions/<slug:slug>/calendar.ics", views.session_calendar, name="calendar"),
+]

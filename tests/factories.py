@@ -1,0 +1,137 @@
+"""factory_boy factories: plain, predictable objects; tests say what they need beyond that."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agenda.models import AgendaItem, AgendaRole, Speaker
+from registrations.models import FocalPoint, Institution, Registration
+from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, Session, WorkingGroup
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    first_name = "Ana"
+    last_name = "Pérez"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingGroup
+        django_get_or_create = ("slug",)
+
+    outcome_code = "3.5"
+    slug = "outcome-3-5"
+    name = "Proportionality of criminal law on drugs"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Session {n + 1}")
+    slug = factory.Sequence(lambda n: f"session-{n + 1}")
+    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=30)).replace(microsecond=0))
+    time_zone = "Europe/Madrid"
+    duration_minutes = 90
+    status = Session.Status.REGISTRATION_OPEN
+    capacity = 100
+    join_url = "https://video.example.org/j/123456"
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    session = factory.SubFactory(SessionFactory)
+    order = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Objective {n}")
+
+
+class MethodologyStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MethodologyStep
+
+    session = factory.SubFactory(SessionFactory)
+    moment = MethodologyStep.Moment.DURING
+    order = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Step {n}")
+
+
+class GuidingQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GuidingQuestion
+
+    session = factory.SubFactory(SessionFactory)
+    order = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    organisation = "COPOLAD"
+    country = "ES"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    session = factory.SubFactory(SessionFactory)
+    order = factory.Sequence(int)
+    kind = AgendaItem.Kind.PRESENTATION
+    title = factory.Sequence(lambda n: f"Item {n}")
+    duration_minutes = 10
+
+
+class AgendaRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaRole
+
+    item = factory.SubFactory(AgendaItemFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    role = AgendaRole.Role.SPEAKER
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"Institución {n}")
+    country = "UY"
+    kind = Institution.Kind.MINISTRY
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocalPoint
+
+    user = factory.SubFactory(UserFactory)
+    country = "UY"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(SessionFactory)
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Persona Núñez {n}")
+    country = "UY"
+    language = "es"
+    time_zone = "America/Montevideo"
+    consent_text_version = "2026-1"
+    consent_given_at = factory.LazyFunction(timezone.now)
