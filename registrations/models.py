@@ -183,3 +183,46 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.to_email} ({self.get_status_display()})"
+
+
+class Contribution(models.Model):
+    """A country's answers to a session's guiding questions, written by its focal point."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="contributions")
+    country = CountryField(_("country"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "country"]
+        verbose_name = _("country contribution")
+        verbose_name_plural = _("country contributions")
+        constraints = [models.UniqueConstraint(fields=["session", "country"], name="contribution_unique_per_country")]
+
+    def __str__(self):
+        return f"{self.session} · {self.country.name}"
+
+
+class ContributionAnswer(models.Model):
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("sessions_app.GuidingQuestion", on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["question__order", "question__pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "question"], name="contribution_answer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.contribution} · {self.question}"
