@@ -1,0 +1,63 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives.
+
+Tests point Django's SMTP backend (or a Celery worker's environment) at it and count the
+messages that arrive. ``fail_next(n, code)`` makes it answer the next n DATA commands with a
+temporary error, as a busy mail server does.
+"""
+
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+        self._failures_left = 0
+        self._failure_reply = "421 4.3.2 Service not available, try again later"
+
+    def fail_next(self, count, reply="421 4.3.2 Service not available, try again later"):
+        with self._lock:
+            self._failures_left = count
+            self._failure_reply = reply
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self._lock:
+            if self._failures_left > 0:
+                self._failures_left -= 1
+                return self._failure_reply
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def recipients(self):
+        with self._lock:
+            return [rcpt for rcpts, _message in self.messages for rcpt in rcpts]
+
+
+class SMTPSink:
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.handler = RecordingHandler()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    @property
+    def messages(self):
+        return [message for _rcpts, message in self.handler.messages]
