@@ -1,13 +1,45 @@
 from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from registrations.calendar import session_calendar as build_session_calendar
+
+from .selectors import (
+    groups_with_sessions,
+    methodology_by_moment,
+    session_by_slug,
+    session_schedule,
+    session_with_agenda,
+)
+from .timezones import session_local_starts
+
+
+def _session_for_viewer(request, slug):
+    """A public session, or any session for staff (preview); Http404 otherwise."""
+    return session_with_agenda(slug, include_drafts=request.user.is_staff)
 
 
 def home(request):
-    return HttpResponse("")
+    return render(request, "sessions_app/session_list.html", {"groups": groups_with_sessions()})
 
 
 def session_detail(request, slug):
-    return HttpResponse("")
+    session = _session_for_viewer(request, slug)
+    context = {
+        "session": session,
+        "schedule": session_schedule(session),
+        "methodology": methodology_by_moment(session),
+        "local_starts": session_local_starts(session),
+        "is_preview": not session.is_public,
+    }
+    return render(request, "sessions_app/session_detail.html", context)
 
 
 def session_calendar(request, slug):
-    return HttpResponse("")
+    """The public .ics of a session: never the join link (that goes only to confirmed people)."""
+    session = session_by_slug(slug, include_drafts=request.user.is_staff)
+    body = build_session_calendar(session)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session.slug}.ics"'
+    response["Content-Language"] = translation.get_language()
+    return response

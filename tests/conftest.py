@@ -5,6 +5,17 @@ import pytest
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /es/ or /pt/ leaves that language active in the thread: start each test in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def staff(db):
     return UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)

@@ -1,0 +1,109 @@
+"""Calendar files (.ics) for a session, built with the ``icalendar`` package.
+
+One event per session with a UID that never changes (``<session.uid>@copolad-wg``) and a
+SEQUENCE taken from ``session.ics_sequence``, so a calendar that imported the save-the-date
+updates the same event when the session is rescheduled. DTSTART carries the session's IANA zone
+as TZID with its VTIMEZONE, so calendars show the right local time on both sides of a daylight
+saving change.
+
+The join link is secret: it goes into the file only for a confirmed registration.
+"""
+
+from datetime import UTC, timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//COPOLAD III//Working Group portal//EN"
+
+
+def session_uid(session):
+    return f"{session.uid}@copolad-wg"
+
+
+def _public_url(session):
+    return settings.SITE_URL + session.get_absolute_url()
+
+
+def _organizer():
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    if name:
+        organizer.params["cn"] = vText(name)
+    return organizer
+
+
+def _attendee(registration):
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    attendee.params["cn"] = vText(registration.full_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee
+
+
+def session_calendar(session, *, registration=None, method="PUBLISH"):
+    """Return the .ics file of ``session`` as bytes.
+
+    Without a registration (or with one that is not confirmed) the file is public: no attendee,
+    no join link, METHOD as given (PUBLISH by default). With a confirmed registration the file is
+    that person's invitation: METHOD:REQUEST (unless another method such as CANCEL is asked for),
+    an ATTENDEE line, and the join link in LOCATION and DESCRIPTION. Texts are written in the
+    registration's language when there is one, otherwise in the active language.
+    """
+    confirmed = registration is not None and registration.status == registration.Status.CONFIRMED
+    if confirmed and method == "PUBLISH":
+        method = "REQUEST"
+    language = registration.language if registration is not None else translation.get_language()
+
+    with translation.override(language):
+        public_url = _public_url(session)
+        lines = [str(session.title)]
+        if session.group_id:
+            lines.append(str(session.group))
+        if confirmed and session.join_url:
+            lines.append(_("Join the session: %(url)s") % {"url": session.join_url})
+        lines.append(_("Session page: %(url)s") % {"url": public_url})
+        description = "\n\n".join(lines)
+        summary = _("COPOLAD III · Session %(number)s: %(title)s") % {
+            "number": session.number,
+            "title": session.title,
+        }
+
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", method)
+
+        event = Event()
+        event.add("uid", session_uid(session))
+        event.add("sequence", session.ics_sequence)
+        event.add("dtstamp", (session.updated_at or timezone.now()).astimezone(UTC))
+        event.add("dtstart", session.starts_at.astimezone(session.zone))
+        event.add("duration", timedelta(minutes=session.duration_minutes))
+        event.add("summary", summary)
+        event.add("description", description)
+        event.add("url", public_url)
+        event.add("organizer", _organizer())
+        if confirmed and session.join_url:
+            event.add("location", session.join_url)
+        elif session.venue:
+            event.add("location", str(session.venue))
+        if method == "CANCEL" or session.status == session.Status.CANCELLED:
+            event.add("status", "CANCELLED")
+        else:
+            event.add("status", "CONFIRMED")
+        if registration is not None and (confirmed or method == "CANCEL"):
+            event.add("attendee", _attendee(registration))
+        calendar.add_component(event)
+        # A VTIMEZONE covering the years around the session keeps the file small yet correct.
+        local_start = session.starts_at.astimezone(session.zone).date()
+        calendar.add_missing_timezones(
+            first_date=local_start.replace(month=1, day=1, year=local_start.year - 1),
+            last_date=local_start.replace(month=1, day=1, year=local_start.year + 2),
+        )
+    return calendar.to_ical()

@@ -1,0 +1,78 @@
+"""Reads that the public views share; each owns its select_related / prefetch_related so that a
+page costs the same number of queries whatever the size of the agenda."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+
+from agenda.models import AgendaItem, AgendaRole
+from agenda.timing import compute_schedule
+
+from .models import MethodologyStep, Session, WorkingGroup
+
+
+def public_sessions():
+    return Session.objects.exclude(status=Session.Status.DRAFT)
+
+
+def groups_with_sessions(*, now=None):
+    """Working groups with at least one public session; each gets ``upcoming`` (soonest first)
+    and ``past`` (latest first) lists of its public sessions."""
+    now = now or timezone.now()
+    sessions = public_sessions().order_by("starts_at", "pk")
+    groups = list(
+        WorkingGroup.objects.filter(sessions__in=public_sessions())
+        .distinct()
+        .prefetch_related("thematic_focuses", Prefetch("sessions", queryset=sessions, to_attr="public_sessions"))
+    )
+    for group in groups:
+        group.upcoming = [session for session in group.public_sessions if session.ends_at > now]
+        group.past = [session for session in reversed(group.public_sessions) if session.ends_at <= now]
+    return groups
+
+
+def session_by_slug(slug, *, include_drafts=False):
+    """The session alone (no agenda), or Http404; drafts only with ``include_drafts``."""
+    sessions = Session.objects.all() if include_drafts else public_sessions()
+    try:
+        return sessions.select_related("group").get(slug=slug)
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+def session_with_agenda(slug, *, include_drafts=False):
+    """The session with everything its page shows, or Http404.
+
+    Drafts are found only with ``include_drafts`` (staff preview).
+    """
+    sessions = Session.objects.all() if include_drafts else public_sessions()
+    roles = AgendaRole.objects.select_related("speaker").order_by("order", "pk")
+    items = AgendaItem.objects.prefetch_related(Prefetch("roles", queryset=roles)).order_by("order", "pk")
+    try:
+        return (
+            sessions.select_related("group")
+            .prefetch_related(
+                "thematic_focuses",
+                "objectives",
+                "methodology_steps",
+                "guiding_questions",
+                Prefetch("agenda_items", queryset=items),
+            )
+            .get(slug=slug)
+        )
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+def session_schedule(session):
+    """The computed agenda of a session fetched with ``session_with_agenda``."""
+    return compute_schedule(session, list(session.agenda_items.all()))
+
+
+def methodology_by_moment(session):
+    """[(moment label, [steps])] for the three moments, in order, empty moments included."""
+    steps = list(session.methodology_steps.all())
+    return [
+        (moment, label, [step for step in steps if step.moment == moment])
+        for moment, label in MethodologyStep.Moment.choices
+    ]

@@ -1,0 +1,75 @@
+"""Reference cities of the participating countries and the local start time in each.
+
+Offsets are never stored: each city's time comes from zoneinfo for the session's own date, so the
+table is right on both sides of a daylight-saving change (Europe moves in late March and late
+October, Chile in early April and early September; most of Latin America keeps one offset).
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+
+@dataclass(frozen=True)
+class ReferenceCity:
+    name: object  # a lazy translation
+    country: str  # ISO 3166-1 alpha-2
+    time_zone: str  # IANA name
+
+
+REFERENCE_CITIES = (
+    ReferenceCity(_("Brussels"), "BE", "Europe/Brussels"),
+    ReferenceCity(_("Madrid"), "ES", "Europe/Madrid"),
+    ReferenceCity(_("Lisbon"), "PT", "Europe/Lisbon"),
+    ReferenceCity(_("Mexico City"), "MX", "America/Mexico_City"),
+    ReferenceCity(_("San José"), "CR", "America/Costa_Rica"),
+    ReferenceCity(_("Bogotá"), "CO", "America/Bogota"),
+    ReferenceCity(_("Lima"), "PE", "America/Lima"),
+    ReferenceCity(_("Santo Domingo"), "DO", "America/Santo_Domingo"),
+    ReferenceCity(_("Port of Spain"), "TT", "America/Port_of_Spain"),
+    ReferenceCity(_("Santiago"), "CL", "America/Santiago"),
+    ReferenceCity(_("Buenos Aires"), "AR", "America/Argentina/Buenos_Aires"),
+    ReferenceCity(_("Montevideo"), "UY", "America/Montevideo"),
+    ReferenceCity(_("Brasília"), "BR", "America/Sao_Paulo"),
+)
+
+
+@dataclass(frozen=True)
+class LocalStart:
+    city: ReferenceCity
+    start: datetime  # aware, in the city's zone
+    end: datetime
+
+    @property
+    def country_name(self):
+        return countries.name(self.city.country)
+
+    @property
+    def utc_offset(self):
+        """'UTC−03:00' style label of the offset in force on that date."""
+        offset = self.start.utcoffset()
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "−"
+        hours, minutes = divmod(abs(minutes), 60)
+        return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def local_starts(starts_at, ends_at=None, *, cities=REFERENCE_CITIES):
+    """The start (and end) of an instant in every reference city, west to east by UTC offset.
+
+    ``starts_at`` must be aware. Cities sharing an offset keep the order of ``cities``.
+    """
+    ends_at = ends_at or starts_at
+    rows = []
+    for city in cities:
+        zone = zoneinfo.ZoneInfo(city.time_zone)
+        rows.append(LocalStart(city=city, start=starts_at.astimezone(zone), end=ends_at.astimezone(zone)))
+    rows.sort(key=lambda row: row.start.utcoffset())
+    return rows
+
+
+def session_local_starts(session):
+    return local_starts(session.starts_at, session.ends_at)

@@ -1,0 +1,151 @@
+import re
+import zoneinfo
+from datetime import UTC, datetime
+
+import pytest
+
+from agenda.models import AgendaItem
+from sessions_app.models import Session
+from tests.factories import AgendaItemFactory, SessionFactory, WorkingGroupFactory
+from tests.sessions_app.pages import text, texts
+
+MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def session_form(group, **overrides):
+    data = {
+        "group": str(group.pk),
+        "number": "2",
+        "title_en": "Inclusive mechanisms",
+        "title_es": "Mecanismos inclusivos",
+        "title_pt": "",
+        "slug": "session-2",
+        "status": Session.Status.PUBLISHED,
+        "time_zone": "Europe/Madrid",
+        "starts_at_0": "2023-05-10",
+        "starts_at_1": "15:30",
+        "duration_minutes": "90",
+        "format": Session.Format.VIRTUAL,
+        "reminder_offsets_minutes": "[1440, 60]",
+        **inline_management("objectives"),
+        **inline_management("methodology_steps"),
+        **inline_management("guiding_questions"),
+        **inline_management("agenda_items"),
+        "_continue": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_enter_the_start_in_the_session_time_zone(client, staff):
+    group = WorkingGroupFactory()
+    client.force_login(staff)
+
+    response = client.post("/admin/sessions_app/session/add/", session_form(group))
+
+    assert response.status_code == 302, re.findall(r'class="errorlist[^"]*">(.*?)</ul>', response.content.decode())
+    session = Session.objects.get(slug="session-2")
+    assert session.starts_at == datetime(2023, 5, 10, 13, 30, tzinfo=UTC)
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
+    assert re.findall(r'name="starts_at_[01]"[^>]*value="([^"]*)"', page) == ["2023-05-10", "15:30:00"]
+
+
+def test_start_is_read_in_the_zone_chosen_on_the_form(client, staff):
+    group = WorkingGroupFactory()
+    client.force_login(staff)
+
+    client.post("/admin/sessions_app/session/add/", session_form(group, time_zone="America/Montevideo"))
+
+    assert Session.objects.get(slug="session-2").starts_at == datetime(2023, 5, 10, 18, 30, tzinfo=UTC)
+
+
+def test_change_page_shows_the_computed_agenda_and_its_warning(client, staff):
+    session = SessionFactory(starts_at=datetime(2023, 5, 10, 15, 30, tzinfo=MADRID), duration_minutes=90)
+    AgendaItemFactory(session=session, order=1, title="Opening", duration_minutes=5, kind=AgendaItem.Kind.OPENING)
+    block = AgendaItemFactory(session=session, order=2, title="Experiences", duration_minutes=90)
+    AgendaItemFactory(session=session, order=3, parent=block, title="Portugal", duration_minutes=10)
+    client.force_login(staff)
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
+
+    warning = "The agenda ends at 17:05, 5 min after the announced end of the session at 17:00 (Europe/Madrid)."
+    assert texts(page.split('class="messagelist"')[1].split("</ul>")[0], "li") == [warning]
+    agenda = page.split('<table class="computed-agenda">')[1].split("</table>")[0]
+    assert [text(row) for row in agenda.split("<tr>")[2:]] == [
+        "15:30–15:35 Opening Opening 5",
+        "15:35–17:05 Presentation Experiences 90",
+        "15:35–15:45 Presentation — Portugal 10",
+    ]
+
+
+def test_agenda_item_parent_must_belong_to_the_same_session(client, staff):
+    session = SessionFactory()
+    other = AgendaItemFactory(session=SessionFactory(), title="Elsewhere")
+    item = AgendaItemFactory(session=session, title="Here")
+    client.force_login(staff)
+
+    page = client.get(f"/admin/agenda/agendaitem/{item.pk}/change/").content.decode()
+    parent_select = page.split('name="parent"')[1].split("</select>")[0]
+    assert texts(parent_select, "option") == ["---------"]
+
+    response = client.post(
+        f"/admin/agenda/agendaitem/{item.pk}/change/",
+        {
+            "session": str(session.pk),
+            "parent": str(other.pk),
+            "order": "1",
+            "kind": AgendaItem.Kind.PRESENTATION,
+            "title_en": "Here",
+            "duration_minutes": "10",
+            "roles-TOTAL_FORMS": "0",
+            "roles-INITIAL_FORMS": "0",
+            "roles-MIN_NUM_FORMS": "0",
+            "roles-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.parent_id is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/sessions_app/session/",
+        "/admin/sessions_app/session/?status__exact=held",
+        "/admin/sessions_app/session/add/",
+        "/admin/agenda/agendaitem/",
+        "/admin/agenda/speaker/?q=lima",
+        "/admin/registrations/institution/?kind__exact=health",
+        "/admin/registrations/focalpoint/",
+    ],
+)
+def test_admin_pages_open(client, staff, url):
+    SessionFactory()
+    client.force_login(staff)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.templates[0].name.startswith("admin/")
+
+
+def test_view_on_site_previews_a_draft(client, staff):
+    session = SessionFactory(status=Session.Status.DRAFT, slug="draft", title="Draft title")
+    client.force_login(staff)
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
+    view_on_site = re.search(r'<a href="([^"]+)" class="viewsitelink"', page).group(1)
+    response = client.get(view_on_site)
+
+    assert view_on_site == "/en/sessions/draft/"
+    assert texts(response.content.decode(), "h1") == ["Draft title"]
