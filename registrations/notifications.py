@@ -1,0 +1,131 @@
+"""The e-mails a registrant receives, each queued in the outbox in the registrant's language.
+
+Every message has a key derived from the event it reports (the registration and the instant of the
+change), so queueing it twice stores one row and a retried task sends it once. Times are written in
+the registrant's zone and in the session's, each with its IANA name and UTC offset. The join link
+appears only in the message to a confirmed person.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from .calendar import session_calendar
+from .outbox import queue_email
+
+
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def format_when(start, end, zone_name):
+    """'Wednesday, 10 May 2023, 15:30–17:00 (Europe/Madrid, UTC+02:00)' in the active language."""
+    zone = _zone(zone_name)
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    offset = start.strftime("%z")
+    return "{day}, {date}, {start}–{end} ({zone}, UTC{offset})".format(
+        day=formats.date_format(start, "l"),
+        date=formats.date_format(start, "DATE_FORMAT"),
+        start=start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"),
+        zone=str(zone.key),
+        offset=f"{offset[:3]}:{offset[3:]}",
+    )
+
+
+def absolute_url(viewname, *, language, **kwargs):
+    with translation.override(language):
+        return settings.SITE_URL + reverse(viewname, kwargs=kwargs)
+
+
+def _context(registration, **extra):
+    session = registration.session
+    with translation.override(registration.language):
+        context = {
+            "registration": registration,
+            "session": session,
+            "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
+            "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
+            "same_zone": _zone(registration.time_zone).key == session.zone.key,
+            "manage_url": absolute_url(
+                "registrations:manage", language=registration.language, token=registration.token
+            ),
+            "confirm_url": absolute_url(
+                "registrations:confirm", language=registration.language, token=registration.token
+            ),
+            "session_url": settings.SITE_URL + session.get_absolute_url(),
+        }
+    context.update(extra)
+    return context
+
+
+def _stamp(moment):
+    return moment.strftime("%Y%m%dT%H%M%S.%f")
+
+
+def _queue(registration, *, kind, key, ics="", **extra):
+    return queue_email(
+        key=f"registration:{registration.pk}:{key}",
+        kind=kind,
+        to_email=registration.email,
+        language=registration.language,
+        template=kind,
+        context=_context(registration, **extra),
+        registration=registration,
+        ics=ics,
+    )
+
+
+def send_confirmation_request(*, registration, again=False):
+    """The double opt-in message with the confirmation link."""
+    key = f"confirm-request:{_stamp(timezone.now())[:13]}" if again else "confirm-request"
+    return _queue(registration, kind="registration_confirm", key=key)
+
+
+def send_private_link(*, registration):
+    """The private link again (someone registered the address once more); at most one per 10 minutes."""
+    bucket = _stamp(timezone.now())[:12]  # YYYYMMDDTHHM: ten-minute buckets
+    return _queue(registration, kind="registration_link", key=f"link:{bucket}")
+
+
+def send_confirmed(*, registration, promoted=False, again=False):
+    """'You have a seat', with the join link and the invitation (.ics, METHOD:REQUEST)."""
+    key = f"confirmed:{_stamp(registration.confirmed_at or timezone.now())}"
+    if again:
+        key += f":again:{_stamp(timezone.now())[:13]}"
+    ics = session_calendar(registration.session, registration=registration).decode()
+    return _queue(
+        registration,
+        kind="registration_confirmed",
+        key=key,
+        ics=ics,
+        promoted=promoted,
+        join_url=registration.session.join_url,
+    )
+
+
+def send_waitlisted(*, registration, position):
+    return _queue(
+        registration,
+        kind="registration_waitlisted",
+        key=f"waitlisted:{_stamp(registration.waitlisted_at)}",
+        position=position,
+    )
+
+
+def send_cancelled(*, registration, had_seat):
+    """Cancellation notice; someone who had a seat also gets a METHOD:CANCEL calendar update."""
+    ics = (
+        session_calendar(registration.session, registration=registration, method="CANCEL").decode() if had_seat else ""
+    )
+    return _queue(
+        registration,
+        kind="registration_cancelled",
+        key=f"cancelled:{_stamp(registration.cancelled_at)}",
+        ics=ics,
+    )

@@ -1,0 +1,350 @@
+"""Seats of a session: register, confirm, waitlist, cancel and promote, never past capacity.
+
+Every change that gives or frees a seat runs in one transaction that first locks the session:
+``SELECT ... FOR UPDATE`` on the session row on PostgreSQL (with a bounded ``lock_timeout``), and
+on SQLite a no-op write that takes the database's single write lock (SQLite's busy timeout bounds
+the wait). Counting the seats and changing a registration then happen under that lock, so two
+requests can never both take the last seat. A lock that is not obtained in time raises
+``SessionBusy``, which the views turn into a "please try again" page.
+
+Messages go through the outbox inside the same transaction: the row is written with the change and
+the send task is enqueued only after commit.
+"""
+
+import zoneinfo
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Session
+
+from . import notifications
+from .models import Registration
+
+# The privacy notice the form shows; raise it when the text changes so consent records say which one.
+PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "2026-1")
+
+SEAT_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+
+# What callers may set through ``data``; anything else is ignored.
+DATA_FIELDS = (
+    "email",
+    "full_name",
+    "position",
+    "institution",
+    "institution_name",
+    "country",
+    "language",
+    "time_zone",
+    "gender",
+    "gender_self_described",
+    "accessibility_needs",
+    "contact_opt_in",
+)
+DETAIL_FIELDS = tuple(name for name in DATA_FIELDS if name != "email")
+
+
+class RegistrationError(Exception):
+    """A registration change that cannot be made; ``message`` is translatable and safe to show."""
+
+    default_message = _("This registration cannot be changed now.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class RegistrationClosed(RegistrationError):
+    default_message = _("Registration for this session is closed.")
+
+
+class SessionBusy(RegistrationError):
+    default_message = _("Many people are registering right now. Please try again in a moment.")
+
+
+# Registration states of a session, as the register box and RegistrationClosed describe them.
+OPEN = "open"
+NOT_YET_OPEN = "not_yet_open"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+PAST = "past"
+
+STATE_MESSAGES = {
+    NOT_YET_OPEN: _("Registration for this session is not open yet."),
+    CLOSED: _("Registration for this session is closed."),
+    CANCELLED: _("This session has been cancelled."),
+    PAST: _("This session has already taken place."),
+}
+
+
+def registration_state(session, *, now=None):
+    """One of OPEN, NOT_YET_OPEN, CLOSED, CANCELLED or PAST."""
+    now = now or timezone.now()
+    if session.status == Session.Status.CANCELLED:
+        return CANCELLED
+    if now >= session.ends_at or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
+        return PAST
+    if session.registration_is_open(now):
+        return OPEN
+    if session.status in (Session.Status.DRAFT, Session.Status.PUBLISHED):
+        return NOT_YET_OPEN
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return NOT_YET_OPEN
+    return CLOSED
+
+
+@lru_cache(maxsize=1)
+def known_time_zones():
+    """IANA zone names people live in (no Etc/, posix/ or legacy aliases), sorted, plus UTC."""
+    names = {
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right/"))
+    }
+    return ["UTC", *sorted(names)]
+
+
+# ── Locking ──────────────────────────────────────────────────────────────────────────────────
+
+
+def lock_session(session_id):
+    """Lock the session row for the rest of the current transaction and return it fresh.
+
+    Must run inside ``transaction.atomic``. Raises SessionBusy when the lock is not obtained in time.
+    """
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    [f"{getattr(settings, 'REGISTRATION_LOCK_TIMEOUT_MS', 5000)}ms"],
+                )
+        elif connection.vendor == "sqlite":
+            # SELECT ... FOR UPDATE does nothing on SQLite; a write as the first statement takes the
+            # database's write lock now, so the seat count below cannot be read by two writers.
+            Session.objects.filter(pk=session_id).update(capacity=F("capacity"))
+        return Session.objects.select_for_update().select_related("group").get(pk=session_id)
+    except OperationalError as exc:
+        raise SessionBusy() from exc
+
+
+def seats_taken(session):
+    return Registration.objects.filter(session=session, status__in=SEAT_STATUSES).count()
+
+
+def seats_left(session):
+    """Free seats, or None when the session has no capacity limit."""
+    if session.capacity is None:
+        return None
+    return max(0, session.capacity - seats_taken(session))
+
+
+def waitlist_position(registration):
+    """1 for the first person on the waiting list; None when not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at__lt=registration.waitlisted_at,
+    ).count()
+    same_instant = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=registration.waitlisted_at,
+        pk__lt=registration.pk,
+    ).count()
+    return ahead + same_instant + 1
+
+
+def _waiting_queue(session):
+    return Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).order_by(
+        "waitlisted_at", "pk"
+    )
+
+
+# ── Registering ──────────────────────────────────────────────────────────────────────────────
+
+
+def find_registration(*, session, email):
+    """The registration of ``email`` (any case) for ``session``, or None."""
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(session=session, email_lower=Lower(Value(email.strip())))
+        .first()
+    )
+
+
+def register_participant(*, session, data, source=Registration.Source.SELF, registered_by=None):
+    """Create a PENDING registration and queue the confirmation request (double opt-in).
+
+    When the e-mail is already registered for the session (in any case) nothing is created and the
+    private link is sent again to that address; the caller cannot tell the two cases apart.
+    Raises RegistrationClosed outside the registration window, except for staff.
+    """
+    if source != Registration.Source.STAFF:
+        state = registration_state(session)
+        if state != OPEN:
+            raise RegistrationClosed(STATE_MESSAGES[state])
+    fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
+    fields["email"] = fields["email"].strip()
+    existing = find_registration(session=session, email=fields["email"])
+    if existing is not None:
+        notifications.send_private_link(registration=existing)
+        return existing
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                session=session,
+                status=Registration.Status.PENDING,
+                source=source,
+                registered_by=registered_by,
+                consent_text_version=PRIVACY_NOTICE_VERSION,
+                consent_given_at=timezone.now(),
+                **fields,
+            )
+            notifications.send_confirmation_request(registration=registration)
+    except IntegrityError:
+        # The same address registered at the same moment by another request: one row wins.
+        existing = find_registration(session=session, email=fields["email"])
+        if existing is None:
+            raise
+        notifications.send_private_link(registration=existing)
+        return existing
+    return registration
+
+
+def change_details(*, registration, data):
+    """Save the person's own changes (never e-mail, status or consent)."""
+    for name in DETAIL_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(registration, name, data[name])
+    registration.save(update_fields=[*DETAIL_FIELDS, "updated_at"])
+    return registration
+
+
+# ── Seats ────────────────────────────────────────────────────────────────────────────────────
+
+
+def _seat(registration, *, now, promoted=False):
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.waitlisted_at = None
+    registration.cancelled_at = None
+    registration.save(update_fields=["status", "confirmed_at", "waitlisted_at", "cancelled_at", "updated_at"])
+    notifications.send_confirmed(registration=registration, promoted=promoted)
+
+
+def _fill_free_seats(session, *, now, exclude_pk=None):
+    """Give free seats to the waiting list in order; the session must be locked."""
+    if session.status == Session.Status.CANCELLED or now >= session.ends_at:
+        return []
+    queue = _waiting_queue(session)
+    if exclude_pk is not None:
+        queue = queue.exclude(pk=exclude_pk)
+    if session.capacity is not None:
+        free = seats_left(session)
+        if free == 0:
+            return []
+        queue = queue.select_for_update()[:free]
+    else:
+        queue = queue.select_for_update()
+    promoted = list(queue)
+    for registration in promoted:
+        registration.session = session
+        _seat(registration, now=now, promoted=True)
+    return promoted
+
+
+def confirm_registration(*, registration):
+    """Confirm a pending (or cancelled) registration: a seat if one is free, else the waiting list.
+
+    A waitlisted registration gets a seat only if one is free. Confirmed ones are left alone.
+    Raises RegistrationClosed for a cancelled or past session, SessionBusy when the lock times out.
+    """
+    with transaction.atomic():
+        session = lock_session(registration.session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.session = session
+        if registration.status in SEAT_STATUSES:
+            return registration
+        now = timezone.now()
+        state = registration_state(session, now=now)
+        if state in (CANCELLED, PAST):
+            raise RegistrationClosed(STATE_MESSAGES[state])
+        if registration.status == Registration.Status.CANCELLED and state != OPEN:
+            raise RegistrationClosed(STATE_MESSAGES[state])
+        # Seats freed by a higher capacity go to those already waiting before anyone new.
+        _fill_free_seats(session, now=now, exclude_pk=registration.pk)
+        free = seats_left(session)
+        if free is None or free > 0:
+            _seat(registration, now=now)
+        elif registration.status != Registration.Status.WAITLISTED:
+            registration.status = Registration.Status.WAITLISTED
+            registration.waitlisted_at = now
+            registration.cancelled_at = None
+            registration.save(update_fields=["status", "waitlisted_at", "cancelled_at", "updated_at"])
+            notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+    return registration
+
+
+def cancel_registration(*, registration):
+    """Cancel; a freed seat goes to the first person on the waiting list, who is told by e-mail."""
+    with transaction.atomic():
+        session = lock_session(registration.session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.session = session
+        if registration.status == Registration.Status.CANCELLED:
+            return registration
+        had_seat = registration.status in SEAT_STATUSES
+        now = timezone.now()
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        notifications.send_cancelled(registration=registration, had_seat=had_seat)
+        if had_seat:
+            _fill_free_seats(session, now=now)
+    return registration
+
+
+def move_to_waitlist(*, registration):
+    """Staff: put a registration at the end of the waiting list; a freed seat goes to the next one."""
+    with transaction.atomic():
+        session = lock_session(registration.session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.session = session
+        if registration.status == Registration.Status.WAITLISTED:
+            return registration
+        had_seat = registration.status in SEAT_STATUSES
+        now = timezone.now()
+        registration.status = Registration.Status.WAITLISTED
+        registration.waitlisted_at = now
+        registration.confirmed_at = None
+        registration.cancelled_at = None
+        registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
+        notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+        if had_seat:
+            _fill_free_seats(session, now=now, exclude_pk=registration.pk)
+    return registration
+
+
+def promote_from_waitlist(*, session):
+    """Give every free seat to the waiting list in order; returns the promoted registrations."""
+    with transaction.atomic():
+        session = lock_session(session.pk)
+        return _fill_free_seats(session, now=timezone.now())
+
+
+def resend_confirmation(*, registration):
+    """Staff: send again what the person needs now (confirmation request, or the confirmed e-mail)."""
+    if registration.status == Registration.Status.PENDING:
+        notifications.send_confirmation_request(registration=registration, again=True)
+    elif registration.status in SEAT_STATUSES:
+        notifications.send_confirmed(registration=registration, again=True)
+    else:
+        notifications.send_private_link(registration=registration)

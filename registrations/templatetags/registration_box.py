@@ -1,0 +1,21 @@
+"""``{% registration_box session as box %}``: what the session page's register box shows."""
+
+from django import template
+from django.utils import translation
+
+from registrations import seats
+from registrations.forms import RegistrationForm
+
+register = template.Library()
+
+
+@register.simple_tag
+def registration_box(session):
+    """{"state", "message", "seats_left", "form"}: a blank form only while registration is open."""
+    state = seats.registration_state(session)
+    box = {"state": state, "message": seats.STATE_MESSAGES.get(state), "seats_left": None, "form": None}
+    box["privacy_notice_version"] = seats.PRIVACY_NOTICE_VERSION
+    if state == seats.OPEN:
+        box["seats_left"] = seats.seats_left(session)
+        box["form"] = RegistrationForm(session=session, initial={"language": translation.get_language()})
+    return box

@@ -1,0 +1,165 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from registrations import seats
+from registrations.models import Delivery, Registration
+from sessions_app.models import Session
+from tests.factories import InstitutionFactory, RegistrationFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/registrations/registration/"
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def listed(response):
+    return sorted(registration.email for registration in response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_changelist_query_count_does_not_grow(staff_client, django_assert_num_queries, count):
+    session = SessionFactory()
+    institution = InstitutionFactory(verified=True)
+    RegistrationFactory.create_batch(count, session=session, institution=institution)
+    SessionFactory.create_batch(count)  # more sessions in the filter must not cost more either
+
+    with django_assert_num_queries(9):
+        response = staff_client.get(CHANGELIST)
+
+    assert len(response.context["cl"].result_list) == count
+
+
+def test_filters_and_search(staff_client):
+    session, other = SessionFactory(), SessionFactory()
+    ministry = InstitutionFactory(kind="ministry")
+    RegistrationFactory(session=session, email="ana@example.org", country="UY", gender="woman", institution=ministry)
+    RegistrationFactory(session=session, email="joao@example.org", country="BR", gender="man", status="confirmed")
+    RegistrationFactory(session=other, email="lucia@example.org", country="UY", full_name="Lucía Pérez")
+
+    assert listed(staff_client.get(CHANGELIST, {"session__id__exact": session.pk})) == [
+        "ana@example.org",
+        "joao@example.org",
+    ]
+    assert listed(staff_client.get(CHANGELIST, {"status": "confirmed"})) == ["joao@example.org"]
+    assert listed(staff_client.get(CHANGELIST, {"country": "UY"})) == ["ana@example.org", "lucia@example.org"]
+    assert listed(staff_client.get(CHANGELIST, {"institution__kind": "ministry"})) == ["ana@example.org"]
+    assert listed(staff_client.get(CHANGELIST, {"gender": "man"})) == ["joao@example.org"]
+    assert listed(staff_client.get(CHANGELIST, {"q": "Lucía"})) == ["lucia@example.org"]
+
+
+def test_actions_confirm_waitlist_cancel_and_resend_respect_capacity(staff_client):
+    session = SessionFactory(capacity=1)
+    first, second = (RegistrationFactory(session=session, status="pending") for _ in range(2))
+
+    staff_client.post(CHANGELIST, {"action": "confirm_selected", "_selected_action": [first.pk, second.pk]})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+
+    staff_client.post(CHANGELIST, {"action": "cancel_selected", "_selected_action": [first.pk]})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, second.status) == ("cancelled", "confirmed")
+
+    staff_client.post(CHANGELIST, {"action": "waitlist_selected", "_selected_action": [second.pk]})
+    second.refresh_from_db()
+    assert second.status == "waitlisted"
+
+    before = Delivery.objects.filter(registration=second).count()
+    staff_client.post(CHANGELIST, {"action": "resend_selected", "_selected_action": [second.pk]})
+    assert Delivery.objects.filter(registration=second).count() == before + 1
+
+
+def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(staff_client):
+    session = SessionFactory(title="Mecanismos inclusivos")
+    RegistrationFactory(session=session, full_name="Conceição Nuñez", email="c@example.org")
+    RegistrationFactory(session=session, full_name='=HYPERLINK("http://x")', email="x@example.org")
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "export_csv", "_selected_action": list(Registration.objects.values_list("pk", flat=True))},
+    )
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Session", "E-mail", "Full name"]
+    assert [row[2] for row in rows[1:]] == ["Conceição Nuñez", '\'=HYPERLINK("http://x")']
+
+
+def test_xlsx_export_opens_with_accents(staff_client):
+    session = SessionFactory()
+    registration = RegistrationFactory(session=session, full_name="Conceição Nuñez", country="BR")
+
+    response = staff_client.post(CHANGELIST, {"action": "export_xlsx", "_selected_action": [registration.pk]})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2]][1:3] == [registration.email, "Conceição Nuñez"]
+    assert sheet[2][6].value == "Brazil"
+
+
+def test_summary_by_country_and_gender(staff_client):
+    session = SessionFactory(capacity=2)
+    people = [
+        RegistrationFactory(session=session, country="UY", gender="woman", status="pending"),
+        RegistrationFactory(session=session, country="UY", gender="man", status="pending"),
+        RegistrationFactory(session=session, country="MX", gender="woman", status="pending"),
+    ]
+    for registration in people:
+        seats.confirm_registration(registration=registration)
+    seats.cancel_registration(registration=people[1])
+
+    response = staff_client.get("/admin/registrations/registration/summary/", {"session": session.pk})
+
+    summary = response.context["summary"]
+    # columns: confirmed, attended, waitlisted, cancelled, pending
+    assert [(row.label, row.cells()) for row in summary.by_country] == [
+        ("Mexico", [1, 0, 0, 0, 0]),
+        ("Uruguay", [1, 0, 0, 1, 0]),
+    ]
+    assert [(row.label, row.cells()) for row in summary.by_gender] == [
+        ("Woman", [2, 0, 0, 0, 0]),
+        ("Man", [0, 0, 0, 1, 0]),
+    ]
+    assert summary.totals.cells() == [2, 0, 0, 1, 0]
+    assert "Mexico" in response.content.decode()
+
+
+def test_staff_can_add_someone_while_registration_is_closed(staff_client, staff):
+    session = SessionFactory(status=Session.Status.REGISTRATION_CLOSED)
+
+    response = staff_client.post(
+        "/admin/registrations/registration/add/",
+        {
+            "session": session.pk,
+            "email": "added@example.org",
+            "full_name": "Añadida Por Staff",
+            "country": "CL",
+            "language": "es",
+            "time_zone": "America/Santiago",
+        },
+    )
+
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert (registration.email, registration.source, registration.registered_by, registration.status) == (
+        "added@example.org",
+        Registration.Source.STAFF,
+        staff,
+        Registration.Status.PENDING,
+    )
+    assert list(Delivery.objects.values_list("kind", flat=True)) == ["registration_confirm"]
+
+
+def test_status_cannot_be_edited_in_the_form(staff_client):
+    registration = RegistrationFactory(status="pending")
+
+    response = staff_client.get(f"/admin/registrations/registration/{registration.pk}/change/")
+
+    assert "status" not in response.context["adminform"].form.fields

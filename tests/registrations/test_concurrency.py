@@ -1,0 +1,169 @@
+"""Capacity under concurrent load on the real PostgreSQL: threads, each with its own connection.
+
+Fewer than 40 threads at a time, so the test stays well under PostgreSQL's max_connections.
+"""
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from registrations import seats
+from registrations.models import Registration
+from sessions_app.models import Session
+from tests.factories import RegistrationFactory, SessionFactory
+from tests.registrations.helpers import person
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 30
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under concurrency are tested on PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+def run_concurrently(function, items, workers=WORKERS):
+    """Call ``function(item)`` for every item from a pool of threads; returns (results, errors)."""
+    start = threading.Barrier(min(workers, len(items)))
+
+    def call(item):
+        try:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.wait(timeout=5)
+            return function(item), None
+        except Exception as exc:  # noqa: BLE001 - every error is collected and asserted on
+            return None, exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(call, items))
+    return [result for result, _error in outcomes], [error for _result, error in outcomes if error]
+
+
+def register_and_confirm(session, email):
+    registration = seats.register_participant(session=session, data=person(email))
+    return seats.confirm_registration(registration=registration)
+
+
+def test_300_people_racing_for_100_seats_get_exactly_100_seats_and_200_waiting():
+    session = SessionFactory(capacity=100)
+
+    results, errors = run_concurrently(
+        lambda index: register_and_confirm(session, f"person{index}@example.org"), range(300)
+    )
+
+    assert errors == []
+    rows = Registration.objects.filter(session=session)
+    assert rows.count() == 300
+    assert rows.values("email").distinct().count() == 300
+    assert rows.filter(status=Registration.Status.CONFIRMED).count() == 100
+    assert rows.filter(status=Registration.Status.WAITLISTED).count() == 200
+    waiting = list(rows.filter(status=Registration.Status.WAITLISTED).order_by("waitlisted_at", "pk"))
+    assert [seats.waitlist_position(registration) for registration in waiting] == list(range(1, 201))
+
+
+def test_cancellations_racing_new_registrations_never_exceed_capacity_and_keep_the_queue_order():
+    session = SessionFactory(capacity=100)
+    confirmed = RegistrationFactory.create_batch(100, session=session, status=Registration.Status.CONFIRMED)
+    start = timezone.now() - timedelta(hours=1)
+    waiting = [
+        RegistrationFactory(
+            session=session, status=Registration.Status.WAITLISTED, waitlisted_at=start + timedelta(seconds=i)
+        )
+        for i in range(60)
+    ]
+    stop = threading.Event()
+    seen = []
+
+    def watch():
+        try:
+            while not stop.is_set():
+                seen.append(Registration.objects.filter(session=session, status__in=seats.SEAT_STATUSES).count())
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    jobs = [("cancel", registration) for registration in confirmed[:50]] + [
+        ("new", f"late{index}@example.org") for index in range(50)
+    ]
+    try:
+        _results, errors = run_concurrently(
+            lambda job: (
+                seats.cancel_registration(registration=job[1])
+                if job[0] == "cancel"
+                else register_and_confirm(session, job[1])
+            ),
+            jobs,
+        )
+    finally:
+        stop.set()
+        watcher.join()
+
+    assert errors == []
+    assert max(seen) <= 100
+    rows = Registration.objects.filter(session=session)
+    assert rows.filter(status=Registration.Status.CONFIRMED).count() == 100
+    assert rows.filter(status=Registration.Status.CANCELLED).count() == 50
+    promoted = set(rows.filter(pk__in=[r.pk for r in waiting], status="confirmed").values_list("pk", flat=True))
+    assert promoted == {registration.pk for registration in waiting[:50]}
+    queue = list(rows.filter(status=Registration.Status.WAITLISTED).order_by("waitlisted_at", "pk"))
+    assert [registration.pk for registration in queue[:10]] == [registration.pk for registration in waiting[50:]]
+    assert sorted(registration.email for registration in queue[10:]) == sorted(
+        f"late{i}@example.org" for i in range(50)
+    )
+
+
+def test_the_same_address_in_different_case_at_the_same_moment_makes_one_registration():
+    session = SessionFactory(capacity=100)
+    pairs = [(f"Twin{i}@Example.org", f"tWIN{i}@example.ORG") for i in range(15)]
+
+    results, errors = run_concurrently(
+        lambda email: seats.register_participant(session=session, data=person(email)),
+        [email for pair in pairs for email in pair],
+    )
+
+    assert errors == []
+    assert Registration.objects.filter(session=session).count() == 15
+    pks = [registration.pk for registration in results]
+    assert all(pks[2 * i] == pks[2 * i + 1] for i in range(15))
+
+
+def test_a_lock_held_too_long_gives_the_try_again_page_not_an_error(client, settings):
+    settings.REGISTRATION_LOCK_TIMEOUT_MS = 200
+    cache.clear()
+    session = SessionFactory(capacity=10)
+    registration = RegistrationFactory(session=session, status=Registration.Status.PENDING)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Session.objects.select_for_update().get(pk=session.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    locked.wait(timeout=5)
+    try:
+        response = client.post(f"/es/registrations/r/{registration.token}/confirm/")
+    finally:
+        release.set()
+        holder.join()
+
+    assert response.status_code == 503
+    assert "Muchas personas se están inscribiendo en este momento." in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.PENDING
