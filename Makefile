@@ -57,6 +57,8 @@ format: deps
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Development: one worker for every queue. In production run bulk apart (see README), so a
+# campaign on "bulk" never delays a confirmation on "default".
 worker: deps
 	$(PY) -m celery -A copolad_wg worker -Q default,bulk,documents --loglevel=INFO
 

@@ -6,7 +6,10 @@ if it was already sent, sends it and records the outcome, so running it twice se
 
 The one window in which a message can go out twice: the SMTP server accepted it and the process
 died before the row was marked sent (the commit right after ``send``). The row is then still
-queued and is sent again; at most the messages in flight at the crash, one per worker process.
+queued and is sent again; at most the messages in flight at the crash, one per worker process
+(a batch sends one message at a time and commits each, so a batch adds nothing to that bound).
+The resent copy carries the same Message-ID, stored on the row when it was queued, so mail
+clients that de-duplicate show it once.
 """
 
 import logging
@@ -16,7 +19,7 @@ import socket
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -24,7 +27,10 @@ from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# Mailing deliveries travel in batches of this many, each batch over one SMTP connection.
+BATCH_SIZE = getattr(settings, "OUTBOX_BATCH_SIZE", 50)
+
+MAX_ATTEMPTS = getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8)
 
 
 class TransientSendError(Exception):
@@ -70,6 +76,7 @@ def queue_email(
                 body_html=body_html,
                 ics=ics,
                 headers=headers or {},
+                message_id=new_message_id(),
                 **(extra or {}),
             )
     except IntegrityError:
@@ -90,19 +97,25 @@ def enqueue_delivery(delivery_id, queue=None):
         logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
 
 
+def new_message_id():
+    return make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+
+
 def build_message(delivery, connection=None):
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to_email],
-        headers={**(delivery.headers or {}), "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)},
+        headers={**(delivery.headers or {}), "Message-ID": delivery.message_id or new_message_id()},
         connection=connection,
     )
     if delivery.body_html:
         message.attach_alternative(delivery.body_html, "text/html")
     if delivery.ics:
-        message.attach("invite.ics", delivery.ics, "text/calendar; charset=utf-8; method=REQUEST")
+        # The MIME method must match the file's METHOD (a cancellation is METHOD:CANCEL).
+        method = "CANCEL" if "\nMETHOD:CANCEL" in delivery.ics else "REQUEST"
+        message.attach("invite.ics", delivery.ics, f"text/calendar; charset=utf-8; method={method}")
     return message
 
 
@@ -114,11 +127,22 @@ def _is_transient(exc):
     return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | OSError)
 
 
+def _is_hard_bounce(exc):
+    """The server refused the address itself (5xx on RCPT): later mailings should skip it."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused) and all(
+        500 <= code < 600 for code, _msg in exc.recipients.values()
+    )
+
+
 def send_delivery(*, delivery_id, connection=None):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
-    Raises TransientSendError when a retry may succeed; records permanent failures on the row.
+    Raises TransientSendError when a retry may succeed; records permanent failures on the row
+    (and a hard bounce in the suppression list). A mailing's message to an address suppressed
+    since it was queued is marked suppressed and not sent.
     """
+    from .models import Suppression
+
     # The row stays locked while the SMTP server answers, so a second worker skips it (PostgreSQL)
     # or waits and then finds it sent. The transient error is raised after the commit below.
     with transaction.atomic():
@@ -129,9 +153,14 @@ def send_delivery(*, delivery_id, connection=None):
         )
         if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.SUPPRESSED):
             return False
-        if delivery.status == Delivery.Status.FAILED and delivery.attempts >= MAX_ATTEMPTS:
+        if delivery.status == Delivery.Status.FAILED:
+            return False
+        if delivery.mailing_id and Suppression.objects.filter(email__iexact=delivery.to_email).exists():
+            delivery.status = Delivery.Status.SUPPRESSED
+            delivery.save(update_fields=["status"])
             return False
         delivery.attempts += 1
+        delivery.last_attempt_at = timezone.now()
         message = build_message(delivery, connection=connection)
         try:
             message.send()
@@ -139,18 +168,101 @@ def send_delivery(*, delivery_id, connection=None):
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
             delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
-            delivery.save(update_fields=["attempts", "last_error", "status"])
+            delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
             if not transient:
                 logger.warning("Delivery %s failed permanently: %s", delivery.pk, delivery.last_error)
+                if _is_hard_bounce(exc):
+                    suppress_address(email=delivery.to_email, reason=Suppression.Reason.HARD_BOUNCE)
                 return False
         else:
             delivery.status = Delivery.Status.SENT
             delivery.sent_at = timezone.now()
             delivery.message_id = message.extra_headers["Message-ID"]
             delivery.last_error = ""
-            delivery.save(update_fields=["attempts", "status", "sent_at", "message_id", "last_error"])
+            delivery.save(
+                update_fields=["attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error"]
+            )
             return True
     raise TransientSendError(delivery.last_error)
+
+
+def send_delivery_batch(*, delivery_ids):
+    """Send several deliveries over one SMTP connection. Returns the ids still to try.
+
+    On a transient error the connection is dropped and the failed id and every id after it are
+    returned, so the caller retries them later with backoff; an empty list means all are settled.
+    """
+    delivery_ids = list(delivery_ids)
+    connection = open_smtp_connection()
+    try:
+        # Opened here, the connection stays open across messages (send_messages only closes one it opened).
+        connection.open()
+    except Exception:  # noqa: BLE001 - refused, timed out, DNS: all worth a later retry
+        logger.warning("SMTP connection failed; %s deliveries wait for a retry", len(delivery_ids), exc_info=True)
+        return delivery_ids
+    try:
+        for index, delivery_id in enumerate(delivery_ids):
+            try:
+                send_delivery(delivery_id=delivery_id, connection=connection)
+            except TransientSendError:
+                return delivery_ids[index:]
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to say goodbye; nothing to do
+            logger.debug("SMTP connection did not close cleanly", exc_info=True)
+    return []
+
+
+def suppress_address(*, email, reason, detail=""):
+    """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression."""
+    from .models import Suppression
+
+    existing = Suppression.objects.filter(email__iexact=email).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Suppression.objects.create(email=email, reason=reason, detail=detail[:300])
+    except IntegrityError:
+        return Suppression.objects.get(email__iexact=email)
+
+
+def requeue_stuck_deliveries(*, older_than, now=None):
+    """Hand again to Celery every delivery queued for longer than ``older_than`` (a timedelta).
+
+    A row whose task was lost (broker down when it was queued, worker killed mid-send) stays
+    queued; this finds it. Rows a worker holds locked right now are skipped. Returns the count.
+    """
+    now = now or timezone.now()
+    cutoff = now - older_than
+    stuck = Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lt=cutoff).filter(
+        models.Q(last_attempt_at__isnull=True) | models.Q(last_attempt_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        rows = list(
+            stuck.select_for_update(skip_locked=connection_supports_skip_locked()).values_list("pk", "mailing_id")
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _mailing in rows]).update(last_attempt_at=now)
+    transactional = [pk for pk, mailing_id in rows if mailing_id is None]
+    bulk = [pk for pk, mailing_id in rows if mailing_id is not None]
+    for delivery_id in transactional:
+        enqueue_delivery(delivery_id)
+    for start in range(0, len(bulk), BATCH_SIZE):
+        enqueue_delivery_batch(bulk[start : start + BATCH_SIZE])
+    if rows:
+        logger.info("Re-queued %s stuck deliveries", len(rows))
+    return len(rows)
+
+
+def enqueue_delivery_batch(delivery_ids, countdown=None):
+    """Hand a batch of mailing deliveries to the bulk queue; a broker that is down leaves them queued."""
+    from .tasks import send_delivery_batch_task
+
+    try:
+        send_delivery_batch_task.apply_async((list(delivery_ids),), countdown=countdown)
+    except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued for the sweeper
+        logger.exception("Could not enqueue %s deliveries; they stay queued", len(delivery_ids))
 
 
 def connection_supports_skip_locked():

@@ -1,0 +1,603 @@
+"""Mailings: who gets them, what they say in each language, and fanning them out to the outbox.
+
+A mailing becomes one Delivery per address (key ``mailing:<id>:<address>``, unique per mailing
+and address whatever the case), rendered in the recipient's language when it is built, then
+sent in batches on the "bulk" queue. Building twice, queueing twice or running a batch twice
+adds nothing: existing rows are skipped and sent rows are never sent again.
+
+Placeholders in subjects and bodies are names in braces, e.g. ``{name}`` or ``{start_local}``;
+see PLACEHOLDERS. Unknown names are left as typed.
+"""
+
+import logging
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions_app.timezones import session_local_starts
+
+from . import outbox
+from .calendar import session_calendar
+from .models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV"}
+SPANISH_COUNTRIES = {
+    "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI", "PA", "PE", "PY", "SV", "UY", "VE",
+}  # fmt: skip
+# Kinds that only make sense for people who hold a seat; they carry the join link.
+JOIN_LINK_KINDS = {Mailing.Kind.REMINDER, Mailing.Kind.UPDATE}
+UNSUBSCRIBE_SALT = "registrations.unsubscribe"
+
+PLACEHOLDERS = {
+    "name": gettext_lazy("the recipient's name"),
+    "session_title": gettext_lazy("the session's title"),
+    "session_number": gettext_lazy("the session's number"),
+    "start_session": gettext_lazy("start in the session's time zone"),
+    "start_local": gettext_lazy("start in the recipient's time zone"),
+    "local_times": gettext_lazy("start in every participating country"),
+    "session_url": gettext_lazy("the session's page"),
+    "register_url": gettext_lazy("the registration link"),
+    "join_url": gettext_lazy("the join link (confirmed participants only)"),
+    "manage_url": gettext_lazy("the participant's private page"),
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class MailingBlocked(Exception):
+    def __init__(self, blockers):
+        super().__init__("; ".join(str(blocker) for blocker in blockers))
+        self.blockers = blockers
+
+
+@dataclass
+class Recipient:
+    email: str
+    language: str
+    name: str = ""
+    time_zone: str = ""
+    registration: Registration | None = None
+
+
+def language_for_country(country):
+    code = str(country or "").upper()
+    if code in PORTUGUESE_COUNTRIES:
+        return "pt"
+    if code in SPANISH_COUNTRIES:
+        return "es"
+    return "en"
+
+
+def parse_addresses(text):
+    """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``.
+
+    Returns (recipients, errors); errors are the lines that could not be read.
+    """
+    recipients, errors = [], []
+    for raw_line in (text or "").splitlines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        parts = [part.strip() for part in re.split(r"[,;\t]", line) if part.strip()]
+        email = parts[0] if parts else ""
+        language = parts[1].lower() if len(parts) > 1 else "en"
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(line)
+            continue
+        if language not in LANGUAGE_CODES:
+            errors.append(line)
+            continue
+        recipients.append(Recipient(email=email, language=language))
+    return recipients, errors
+
+
+def mailing_recipients(mailing):
+    """The mailing's recipients, one per address whatever its case, in a stable order."""
+    if mailing.audience == Mailing.Audience.REGISTRANTS:
+        statuses = mailing.registrant_statuses or [Registration.Status.CONFIRMED]
+        if mailing.kind in JOIN_LINK_KINDS:
+            statuses = [Registration.Status.CONFIRMED]
+        people = [
+            Recipient(
+                email=registration.email,
+                language=registration.language,
+                name=registration.full_name,
+                time_zone=registration.time_zone,
+                registration=registration,
+            )
+            for registration in mailing.session.registrations.filter(status__in=statuses).order_by("pk")
+        ]
+    elif mailing.audience == Mailing.Audience.FOCAL_POINTS:
+        people = [
+            Recipient(
+                email=focal_point.user.email,
+                language=language_for_country(focal_point.country),
+                name=focal_point.user.get_full_name(),
+            )
+            for focal_point in FocalPoint.objects.filter(is_active=True).select_related("user").order_by("pk")
+            if focal_point.user.email
+        ]
+    elif mailing.audience == Mailing.Audience.INSTITUTIONS:
+        # Convened: verified institutions of the register, and any whose people registered for the session.
+        institutions = (
+            Institution.objects.exclude(contact_email="")
+            .filter(Q(verified=True) | Q(registration__session=mailing.session))
+            .distinct()
+            .order_by("pk")
+        )
+        people = [
+            Recipient(
+                email=institution.contact_email,
+                language=language_for_country(institution.country),
+                name=str(institution),
+            )
+            for institution in institutions
+        ]
+    else:
+        people, _errors = parse_addresses(mailing.addresses)
+    seen, unique = set(), []
+    for person in people:
+        if person.email.lower() not in seen:
+            seen.add(person.email.lower())
+            unique.append(person)
+    return unique
+
+
+def _format_start(moment, zone_name):
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    offset = local.strftime("%z")
+    return f"{date_format(local, 'l j F Y, H:i')} ({zone_name}, UTC{offset[:3]}:{offset[3:]})"
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+def unsubscribe_token(*, email, language):
+    return signing.dumps({"e": email, "l": language}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token):
+    """The (email, language) inside a token, or None when the token was not signed by us."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        return None
+    language = data.get("l") if data.get("l") in LANGUAGE_CODES else "en"
+    return data["e"], language
+
+
+def unsubscribe_url(*, email, language):
+    with translation.override(language):
+        return _absolute(
+            reverse("registrations:unsubscribe", kwargs={"token": unsubscribe_token(email=email, language=language)})
+        )
+
+
+def placeholder_values(*, mailing, recipient, language):
+    """The text for each placeholder, written in ``language`` for this recipient."""
+    session = mailing.session
+    registration = recipient.registration
+    zone = recipient.time_zone or session.time_zone
+    with translation.override(language):
+        local_times = "\n".join(
+            f"- {row.city.name} ({row.country_name}): {row.start:%H:%M} {row.utc_offset}"
+            for row in session_local_starts(session)
+        )
+        session_url = _absolute(session.get_absolute_url())
+        confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+        return {
+            "name": recipient.name or recipient.email,
+            "session_title": str(session.title),
+            "session_number": str(session.number),
+            "start_session": _format_start(session.starts_at, session.time_zone),
+            "start_local": _format_start(session.starts_at, zone),
+            "local_times": local_times,
+            "session_url": session_url,
+            "register_url": session_url + "#register",
+            "join_url": session.join_url if confirmed else "",
+            "manage_url": _absolute(registration.get_absolute_url()) if registration is not None else "",
+        }
+
+
+def fill_placeholders(text, values):
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text or "")
+
+
+def render_mailing(*, mailing, recipient, language=None):
+    """Subject, plain text, HTML, .ics and headers of the mailing for one recipient.
+
+    Falls back to English, then to any filled language, when the recipient's is blank.
+    """
+    language = language or recipient.language
+    if not (mailing.subject_in(language) and mailing.body_in(language)):
+        filled = [code for code in ["en", *LANGUAGE_CODES] if mailing.subject_in(code) and mailing.body_in(code)]
+        language = filled[0] if filled else language
+    values = placeholder_values(mailing=mailing, recipient=recipient, language=language)
+    unsubscribe = unsubscribe_url(email=recipient.email, language=language)
+    context = {
+        "subject": fill_placeholders(mailing.subject_in(language), values),
+        "body": fill_placeholders(mailing.body_in(language), values),
+        "unsubscribe_url": unsubscribe,
+        "session_url": values["session_url"],
+    }
+    subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
+    ics = ""
+    if mailing.attach_ics:
+        with translation.override(language):
+            # A confirmed person's file is their invitation (REQUEST, join link); everyone else's is public.
+            ics = session_calendar(mailing.session, registration=recipient.registration).decode()
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return language, subject, body_text, body_html, ics, headers
+
+
+def default_content(*, kind, language):
+    """The subject and body a new mailing of ``kind`` starts with, in ``language``."""
+    with translation.override(language):
+        greeting = _("Dear {name},")
+        signature = _("The COPOLAD III team")
+        session_line = _("Session {session_number}: {session_title}")
+        texts = {
+            Mailing.Kind.SAVE_THE_DATE: (
+                _("Save the date: {session_title}"),
+                _(
+                    "The COPOLAD III working group meets on {start_session}.\n\nLocal times:\n{local_times}\n\n"
+                    "The calendar file is attached; the registration link follows soon.\n{session_url}"
+                ),
+            ),
+            Mailing.Kind.INVITATION: (
+                _("Invitation: {session_title}"),
+                _(
+                    "You are invited to the COPOLAD III working group session on {start_session}.\n\n"
+                    "Local times:\n{local_times}\n\nRegister here: {register_url}"
+                ),
+            ),
+            Mailing.Kind.REMINDER: (
+                _("Reminder: {session_title} starts {start_local}"),
+                _(
+                    "The session starts on {start_local}.\n\nJoin the session: {join_url}\n\n"
+                    "Your registration: {manage_url}"
+                ),
+            ),
+            Mailing.Kind.UPDATE: (
+                _("New time: {session_title}"),
+                _(
+                    "The session has moved. It now starts on {start_local} ({start_session}).\n\n"
+                    "The attached calendar file updates the event in your calendar.\n\n"
+                    "Join the session: {join_url}\n\nYour registration: {manage_url}"
+                ),
+            ),
+            Mailing.Kind.CONCLUSIONS: (
+                _("Conclusions available: {session_title}"),
+                _("The conclusions and the roadmap of the session are available on its page: {session_url}"),
+            ),
+            Mailing.Kind.CUSTOM: (_("{session_title}"), "{session_url}"),
+        }
+        subject, body = texts[kind]
+        return subject, f"{greeting}\n\n{body}\n\n{session_line}\n{signature}"
+
+
+def fill_defaults(*, mailing):
+    """Fill every blank subject and body with the default text of the mailing's kind (not saved)."""
+    for code in LANGUAGE_CODES:
+        subject, body = default_content(kind=mailing.kind, language=code)
+        if not mailing.subject_in(code):
+            setattr(mailing, f"subject_{code}", subject)
+        if not mailing.body_in(code):
+            setattr(mailing, f"body_{code}", body)
+    if mailing.kind in (Mailing.Kind.SAVE_THE_DATE, Mailing.Kind.UPDATE):
+        mailing.attach_ics = True
+    return mailing
+
+
+def check_mailing(*, mailing, recipients=None, now=None):
+    """What stops the mailing from being queued (blockers) and what staff should know (warnings)."""
+    now = now or timezone.now()
+    recipients = mailing_recipients(mailing) if recipients is None else recipients
+    blockers, warnings = [], []
+    if not recipients:
+        blockers.append(_("The mailing has no recipients."))
+    if mailing.audience == Mailing.Audience.ADDRESSES:
+        _parsed, errors = parse_addresses(mailing.addresses)
+        if errors:
+            blockers.append(_("These lines are not valid addresses: %(lines)s") % {"lines": ", ".join(errors[:10])})
+    for code in sorted({person.language for person in recipients}):
+        if not (mailing.subject_in(code) and mailing.body_in(code)):
+            blockers.append(
+                _("The subject or body in %(language)s is missing and some recipients read that language.")
+                % {"language": dict(settings.LANGUAGES)[code]}
+            )
+    if mailing.kind == Mailing.Kind.INVITATION:
+        bodies = [mailing.body_in(code) for code in LANGUAGE_CODES if mailing.body_in(code)]
+        if not bodies or not all("{register_url}" in body or "{session_url}" in body for body in bodies):
+            blockers.append(_("The invitation does not carry the registration link ({register_url})."))
+        if not mailing.session.registration_is_open(now):
+            warnings.append(_("Registration for this session is not open now."))
+    if mailing.session.ends_at <= now:
+        if mailing.kind in (Mailing.Kind.CONCLUSIONS, Mailing.Kind.CUSTOM):
+            warnings.append(_("The session is in the past."))
+        else:
+            blockers.append(_("The session is in the past."))
+    suppressed = len(_suppressed_addresses(person.email for person in recipients))
+    if suppressed:
+        warnings.append(
+            _("%(count)s recipients are on the suppression list and will be skipped.") % {"count": suppressed}
+        )
+    if mailing.status != Mailing.Status.DRAFT:
+        blockers.append(_("The mailing has already been queued."))
+    return blockers, warnings
+
+
+def _suppressed_addresses(emails):
+    from django.db.models.functions import Lower
+
+    lowered = {email.lower() for email in emails}
+    return set(
+        Suppression.objects.annotate(lower=Lower("email")).filter(lower__in=lowered).values_list("lower", flat=True)
+    )
+
+
+@transaction.atomic
+def queue_mailing(*, mailing, now=None):
+    """Move a draft mailing to queued and build it after commit (or at its scheduled time).
+
+    Raises MailingBlocked when check_mailing finds blockers. Queueing twice builds once.
+    """
+    now = now or timezone.now()
+    mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+    blockers, _warnings = check_mailing(mailing=mailing, now=now)
+    if blockers:
+        raise MailingBlocked(blockers)
+    mailing.status = Mailing.Status.QUEUED
+    mailing.queued_at = now
+    mailing.save(update_fields=["status", "queued_at"])
+    if mailing.scheduled_at is None or mailing.scheduled_at <= now:
+        _enqueue_build(mailing.pk)
+    return mailing
+
+
+def _enqueue_build(mailing_id):
+    from .tasks import build_mailing_task
+
+    def enqueue():
+        try:
+            build_mailing_task.delay(mailing_id)
+        except Exception:  # noqa: BLE001 - broker down: dispatch_due_mailings builds it on its next run
+            logger.exception("Could not enqueue the build of mailing %s", mailing_id)
+
+    transaction.on_commit(enqueue)
+
+
+def dispatch_due_mailings(*, now=None):
+    """Build queued mailings whose time has come (and any whose build task was lost)."""
+    now = now or timezone.now()
+    due = Mailing.objects.filter(status=Mailing.Status.QUEUED).filter(
+        Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, queued_at__lte=now - timedelta(minutes=5))
+    )
+    for mailing_id in due.values_list("pk", flat=True):
+        _enqueue_build(mailing_id)
+
+
+def build_mailing(*, mailing_id, recipients=None):
+    """Write one delivery per recipient not yet written, then send them in batches after commit.
+
+    Suppressed addresses get a row marked suppressed, so the mailing's page accounts for them.
+    Returns the number of rows created.
+    """
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().select_related("session").filter(pk=mailing_id).first()
+        if mailing is None or mailing.status == Mailing.Status.DRAFT:
+            return 0
+        recipients = mailing_recipients(mailing) if recipients is None else recipients
+        existing = {email.lower() for email in mailing.deliveries.values_list("to_email", flat=True)}
+        suppressed = _suppressed_addresses(person.email for person in recipients)
+        rows = []
+        for person in recipients:
+            if person.email.lower() in existing:
+                continue
+            language, subject, body_text, body_html, ics, headers = render_mailing(mailing=mailing, recipient=person)
+            rows.append(
+                Delivery(
+                    key=f"mailing:{mailing.pk}:{person.email.lower()}"[:200],
+                    kind=mailing.kind,
+                    mailing=mailing,
+                    to_email=person.email,
+                    language=language,
+                    registration=person.registration,
+                    subject=subject,
+                    body_text=body_text,
+                    body_html=body_html,
+                    ics=ics,
+                    headers=headers,
+                    message_id=outbox.new_message_id(),
+                    status=Delivery.Status.SUPPRESSED if person.email.lower() in suppressed else Delivery.Status.QUEUED,
+                )
+            )
+        Delivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        if mailing.status == Mailing.Status.QUEUED or (mailing.status == Mailing.Status.DONE and rows):
+            mailing.status = Mailing.Status.SENDING
+            mailing.finished_at = None
+            mailing.save(update_fields=["status", "finished_at"])
+        pending = list(
+            mailing.deliveries.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: _enqueue_batches(pending))
+    if not pending:
+        update_mailing_status(mailing_ids=[mailing_id])
+    return len(rows)
+
+
+def _enqueue_batches(delivery_ids):
+    for start in range(0, len(delivery_ids), outbox.BATCH_SIZE):
+        outbox.enqueue_delivery_batch(delivery_ids[start : start + outbox.BATCH_SIZE])
+
+
+def update_mailing_status(*, delivery_ids=None, mailing_ids=None):
+    """Mark done every sending mailing (of these deliveries) that has nothing left queued."""
+    if mailing_ids is None:
+        mailing_ids = set(
+            Delivery.objects.filter(pk__in=delivery_ids, mailing__isnull=False).values_list("mailing_id", flat=True)
+        )
+    for mailing_id in mailing_ids:
+        if not Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.QUEUED).exists():
+            Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).update(
+                status=Mailing.Status.DONE, finished_at=timezone.now()
+            )
+
+
+def mailing_progress(mailing):
+    """Counts of the mailing's deliveries: sent, failed, pending (queued) and suppressed, in one query."""
+    counts = mailing.deliveries.aggregate(
+        sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
+        failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+        pending=Count("pk", filter=Q(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])),
+        suppressed=Count("pk", filter=Q(status=Delivery.Status.SUPPRESSED)),
+        total=Count("pk"),
+    )
+    return counts
+
+
+def retry_failed(*, mailing):
+    """Queue the mailing's failed deliveries again with fresh attempts. Returns how many."""
+    with transaction.atomic():
+        failed = list(
+            mailing.deliveries.select_for_update()
+            .filter(status=Delivery.Status.FAILED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=failed).update(status=Delivery.Status.QUEUED, attempts=0, last_error="")
+        if failed:
+            Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.SENDING, finished_at=None)
+        transaction.on_commit(lambda: _enqueue_batches(failed))
+    return len(failed)
+
+
+def send_test(*, mailing, to_email, language, recipient=None):
+    """Send the mailing as ``recipient`` would get it, to ``to_email`` only (a new row each time)."""
+    recipient = recipient or Recipient(email=to_email, language=language)
+    language, subject, body_text, body_html, ics, headers = render_mailing(
+        mailing=mailing, recipient=recipient, language=language
+    )
+    delivery = Delivery.objects.create(
+        key=f"mailing-test:{mailing.pk}:{outbox.new_message_id()}"[:200],
+        kind=f"{mailing.kind}-test",
+        to_email=to_email,
+        language=language,
+        subject=f"[TEST] {subject}",
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics,
+        message_id=outbox.new_message_id(),
+    )
+    transaction.on_commit(lambda: outbox.enqueue_delivery(delivery.pk))
+    return delivery
+
+
+def _automatic_mailing(*, session, kind, auto_key):
+    """Get or create a mailing the portal writes itself, with the default texts, already queued."""
+    mailing = Mailing.objects.filter(auto_key=auto_key).first()
+    if mailing is None:
+        mailing = fill_defaults(
+            mailing=Mailing(
+                session=session,
+                kind=kind,
+                audience=Mailing.Audience.REGISTRANTS,
+                registrant_statuses=[Registration.Status.CONFIRMED],
+                status=Mailing.Status.QUEUED,
+                queued_at=timezone.now(),
+                auto_key=auto_key,
+            )
+        )
+        mailing.attach_ics = kind == Mailing.Kind.UPDATE
+        try:
+            with transaction.atomic():
+                mailing.save()
+        except IntegrityError:
+            # A concurrent run (two beat ticks, two admins) created it first.
+            mailing = Mailing.objects.get(auto_key=auto_key)
+    return mailing
+
+
+def send_due_reminders(*, now=None):
+    """Write the reminders that are due for every upcoming session; returns the rows created.
+
+    For each session only the nearest due offset counts (someone confirmed two hours before gets
+    the 24-hour reminder now, then the 1-hour one), and each (session, offset) is one mailing whose
+    rows are unique per address, so running this twice, or every few minutes, sends each once.
+    """
+    from sessions_app.models import Session
+
+    now = now or timezone.now()
+    upcoming = (
+        Session.objects.filter(
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=60),
+            registrations__status=Registration.Status.CONFIRMED,
+        )
+        .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        .distinct()
+    )
+    created = 0
+    for session in upcoming:
+        offsets = [minutes for minutes in session.reminder_offsets_minutes or [] if isinstance(minutes, int)]
+        due = [minutes for minutes in offsets if session.starts_at - timedelta(minutes=minutes) <= now]
+        if not due:
+            continue
+        auto_key = f"reminder:{session.pk}:{session.ics_sequence}:{min(due)}"
+        mailing = _automatic_mailing(session=session, kind=Mailing.Kind.REMINDER, auto_key=auto_key)
+        created += build_mailing(mailing_id=mailing.pk)
+    return created
+
+
+def reschedule_session(*, session, starts_at):
+    """Move the session, raise its calendar SEQUENCE and send confirmed registrants an update.
+
+    The update carries each person's .ics with the same UID and the new SEQUENCE, so calendars move
+    the event. Reminders already sent for the old time are sent again for the new one. Returns the
+    update mailing, or None when the start did not change.
+    """
+    from sessions_app.models import Session
+
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.starts_at == starts_at:
+            session.starts_at = starts_at
+            return None
+        locked.starts_at = starts_at
+        locked.ics_sequence += 1
+        locked.save(update_fields=["starts_at", "ics_sequence", "updated_at"])
+        session.starts_at, session.ics_sequence, session.updated_at = (
+            locked.starts_at,
+            locked.ics_sequence,
+            locked.updated_at,
+        )
+        mailing = _automatic_mailing(
+            session=locked, kind=Mailing.Kind.UPDATE, auto_key=f"update:{locked.pk}:{locked.ics_sequence}"
+        )
+        _enqueue_build(mailing.pk)
+    return mailing
+
+
+def unsubscribe(*, email):
+    """Put ``email`` on the suppression list as an opt-out. Returns the Suppression."""
+    return outbox.suppress_address(email=email, reason=Suppression.Reason.OPT_OUT)
