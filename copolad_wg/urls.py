@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
+    path("focal-point/", include("registrations.focal_point_urls")),
     path("", include("sessions_app.urls")),
 )
 

@@ -1,0 +1,349 @@
+"""Staff side of the focal points: invitations, deactivation, moves between countries, the
+verification and merging of institutions, the countries' answers side by side with exports, and
+the admin sign-in routed through allauth (rate-limited) instead of Django's unthrottled form.
+
+Imported at the end of ``registrations/admin.py``: the plain Institution and FocalPoint admins
+registered there are extended here and registered again.
+"""
+
+import csv
+import io
+from datetime import UTC
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions_app.models import Session
+
+from . import focal_points
+from .focal_point_forms import InviteFocalPointForm
+from .models import Contribution, ContributionAnswer, FocalPoint, Institution
+
+# --- admin sign-in ------------------------------------------------------------------------------
+
+
+def admin_login(request, extra_context=None):
+    """Staff sign in on allauth's page, where failed attempts are rate-limited per IP and per
+    address; this view only sends them there and back. Django's own admin form is never served,
+    so it cannot be used to guess passwords."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        raise PermissionDenied
+    return redirect_to_login(next_url, login_url=reverse("account_login"))
+
+
+admin.site.login = admin_login
+
+
+def _base_admin(model):
+    """The ModelAdmin class a colleague registered for ``model`` (unregistered here), or the default."""
+    if admin.site.is_registered(model):
+        base = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        return base
+    return admin.ModelAdmin
+
+
+# --- institutions ---------------------------------------------------------------------------------
+
+
+class InstitutionAdmin(_base_admin(Institution)):
+    list_display = ["name", "acronym", "country", "kind", "sector", "verified"]
+    list_filter = ["verified", "country", "kind", "sector"]
+    search_fields = ["name", "acronym", "website", "contact_email"]
+    actions = ["verify", "merge"]
+
+    @admin.action(description=gettext_lazy("Mark as verified"), permissions=["change"])
+    def verify(self, request, queryset):
+        count = queryset.update(verified=True)
+        self.message_user(request, _("%(count)d institutions verified.") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Merge duplicates…"), permissions=["change"])
+    def merge(self, request, queryset):
+        institutions = list(queryset.order_by("-verified", "created_at", "pk"))
+        if len(institutions) < 2:
+            self.message_user(request, _("Select at least two institutions to merge."), messages.WARNING)
+            return None
+        if len({institution.country.code for institution in institutions}) > 1:
+            self.message_user(request, _("Only institutions of the same country can be merged."), messages.ERROR)
+            return None
+        if "apply" in request.POST:
+            target = next(
+                (item for item in institutions if str(item.pk) == request.POST.get("target")),
+                None,
+            )
+            if target is None:
+                self.message_user(request, _("Choose the institution to keep."), messages.ERROR)
+            else:
+                focal_points.merge_institutions(target=target, duplicates=institutions)
+                self.message_user(
+                    request,
+                    _("Merged %(count)d institutions into %(name)s.")
+                    % {"count": len(institutions) - 1, "name": target},
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/registrations/institution/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Merge duplicate institutions"),
+                "institutions": institutions,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+admin.site.register(Institution, InstitutionAdmin)
+
+
+# --- focal points ---------------------------------------------------------------------------------
+
+
+class FocalPointAdmin(_base_admin(FocalPoint)):
+    list_display = ["__str__", "country", "institution", "is_active"]
+    list_filter = ["country", "is_active"]
+    list_select_related = ["user", "institution"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "institution__name"]
+    fields = ["user", "country", "institution", "is_active"]
+    readonly_fields = ["user"]
+    actions = ["deactivate", "reactivate", "resend_invitation"]
+    change_list_template = "admin/registrations/focalpoint/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("invite/", self.admin_site.admin_view(self.invite_view), name="registrations_focalpoint_invite"),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request):
+        # A focal point is added by invitation (below), which creates the account as well.
+        return False
+
+    def invite_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = InviteFocalPointForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                focal_point = focal_points.invite_focal_point(**form.cleaned_data)
+            except focal_points.FocalPointError as error:
+                form.add_error("email", str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": focal_point.user.email},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:registrations_focalpoint_changelist")
+        return TemplateResponse(
+            request,
+            "admin/registrations/focalpoint/invite.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Invite a focal point"),
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Moving to another country and (de)activating go through the domain functions, which
+        also drop the old country's institution and lock or unlock the account."""
+        changed = set(form.changed_data)
+        if change and "country" in changed:
+            focal_points.move_focal_point(focal_point=obj, country=obj.country)
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in changed:
+            if obj.is_active:
+                focal_points.reactivate_focal_point(focal_point=obj)
+            else:
+                focal_points.deactivate_focal_point(focal_point=obj)
+
+    @admin.action(description=gettext_lazy("Deactivate (the person can no longer sign in)"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        for focal_point in queryset.select_related("user"):
+            focal_points.deactivate_focal_point(focal_point=focal_point)
+        self.message_user(request, _("Focal points deactivated."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Reactivate"), permissions=["change"])
+    def reactivate(self, request, queryset):
+        for focal_point in queryset.select_related("user"):
+            focal_points.reactivate_focal_point(focal_point=focal_point)
+        self.message_user(request, _("Focal points reactivated."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Send the invitation again"), permissions=["change"])
+    def resend_invitation(self, request, queryset):
+        for focal_point in queryset.select_related("user"):
+            focal_points.send_invitation(focal_point=focal_point, language=request.LANGUAGE_CODE)
+        self.message_user(request, _("Invitations queued."), messages.SUCCESS)
+
+
+admin.site.register(FocalPoint, FocalPointAdmin)
+
+
+# --- contributions ---------------------------------------------------------------------------------
+
+
+class ContributionAnswerInline(admin.TabularInline):
+    model = ContributionAnswer
+    fields = ["question", "text"]
+    readonly_fields = ["question", "text"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+def _safe_cell(value):
+    """Spreadsheets run cells that start with these characters as formulas: keep them text."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Session"),
+    gettext_lazy("Country"),
+    gettext_lazy("Status"),
+    gettext_lazy("Submitted at (UTC)"),
+    gettext_lazy("Question number"),
+    gettext_lazy("Question"),
+    gettext_lazy("Answer"),
+]
+
+
+def export_rows(queryset):
+    answers = ContributionAnswer.objects.select_related("question").order_by("question__order", "question__pk")
+    contributions = queryset.select_related("session").prefetch_related(Prefetch("answers", queryset=answers))
+    for contribution in contributions.order_by("session__starts_at", "country"):
+        submitted = (
+            contribution.submitted_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if contribution.submitted_at else ""
+        )
+        for number, answer in enumerate(contribution.answers.all(), start=1):
+            yield [
+                contribution.session.title,
+                contribution.country.name,
+                contribution.get_status_display(),
+                submitted,
+                number,
+                answer.question.text,
+                answer.text,
+            ]
+
+
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ["session", "country", "status", "submitted_at", "updated_at"]
+    list_filter = ["status", "session", "country"]
+    list_select_related = ["session", "session__group"]
+    fields = ["session", "country", "status", "submitted_at", "updated_by"]
+    readonly_fields = ["session", "country", "status", "submitted_at", "updated_by"]
+    inlines = [ContributionAnswerInline]
+    actions = ["reopen", "export_csv", "export_xlsx"]
+    change_list_template = "admin/registrations/contribution/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "side-by-side/",
+                self.admin_site.admin_view(self.side_by_side_view),
+                name="registrations_contribution_side_by_side",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=gettext_lazy("Reopen for the focal point"), permissions=["change"])
+    def reopen(self, request, queryset):
+        for contribution in queryset:
+            focal_points.reopen_contribution(contribution=contribution, user=request.user)
+        self.message_user(request, _("Contributions reopened as drafts."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        buffer = io.StringIO()
+        # The BOM makes Excel read the accents correctly.
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow([str(title) for title in EXPORT_HEADER])
+        for row in export_rows(queryset):
+            writer.writerow([_safe_cell(cell) for cell in row])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="contributions.csv"'
+        return response
+
+    @admin.action(description=gettext_lazy("Export as Excel (XLSX)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Contributions"
+        sheet.append([str(title) for title in EXPORT_HEADER])
+        for row in export_rows(queryset):
+            sheet.append([cell if isinstance(cell, int) else _safe_cell(cell) for cell in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="contributions.xlsx"'
+        return response
+
+    def side_by_side_view(self, request):
+        """One row per guiding question, one column per country, for the chosen session."""
+        sessions = Session.objects.filter(contributions__isnull=False).distinct().order_by("-starts_at")
+        session = None
+        session_pk = request.GET.get("session", "")
+        if session_pk.isdigit():
+            session = sessions.filter(pk=session_pk).first()
+        if session is None:
+            session = sessions.first()
+        rows, contributions = [], []
+        if session is not None:
+            contributions = list(
+                Contribution.objects.filter(session=session).prefetch_related("answers").order_by("country")
+            )
+            by_contribution = [
+                {answer.question_id: answer.text for answer in contribution.answers.all()}
+                for contribution in contributions
+            ]
+            for question in session.guiding_questions.order_by("order", "pk"):
+                rows.append((question, [answers.get(question.pk, "") for answers in by_contribution]))
+        return TemplateResponse(
+            request,
+            "admin/registrations/contribution/side_by_side.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Countries' answers side by side"),
+                "sessions": sessions,
+                "session": session,
+                "contributions": contributions,
+                "rows": rows,
+                "opts": self.model._meta,
+            },
+        )
+
+
+if admin.site.is_registered(Contribution):
+    admin.site.unregister(Contribution)
+admin.site.register(Contribution, ContributionAdmin)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import focal_point_views as views
+
+app_name = "focal_points"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("institutions/", views.institution_list, name="institution_list"),
+    path("institutions/new/", views.institution_create, name="institution_create"),
+    path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),
+    path("registrations/", views.registration_list, name="registration_list"),
+    path("sessions/<slug:slug>/nominate/", views.nomination_create, name="nomination_create"),
+    path("sessions/<slug:slug>/nominate/bulk/", views.nomination_bulk, name="nomination_bulk"),
+    path("sessions/<slug:slug>/answers/", views.contribution_edit, name="contribution_edit"),
+]

@@ -1,0 +1,477 @@
+"""Focal points: invitations, the national institution register, nominations and country answers.
+
+Every write here is a plain function with keyword-only arguments. Views, forms and the admin call
+them; nothing in this module knows about requests beyond building the invitation link.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sessions_app.models import GuidingQuestion, Session
+
+from .models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
+from .outbox import queue_email
+from .seats import RegistrationError, register_participant
+
+MAX_BULK_ROWS = 500
+
+
+class FocalPointError(Exception):
+    """A rule of this module refused the change; ``str(error)`` is a translated message."""
+
+
+class DuplicateInstitution(FocalPointError):
+    def __init__(self, existing):
+        self.existing = existing
+        super().__init__(
+            _("“%(name)s” is already in your country's register. Use it instead of adding it again.")
+            % {"name": existing}
+        )
+
+
+class ContributionLocked(FocalPointError):
+    pass
+
+
+# --- who is a focal point -------------------------------------------------------------------
+
+
+def active_focal_point(user):
+    """The user's active FocalPoint, or None (anonymous, not a focal point, or deactivated)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return FocalPoint.objects.filter(user=user, is_active=True).first()
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def _username_for(email):
+    base = email.split("@")[0][:100] or "focal-point"
+    username, n = base, 1
+    User = get_user_model()
+    while User.objects.filter(username__iexact=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+@transaction.atomic
+def invite_focal_point(*, email, country, first_name="", last_name="", language="en", institution=None):
+    """Create a user with no usable password, a verified e-mail address and a FocalPoint, and
+    queue the invitation e-mail (a link to set the password). Returns the FocalPoint.
+
+    Raises FocalPointError when an account with this e-mail already exists.
+    """
+    from allauth.account.models import EmailAddress
+
+    # allauth stores and compares addresses in lower case.
+    email = email.strip().lower()
+    User = get_user_model()
+    if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
+        raise FocalPointError(_("An account with the e-mail %(email)s already exists.") % {"email": email})
+    user = User(username=_username_for(email), email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.save()
+    # Staff vouch for the address, so the focal point is not asked to verify it again.
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    if institution is not None and institution.country != country:
+        institution = None
+    focal_point = FocalPoint.objects.create(user=user, country=country, institution=institution)
+    send_invitation(focal_point=focal_point, language=language)
+    return focal_point
+
+
+def invitation_link(*, user, language):
+    """An absolute link to allauth's "set a new password" page, valid until the password changes
+    or PASSWORD_RESET_TIMEOUT passes."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    with translation.override(language):
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        )
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_invitation(*, focal_point, language="en"):
+    """Queue the invitation (or a new copy of it) in the outbox. Returns the Delivery."""
+    user = focal_point.user
+    # A new key per copy: staff may send the invitation again; each copy is its own outbox row.
+    prefix = f"focal-point-invite:{user.pk}:"
+    number = Delivery.objects.filter(key__startswith=prefix).count() + 1
+    return queue_email(
+        key=f"{prefix}{number}",
+        kind="focal_point_invitation",
+        to_email=user.email,
+        language=language,
+        template="focal_point_invitation",
+        context={
+            "user": user,
+            "country_name": focal_point.country.name,
+            "link": invitation_link(user=user, language=language),
+            "login_url": _absolute("account_login", language),
+            "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
+
+
+def _absolute(name, language):
+    with translation.override(language):
+        return f"{settings.SITE_URL}{reverse(name)}"
+
+
+@transaction.atomic
+def deactivate_focal_point(*, focal_point):
+    """The person can no longer sign in nor see the country's area."""
+    focal_point.is_active = False
+    focal_point.save(update_fields=["is_active"])
+    user = focal_point.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def reactivate_focal_point(*, focal_point):
+    focal_point.is_active = True
+    focal_point.save(update_fields=["is_active"])
+    user = focal_point.user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def move_focal_point(*, focal_point, country):
+    """Give the focal point another country; an institution of the old country is dropped."""
+    focal_point.country = country
+    if focal_point.institution_id and focal_point.institution.country != country:
+        focal_point.institution = None
+    focal_point.save(update_fields=["country", "institution"])
+    return focal_point
+
+
+# --- institutions ------------------------------------------------------------------------------
+
+
+def normalize_key(text):
+    """Lower case, no accents, punctuation and spaces collapsed: "Ministério  da Saúde" and
+    "ministerio da saude" give the same key."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\W_]+", " ", stripped.casefold()).split())
+
+
+def _compact(text):
+    """Acronyms compare without spaces and dots: "M.S." is "MS"."""
+    return normalize_key(text).replace(" ", "")
+
+
+def find_duplicate_institution(*, country, name, acronym="", exclude_pk=None, institutions=None):
+    """The institution of ``country`` with the same name or acronym (ignoring case, accents and
+    punctuation), or None. A name typed as an existing acronym ("MIDES") matches too.
+    ``institutions`` may hold the country's institutions already loaded."""
+    name_key, typed = normalize_key(name), {_compact(name), _compact(acronym)} - {""}
+    if institutions is None:
+        institutions = Institution.objects.filter(country=country)
+    for institution in institutions:
+        if institution.pk == exclude_pk:
+            continue
+        if name_key and name_key == normalize_key(institution.name):
+            return institution
+        if institution.acronym and _compact(institution.acronym) in typed:
+            return institution
+        if acronym and _compact(acronym) == _compact(institution.name):
+            return institution
+    return None
+
+
+INSTITUTION_FIELDS = ("name", "acronym", "kind", "sector", "website", "contact_email")
+
+
+@transaction.atomic
+def create_institution(*, country, data):
+    """Add an institution to the country's register. Raises DuplicateInstitution."""
+    existing = find_duplicate_institution(country=country, name=data["name"], acronym=data.get("acronym", ""))
+    if existing:
+        raise DuplicateInstitution(existing)
+    return Institution.objects.create(country=country, **{key: data.get(key, "") for key in INSTITUTION_FIELDS})
+
+
+@transaction.atomic
+def update_institution(*, institution, data):
+    """Change an institution; staff verification is kept. Raises DuplicateInstitution."""
+    existing = find_duplicate_institution(
+        country=institution.country,
+        name=data["name"],
+        acronym=data.get("acronym", ""),
+        exclude_pk=institution.pk,
+    )
+    if existing:
+        raise DuplicateInstitution(existing)
+    for key in INSTITUTION_FIELDS:
+        setattr(institution, key, data.get(key, ""))
+    institution.save()
+    return institution
+
+
+@transaction.atomic
+def merge_institutions(*, target, duplicates):
+    """Point every registration and focal point of ``duplicates`` at ``target``, copy what the
+    target lacks, and delete the duplicates. Raises FocalPointError across countries."""
+    duplicates = [institution for institution in duplicates if institution.pk != target.pk]
+    if any(institution.country != target.country for institution in duplicates):
+        raise FocalPointError(_("Only institutions of the same country can be merged."))
+    pks = [institution.pk for institution in duplicates]
+    Registration.objects.filter(institution_id__in=pks).update(institution=target)
+    FocalPoint.objects.filter(institution_id__in=pks).update(institution=target)
+    for institution in duplicates:
+        for key in ("acronym", "sector", "website", "contact_email"):
+            if not getattr(target, key) and getattr(institution, key):
+                setattr(target, key, getattr(institution, key))
+        target.verified = target.verified or institution.verified
+    target.save()
+    Institution.objects.filter(pk__in=pks).delete()
+    return target
+
+
+# --- reads the focal-point pages share ---------------------------------------------------------
+
+
+def nominable_sessions(*, now=None):
+    """Public sessions that have not started yet, soonest first."""
+    now = now or timezone.now()
+    return (
+        Session.objects.exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        .filter(starts_at__gt=now)
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+
+
+def upcoming_sessions_for_country(*, country, now=None):
+    """Upcoming sessions, each with ``country_registrations`` (not cancelled) counted."""
+    return nominable_sessions(now=now).annotate(
+        country_registrations=Count(
+            "registrations",
+            filter=Q(registrations__country=country) & ~Q(registrations__status=Registration.Status.CANCELLED),
+        )
+    )
+
+
+def country_registrations(*, country):
+    return Registration.objects.filter(country=country).select_related("session", "institution", "registered_by")
+
+
+def country_contributions(*, country):
+    return Contribution.objects.filter(country=country).select_related("session").order_by("-session__starts_at")
+
+
+# --- nominations ---------------------------------------------------------------------------------
+
+
+def nominate(*, session, focal_point, data):
+    """Register one person for ``session`` on behalf of the focal point's country.
+
+    ``data``: full_name, email, position, institution (of the country) and language. Returns the
+    Registration (pending; the person gets the confirmation e-mail). Raises the registration
+    module's RegistrationError (closed, already registered...) or FocalPointError.
+    """
+    institution = data.get("institution")
+    if institution is not None and institution.country != focal_point.country:
+        raise FocalPointError(_("Choose an institution of your own country."))
+    payload = {
+        "full_name": data["full_name"],
+        "email": data["email"],
+        "position": data.get("position", ""),
+        "institution": institution,
+        "institution_name": institution.name if institution else "",
+        "country": focal_point.country.code,
+        "language": data.get("language") or "en",
+        "time_zone": data.get("time_zone") or session.time_zone,
+    }
+    with transaction.atomic():
+        if Registration.objects.filter(session=session, email__iexact=payload["email"]).exists():
+            raise FocalPointError(_("%(email)s is already registered for this session.") % {"email": payload["email"]})
+        return register_participant(
+            session=session,
+            data=payload,
+            source=Registration.Source.FOCAL_POINT,
+            registered_by=focal_point.user,
+        )
+
+
+@dataclass
+class RowResult:
+    line: int
+    values: dict
+    errors: list = field(default_factory=list)
+    registration: Registration | None = None
+
+    @property
+    def ok(self):
+        return self.registration is not None
+
+
+BULK_COLUMNS = ("full_name", "email", "position", "institution")
+HEADER_WORDS = {"name", "full name", "full_name", "nombre", "nome", "email", "e-mail", "correo"}
+
+
+def read_rows(text):
+    """Split pasted text or a CSV file's text into ``(line number, cells)``: tab, semicolon or
+    comma separated; a first line of column names is skipped. Raises FocalPointError."""
+    sample = "\n".join(text.splitlines()[:5])
+    if "\t" in sample:
+        delimiter = "\t"
+    elif sample.count(";") > sample.count(","):
+        delimiter = ";"
+    else:
+        delimiter = ","
+    rows = []
+    header_keys = {normalize_key(word) for word in HEADER_WORDS}
+    try:
+        for line_number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            cells = [cell.strip() for cell in cells]
+            if not any(cells):
+                continue
+            if not rows and line_number == 1 and normalize_key(cells[0]) in header_keys:
+                continue
+            rows.append((line_number, cells))
+    except csv.Error:
+        # For instance a cell longer than the csv module's limit: nothing is saved.
+        raise FocalPointError(_("These rows could not be read as CSV; nothing was saved.")) from None
+    return rows
+
+
+def bulk_nominate(*, session, focal_point, text, language="en"):
+    """Nominate one person per row of ``text`` (name, e-mail, position, institution).
+
+    Each row is saved on its own: a good row is kept whatever happens to the others, a bad row
+    saves nothing and says why. Returns one RowResult per non-empty row, in order.
+    """
+    rows = read_rows(text)
+    if len(rows) > MAX_BULK_ROWS:
+        raise FocalPointError(_("At most %(count)d rows at a time, please.") % {"count": MAX_BULK_ROWS})
+    institutions = list(Institution.objects.filter(country=focal_point.country))
+    already = {
+        email.casefold() for email in Registration.objects.filter(session=session).values_list("email", flat=True)
+    }
+    seen = {}
+    results = []
+    for line, cells in rows:
+        values = dict(zip(BULK_COLUMNS, cells + [""] * (len(BULK_COLUMNS) - len(cells)), strict=False))
+        result = RowResult(line=line, values=values)
+        results.append(result)
+        if len(cells) > len(BULK_COLUMNS):
+            result.errors.append(_("Too many columns: expected name, e-mail, position, institution."))
+        if not values["full_name"]:
+            result.errors.append(_("The name is missing."))
+        elif len(values["full_name"]) > 200:
+            result.errors.append(_("The name is longer than 200 characters."))
+        if len(values["position"]) > 200:
+            result.errors.append(_("The position is longer than 200 characters."))
+        email = values["email"]
+        try:
+            validate_email(email)
+        except ValidationError:
+            result.errors.append(_("“%(email)s” is not a valid e-mail address.") % {"email": email})
+        else:
+            key = email.casefold()
+            if key in seen:
+                result.errors.append(_("Same e-mail as line %(line)d.") % {"line": seen[key]})
+            elif key in already:
+                result.errors.append(_("%(email)s is already registered for this session.") % {"email": email})
+            seen.setdefault(key, line)
+        institution = None
+        if values["institution"]:
+            institution = find_duplicate_institution(
+                country=focal_point.country, name=values["institution"], institutions=institutions
+            )
+            if institution is None:
+                result.errors.append(
+                    _("“%(name)s” is not in your country's register of institutions: add it first.")
+                    % {"name": values["institution"]}
+                )
+        if result.errors:
+            continue
+        try:
+            with transaction.atomic():
+                result.registration = nominate(
+                    session=session,
+                    focal_point=focal_point,
+                    data={**values, "institution": institution, "language": language},
+                )
+        except (RegistrationError, FocalPointError) as error:
+            result.errors.append(str(error))
+        else:
+            already.add(email.casefold())
+    return results
+
+
+# --- contributions ---------------------------------------------------------------------------
+
+
+def contribution_with_answers(*, session, country):
+    """The country's contribution for the session with one answer per guiding question, created
+    (as an empty draft) on first use. Answers are in question order on ``contribution.ordered``."""
+    with transaction.atomic():
+        contribution, _created = Contribution.objects.get_or_create(session=session, country=country)
+        questions = list(GuidingQuestion.objects.filter(session=session).order_by("order", "pk"))
+        existing = {answer.question_id: answer for answer in contribution.answers.all()}
+        missing = [
+            ContributionAnswer(contribution=contribution, question=question)
+            for question in questions
+            if question.pk not in existing
+        ]
+        if missing:
+            ContributionAnswer.objects.bulk_create(missing, ignore_conflicts=True)
+            existing = {answer.question_id: answer for answer in contribution.answers.all()}
+    contribution.ordered = [(question, existing[question.pk]) for question in questions]
+    return contribution
+
+
+@transaction.atomic
+def save_contribution(*, contribution, answers, user, submit=False):
+    """Store the answers (``{question_pk: text}``) and, with ``submit``, submit the contribution.
+
+    Raises ContributionLocked once submitted, FocalPointError when submitting empty answers.
+    """
+    locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    if locked.status == Contribution.Status.SUBMITTED:
+        raise ContributionLocked(_("These answers were submitted and can no longer be changed."))
+    if submit and not any((text or "").strip() for text in answers.values()):
+        raise FocalPointError(_("Answer at least one question before submitting."))
+    for answer in ContributionAnswer.objects.filter(contribution=locked, question_id__in=answers):
+        answer.text = answers[answer.question_id]
+        answer.save(update_fields=["text"])
+    locked.updated_by = user
+    if submit:
+        locked.status = Contribution.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def reopen_contribution(*, contribution, user):
+    """Staff give a submitted contribution back to the focal point as a draft."""
+    locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    locked.status = Contribution.Status.DRAFT
+    locked.submitted_at = None
+    locked.updated_by = user
+    locked.save()
+    return locked

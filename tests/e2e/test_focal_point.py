@@ -1,0 +1,91 @@
+"""An invited focal point, in Chromium: sets a password, signs in, adds an institution,
+nominates two people and submits the country's answers."""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from registrations import focal_points
+from registrations.models import Contribution, Delivery, Registration
+from tests.factories import GuidingQuestionFactory, SessionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_invited_focal_point_does_the_whole_job(live_server, chromium_page):
+    page = chromium_page
+    session = SessionFactory(title="Inclusive mechanisms", slug="inclusive-mechanisms")
+    GuidingQuestionFactory(session=session, order=1, text="What mechanisms does the country implement?")
+    GuidingQuestionFactory(session=session, order=2, text="What challenges does the country face?")
+    focal_point = focal_points.invite_focal_point(
+        email="punto.focal@mides.gub.uy", first_name="Rosa", last_name="Pérez", country="UY", language="en"
+    )
+    invitation = Delivery.objects.get(kind="focal_point_invitation", to_email="punto.focal@mides.gub.uy")
+    link = re.search(r"https?://\S+/password/reset/key/\S+", invitation.body_text).group(0)
+    page.goto(link.replace(settings.SITE_URL, live_server.url))
+
+    page.get_by_role("heading", name="Choose your password").wait_for()
+    page.fill("input[name=password1]", "un-secreto-largo-2026")
+    page.fill("input[name=password2]", "un-secreto-largo-2026")
+    page.get_by_role("button", name="Save password").click()
+    page.get_by_role("heading", name="Password saved").wait_for()
+
+    page.get_by_role("link", name="Sign in").click()
+    page.fill("input[name=login]", "punto.focal@mides.gub.uy")
+    page.fill("input[name=password]", "un-secreto-largo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Focal point · Uruguay").wait_for()
+
+    page.get_by_role("link", name="Add an institution").first.click()
+    page.fill("input[name=name]", "Ministerio de Desarrollo Social")
+    page.fill("input[name=acronym]", "MIDES")
+    page.select_option("select[name=kind]", "social_inclusion")
+    page.select_option("select[name=sector]", "public")
+    page.get_by_role("button", name="Save").click()
+    assert (
+        page.get_by_role("status").first.inner_text()
+        == "Ministerio de Desarrollo Social (MIDES) was added to the register."
+    )
+
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("link", name="Nominate participants").click()
+    for name, email in [("Ana Gómez", "ana.gomez@example.org"), ("Bruno Díaz", "bruno.diaz@example.org")]:
+        page.fill("input[name=full_name]", name)
+        page.fill("input[name=email]", email)
+        page.fill("input[name=position]", "Técnica")
+        page.select_option("select[name=institution]", label="Ministerio de Desarrollo Social (MIDES)")
+        page.select_option("select[name=language]", "es")
+        page.get_by_role("button", name="Nominate", exact=True).click()
+        assert (
+            page.get_by_role("status").first.inner_text() == f"{name} was nominated and will get an e-mail to confirm."
+        )
+    nominated = page.locator(".list-group-item").all_inner_texts()
+    assert nominated == [
+        "Ana Gómez · Ministerio de Desarrollo Social (MIDES) · Pending confirmation",
+        "Bruno Díaz · Ministerio de Desarrollo Social (MIDES) · Pending confirmation",
+    ]
+
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("link", name="Answer the guiding questions").click()
+    page.get_by_label("1. What mechanisms does the country implement?").fill("Drug treatment courts.")
+    page.get_by_label("2. What challenges does the country face?").fill("Employment after prison.")
+    page.get_by_role("button", name="Save draft").click()
+    assert page.get_by_label("1. What mechanisms does the country implement?").input_value() == "Drug treatment courts."
+    page.get_by_role("button", name="Submit answers").click()
+    assert page.locator("#contribution-status").inner_text().startswith("Submitted on ")
+    assert page.get_by_role("button", name="Submit answers").count() == 0
+
+    registrations = Registration.objects.filter(session=session).order_by("email")
+    assert [
+        (r.full_name, r.source, r.registered_by_id, r.country.code, r.institution.acronym) for r in registrations
+    ] == [
+        ("Ana Gómez", "focal_point", focal_point.user_id, "UY", "MIDES"),
+        ("Bruno Díaz", "focal_point", focal_point.user_id, "UY", "MIDES"),
+    ]
+    contribution = Contribution.objects.get(session=session, country="UY")
+    assert contribution.status == "submitted"
+    assert list(contribution.answers.values_list("text", flat=True)) == [
+        "Drug treatment courts.",
+        "Employment after prison.",
+    ]
