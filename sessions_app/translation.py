@@ -1,6 +1,15 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
+from .models import (
+    Conclusions,
+    GuidingQuestion,
+    MethodologyStep,
+    Objective,
+    RoadmapItem,
+    Session,
+    ThematicFocus,
+    WorkingGroup,
+)
 
 
 @register(ThematicFocus)
@@ -31,3 +40,13 @@ class MethodologyStepTranslation(TranslationOptions):
 @register(GuidingQuestion)
 class GuidingQuestionTranslation(TranslationOptions):
     fields = ("text",)
+
+
+@register(Conclusions)
+class ConclusionsTranslation(TranslationOptions):
+    fields = ("body",)
+
+
+@register(RoadmapItem)
+class RoadmapItemTranslation(TranslationOptions):
+    fields = ("title", "description")

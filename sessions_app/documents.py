@@ -1,0 +1,182 @@
+"""Rendering documents into storage, and who may download which.
+
+``render_document`` renders the HTML, compares its hash with the latest version and only then
+spends time in WeasyPrint; the PDF is written to the default storage (MEDIA_ROOT) with its
+checksum. Views only ever serve stored files.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from registrations.models import Registration
+
+from . import pdf
+from .models import Conclusions, Document, Session
+
+SESSION_KINDS = (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP, Document.Kind.AGENDA)
+
+
+def _is_public(*, kind, session):
+    if kind == Document.Kind.AGENDA:
+        return session.is_public
+    if kind in (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP):
+        conclusions = Conclusions.objects.filter(session=session).first()
+        return bool(conclusions and conclusions.is_public and conclusions.published_at)
+    return False
+
+
+def _versions(*, session, kind, language, registration):
+    documents = Document.objects.filter(session=session, kind=kind, language=language)
+    if registration is None:
+        return documents.filter(registration__isnull=True)
+    return documents.filter(registration=registration)
+
+
+def render_document(*, session, kind, language, registration=None):
+    """Store a new version of one document if its content changed; return the latest version.
+
+    Safe to run twice or concurrently: equal content makes no new version, and two renderers
+    racing for the same version number leave one row (the database's unique constraint decides).
+    """
+    html = pdf.document_html(kind=kind, session=session, language=language, registration=registration)
+    content_hash = pdf.content_hash(html)
+    is_public = _is_public(kind=kind, session=session)
+    versions = _versions(session=session, kind=kind, language=language, registration=registration)
+    latest = versions.order_by("-version").first()
+    if latest is not None and latest.content_hash == content_hash:
+        if latest.is_public != is_public:
+            latest.is_public = is_public
+            latest.save(update_fields=["is_public"])
+        return latest
+
+    data = pdf.html_to_pdf(html)  # slow: outside any transaction
+    version = (versions.aggregate(Max("version"))["version__max"] or 0) + 1
+    document = Document(
+        session=session,
+        kind=kind,
+        language=language,
+        version=version,
+        registration=registration,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        content_hash=content_hash,
+        is_public=is_public,
+    )
+    name = (
+        f"{session.slug}-{kind}-{registration.pk}-{language}-v{version}.pdf"
+        if registration
+        else f"{session.slug}-{kind}-{language}-v{version}.pdf"
+    )
+    document.file.save(name, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        document.file.delete(save=False)
+        return versions.order_by("-version").first()
+    return document
+
+
+def render_session_documents(*, session):
+    """Render the agenda in every language, and conclusions and roadmap once conclusions exist."""
+    kinds = SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
+    return [
+        render_document(session=session, kind=kind, language=language)
+        for kind in kinds
+        for language, _name in settings.LANGUAGES
+    ]
+
+
+def attendees(session):
+    return Registration.objects.filter(session=session, status=Registration.Status.ATTENDED).order_by("pk")
+
+
+def render_certificate(*, registration):
+    """The certificate of an attendee, in their preferred language; None if they did not attend."""
+    if registration.status != Registration.Status.ATTENDED:
+        return None
+    return render_document(
+        session=registration.session,
+        kind=Document.Kind.CERTIFICATE,
+        language=registration.language,
+        registration=registration,
+    )
+
+
+def latest_documents(*, session, kind=None, registration=None, public_only=False):
+    """The latest version of each document of ``session`` (one query), certificates included.
+
+    With ``registration``, certificates are limited to that registration's.
+    """
+    documents = Document.objects.filter(session=session)
+    if kind:
+        documents = documents.filter(kind=kind)
+    if public_only:
+        documents = documents.filter(is_public=True)
+    latest = {}
+    for document in documents.select_related("session").order_by("kind", "language", "registration_id", "-version"):
+        latest.setdefault((document.kind, document.language, document.registration_id), document)
+    result = list(latest.values())
+    if registration is not None:
+        result = [d for d in result if d.registration_id in (None, registration.pk)]
+    return result
+
+
+def _is_focal_point(user):
+    focal_point = getattr(user, "focal_point", None) if user.is_authenticated else None
+    return bool(focal_point and focal_point.is_active)
+
+
+def user_can_download(*, user, document):
+    """Public documents: anyone. Others: staff, and active focal points for non-certificates."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    if document.kind == Document.Kind.CERTIFICATE:
+        return False
+    return document.is_public or _is_focal_point(user)
+
+
+def registration_can_download(*, registration, document):
+    """A registrant (through their private link) gets their session's documents and their certificate."""
+    if document.session_id != registration.session_id:
+        return False
+    if registration.status in (Registration.Status.PENDING, Registration.Status.CANCELLED):
+        return document.is_public
+    if document.kind == Document.Kind.CERTIFICATE:
+        return document.registration_id == registration.pk
+    return True
+
+
+def documents_for_user(*, session, user):
+    """The latest documents of ``session`` that ``user`` may download, in a stable order."""
+    documents = [
+        document
+        for document in latest_documents(session=session)
+        if document.kind != Document.Kind.CERTIFICATE and user_can_download(user=user, document=document)
+    ]
+    return sorted(documents, key=_order)
+
+
+def documents_for_registration(*, registration):
+    documents = [
+        document
+        for document in latest_documents(session=registration.session, registration=registration)
+        if registration_can_download(registration=registration, document=document)
+    ]
+    return sorted(documents, key=_order)
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(Document.Kind.values)}
+_LANGUAGE_ORDER = {code: index for index, (code, _name) in enumerate(settings.LANGUAGES)}
+
+
+def _order(document):
+    return (_KIND_ORDER[document.kind], _LANGUAGE_ORDER.get(document.language, 99))
+
+
+def session_by_pk(pk):
+    return Session.objects.select_related("group").get(pk=pk)

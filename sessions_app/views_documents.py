@@ -1,0 +1,77 @@
+"""Downloads of rendered documents: always a stored file, never a rendering during a request.
+
+Whoever may not see a document gets a 404, the same answer as for a document that does not
+exist, so a guessed primary key reveals nothing.
+"""
+
+import secrets
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from registrations.models import Registration
+
+from .documents import documents_for_registration, registration_can_download, user_can_download
+from .models import Document
+
+
+def _registration_for_token(token):
+    """The registration whose private link this is, compared in constant time; Http404 otherwise."""
+    registration = (
+        Registration.objects.select_related("session__group").filter(token=token[:64]).first() if token else None
+    )
+    if registration is None or not secrets.compare_digest(registration.token, token):
+        raise Http404
+    return registration
+
+
+def _document(pk):
+    document = Document.objects.select_related("session").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def _file_response(document):
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=document.filename, content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store" if not document.is_public else "public, max-age=3600"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def document_download(request, pk):
+    """Public documents for everyone; the others for focal points and staff; else 404."""
+    document = _document(pk)
+    if not user_can_download(user=request.user, document=document):
+        raise Http404
+    return _file_response(document)
+
+
+@require_GET
+def my_document_download(request, token, pk):
+    """A registrant's download through their private link: their session's documents, their certificate."""
+    registration = _registration_for_token(token)
+    document = _document(pk)
+    if not registration_can_download(registration=registration, document=document):
+        raise Http404
+    return _file_response(document)
+
+
+@require_GET
+def my_documents(request, token):
+    registration = _registration_for_token(token)
+    context = {
+        "registration": registration,
+        "session": registration.session,
+        "documents": documents_for_registration(registration=registration),
+    }
+    response = render(request, "sessions_app/document_list.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,156 @@
+"""Importing the video platform's attendance report."""
+
+import pytest
+from django.utils import translation
+
+from registrations.attendance import AttendanceFileError, import_attendance, parse_attendance_csv, set_attendance
+from registrations.models import Registration
+from tests.factories import RegistrationFactory, SessionFactory
+
+ZOOM_WEBINAR = (
+    "\ufeffAttendee Report\n"
+    "Report Generated:,05/10/2023 17:30\n"
+    "Topic,Webinar ID,Actual Start Time\n"
+    "Inclusive mechanisms,812 3456 7890,05/10/2023 15:28\n"
+    "\n"
+    "Attendee Details\n"
+    "Attended;User Name (Original Name);Email;Join Time;Leave Time;Time in Session (minutes);Country/Region Name\n"
+    "Yes;Lucía Pérez;LUCIA@example.org;05/10/2023 15:30:00;05/10/2023 16:00:00;30;Uruguay\n"
+    "Yes;Lucía Pérez;lucia@example.org;05/10/2023 16:10:00;05/10/2023 17:00:00;50;Uruguay\n"
+    "Yes;João Gonçalves;joao@example.org;05/10/2023 15:29:00;05/10/2023 17:01:00;92;Portugal\n"
+    "Yes;Stranger;stranger@example.org;05/10/2023 15:35:00;05/10/2023 15:45:00;10;Chile\n"
+    "Yes;No Email;not-an-email;05/10/2023 15:35:00;05/10/2023 15:45:00;10;Chile\n"
+    "Yes;Bad Minutes;bad@example.org;;;ten;Chile\n"
+    "Yes;Short row\n"
+    "No;Never Came;never@example.org;--;--;;Peru\n"
+).encode()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are translated with the active language; a request in another test may leave one.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def session(db):
+    return SessionFactory(duration_minutes=90)
+
+
+def test_import_marks_matched_sums_rejoins_and_reports_the_rest(session):
+    lucia = RegistrationFactory(session=session, email="Lucia@Example.org", status=Registration.Status.CONFIRMED)
+    joao = RegistrationFactory(session=session, email="joao@example.org", status=Registration.Status.CONFIRMED)
+    absent = RegistrationFactory(session=session, email="absent@example.org", status=Registration.Status.CONFIRMED)
+    never = RegistrationFactory(session=session, email="never@example.org", status=Registration.Status.CONFIRMED)
+    other_session = RegistrationFactory(email="stranger@example.org", status=Registration.Status.CONFIRMED)
+
+    result = import_attendance(session=session, data=ZOOM_WEBINAR)
+
+    assert sorted((r.email, minutes) for r, minutes in result.matched) == [
+        ("Lucia@Example.org", 80),
+        ("joao@example.org", 92),
+    ]
+    assert [(row.email, row.name, row.minutes) for row in result.unmatched] == [
+        ("stranger@example.org", "Stranger", 10)
+    ]
+    assert [(row.line, row.reason) for row in result.malformed] == [
+        (12, "No valid e-mail address."),
+        (13, "The duration is not a number of minutes."),
+        (14, "Too few columns."),
+    ]
+    rows = dict(Registration.objects.values_list("pk", "status"))
+    assert rows == {
+        lucia.pk: "attended",
+        joao.pk: "attended",
+        absent.pk: "confirmed",
+        never.pk: "confirmed",
+        other_session.pk: "confirmed",
+    }
+    lucia.refresh_from_db()
+    assert lucia.attended_minutes == 80
+
+
+def test_importing_twice_gives_the_same_minutes(session):
+    lucia = RegistrationFactory(session=session, email="lucia@example.org")
+    import_attendance(session=session, data=ZOOM_WEBINAR)
+    import_attendance(session=session, data=ZOOM_WEBINAR)
+    lucia.refresh_from_db()
+    assert (lucia.status, lucia.attended_minutes) == ("attended", 80)
+
+
+def test_overlapping_rows_from_two_devices_count_once(session):
+    data = (
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Ana,ana@example.org,2023-05-10 15:30:00,2023-05-10 16:30:00,60,No\n"
+        "Ana (phone),ana@example.org,2023-05-10 16:00:00,2023-05-10 16:45:00,45,No\n"
+    )
+    ana = RegistrationFactory(session=session, email="ana@example.org")
+    import_attendance(session=session, data=data.encode("cp1252"))
+    ana.refresh_from_db()
+    assert ana.attended_minutes == 75
+
+
+def test_duration_only_report_in_spanish_with_semicolons(session):
+    data = "Nombre;Correo electrónico;Duración (minutos)\nMaría;maria@example.org;45\nMaría;maria@example.org;15\n"
+    maria = RegistrationFactory(session=session, email="maria@example.org")
+    result = import_attendance(session=session, data=data.encode())
+    maria.refresh_from_db()
+    assert (maria.status, maria.attended_minutes, result.malformed) == ("attended", 60, [])
+
+
+@pytest.mark.parametrize("data", [b"", b"just some text\nwithout a header\n", b"\x00\x01\x02", b"name,minutes\nA,3\n"])
+def test_a_file_without_a_usable_header_is_refused(data):
+    with pytest.raises(AttendanceFileError):
+        parse_attendance_csv(data)
+
+
+def test_staff_ticks_attendance(session):
+    ticked = RegistrationFactory(session=session, status=Registration.Status.CONFIRMED)
+    RegistrationFactory(session=session, status=Registration.Status.ATTENDED, attended_minutes=30)
+
+    set_attendance(session=session, attended_ids={ticked.pk}, minutes_by_id={ticked.pk: 45})
+
+    assert list(Registration.objects.order_by("pk").values_list("status", "attended_minutes")) == [
+        ("attended", 45),
+        ("confirmed", None),
+    ]
+
+
+def test_admin_attendance_page_imports_and_lists_unmatched(client, staff, session):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    RegistrationFactory(session=session, email="lucia@example.org", full_name="Lucía Pérez")
+    client.force_login(staff)
+    url = f"/admin/sessions_app/conclusions/attendance/{session.pk}/"
+
+    response = client.post(url, {"upload": "1", "file": SimpleUploadedFile("report.csv", ZOOM_WEBINAR)})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 registration marked as attended." in page
+    assert "stranger@example.org" in page
+    assert "The duration is not a number of minutes." in page
+    assert Registration.objects.get(email="lucia@example.org").attended_minutes == 80
+
+
+def test_admin_attendance_page_refuses_a_bad_file_without_500(client, staff, session):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    url = f"/admin/sessions_app/conclusions/attendance/{session.pk}/"
+    response = client.post(url, {"upload": "1", "file": SimpleUploadedFile("x.csv", b"\x89PNG\r\n\x1a\n\x00")})
+    assert response.status_code == 200
+    assert "No header row with an e-mail column" in response.content.decode()
+
+
+def test_admin_attendance_page_is_for_staff_only(client, outsider, session):
+    client.force_login(outsider)
+    response = client.get(f"/admin/sessions_app/conclusions/attendance/{session.pk}/")
+    assert (response.status_code, response.url.startswith("/admin/login/")) == (302, True)
+
+
+def test_messages_are_in_the_staff_language(session):
+    with translation.override("pt"):
+        report = parse_attendance_csv(ZOOM_WEBINAR)
+    assert report.malformed[0].reason == "Não há um endereço de e-mail válido."

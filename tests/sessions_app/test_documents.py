@@ -1,0 +1,177 @@
+"""Rendering tasks, publishing, the announcement e-mail and who may download what."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from registrations.models import Delivery, Registration
+from sessions_app import documents
+from sessions_app.conclusions import publish_conclusions, write_conclusions
+from sessions_app.models import Document, Session
+from sessions_app.tasks import render_certificate_task, render_documents_task
+from tests.factories import RegistrationFactory
+from tests.sessions_app.after_session_data import build_held_session
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def held(db):
+    return build_held_session()
+
+
+def versions():
+    return sorted(Document.objects.values_list("kind", "language", "registration_id", "version"))
+
+
+def test_task_run_twice_makes_one_version(held):
+    session, attendee, _registrant = held
+
+    render_documents_task(session.pk)
+    first = versions()
+    render_documents_task(session.pk)
+    render_certificate_task(attendee.pk)
+
+    assert versions() == first
+    assert first == sorted(
+        [(kind, language, None, 1) for kind in ("agenda", "conclusions", "roadmap") for language in ("en", "es", "pt")]
+        + [("certificate", "pt", attendee.pk, 1)]
+    )
+
+
+def test_changed_content_makes_a_new_version_in_that_language_only(held):
+    session, _attendee, _registrant = held
+    render_documents_task(session.pk)
+
+    write_conclusions(session=session, bodies={"es": "<p>Nuevas conclusiones acordadas.</p>"})
+    render_documents_task(session.pk)
+
+    latest = {(d.kind, d.language): d.version for d in documents.latest_documents(session=session)}
+    assert latest[("conclusions", "es")] == 2
+    assert latest[("conclusions", "en")] == 1
+    assert latest[("roadmap", "es")] == 1
+
+
+def test_publish_renders_then_announces_once_per_registrant_in_their_language(held, django_capture_on_commit_callbacks):
+    session, attendee, registrant = held
+    RegistrationFactory(session=session, status=Registration.Status.CANCELLED, email="gone@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_conclusions(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_conclusions(session=session)  # again: nothing new to render or announce
+
+    session.refresh_from_db()
+    assert session.status == Session.Status.CONCLUSIONS_PUBLISHED
+    deliveries = Delivery.objects.filter(kind="conclusions_available").order_by("to_email")
+    assert [(d.to_email, d.language, d.key) for d in deliveries] == [
+        ("Joao@Example.org", "pt", f"conclusions:{session.pk}:{attendee.pk}:1"),
+        ("lucia@example.org", "es", f"conclusions:{session.pk}:{registrant.pk}:1"),
+    ]
+    portuguese, spanish = deliveries
+    assert portuguese.subject == "Conclusões disponíveis: Mecanismos inclusivos para reduzir a lacuna de desigualdade"
+    assert spanish.subject == "Conclusiones disponibles: Mecanismos inclusivos para reducir la brecha de desigualdad"
+    conclusions_es = Document.objects.get(kind="conclusions", language="es")
+    assert f"/es/registrations/{registrant.token}/documents/{conclusions_es.pk}/" in spanish.body_text
+    assert "certificado" not in spanish.body_text
+    assert "certificado de participação" in portuguese.body_text
+
+
+def download(client, url):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response.status_code, body[:5]
+
+
+@pytest.fixture
+def rendered(held):
+    session, attendee, registrant = held
+    render_documents_task(session.pk)
+    return session, attendee, registrant
+
+
+def doc(kind, language, registration=None):
+    return Document.objects.get(kind=kind, language=language, registration=registration)
+
+
+def test_access_matrix(client, rendered, staff, focal_point_uruguay, outsider):
+    session, attendee, registrant = rendered
+    other_session_person = RegistrationFactory(status=Registration.Status.ATTENDED)
+    agenda = doc("agenda", "en")
+    conclusions = doc("conclusions", "en")
+    certificate = doc("certificate", "pt", attendee)
+    public_url = lambda d: reverse("sessions_app:document_download", kwargs={"pk": d.pk})  # noqa: E731
+    token_url = lambda r, d: reverse(  # noqa: E731
+        "sessions_app:my_document_download", kwargs={"token": r.token, "pk": d.pk}
+    )
+
+    # Anonymous: the public agenda only.
+    assert download(client, public_url(agenda)) == (200, b"%PDF-")
+    assert download(client, public_url(conclusions))[0] == 404
+    assert download(client, public_url(certificate))[0] == 404
+    # A signed-in outsider: the same.
+    client.force_login(outsider)
+    assert download(client, public_url(conclusions))[0] == 404
+    assert download(client, public_url(certificate))[0] == 404
+    # A focal point: non-public documents, never someone's certificate.
+    client.force_login(focal_point_uruguay.user)
+    assert download(client, public_url(conclusions)) == (200, b"%PDF-")
+    assert download(client, public_url(certificate))[0] == 404
+    # Staff: everything.
+    client.force_login(staff)
+    assert download(client, public_url(certificate)) == (200, b"%PDF-")
+    client.logout()
+    # Registrants through their private link: the session's documents, only their own certificate.
+    assert download(client, token_url(registrant, conclusions)) == (200, b"%PDF-")
+    assert download(client, token_url(registrant, certificate))[0] == 404
+    assert download(client, token_url(attendee, certificate)) == (200, b"%PDF-")
+    assert download(client, token_url(other_session_person, conclusions))[0] == 404
+    assert download(client, token_url(other_session_person, certificate))[0] == 404
+    # A wrong or truncated token, or a missing document.
+    assert client.get(f"/en/registrations/{attendee.token[:-1]}x/documents/{certificate.pk}/").status_code == 404
+    assert client.get(f"/en/registrations/{'x' * 500}/documents/{certificate.pk}/").status_code == 404
+    assert client.get(reverse("sessions_app:document_download", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_public_conclusions_are_downloadable_by_anyone_once_published(
+    client, rendered, django_capture_on_commit_callbacks
+):
+    session, _attendee, _registrant = rendered
+    write_conclusions(session=session, bodies={}, is_public=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_conclusions(session=session)
+    conclusions = doc("conclusions", "es")
+    assert conclusions.version == 1
+    assert download(client, reverse("sessions_app:document_download", kwargs={"pk": conclusions.pk})) == (
+        200,
+        b"%PDF-",
+    )
+
+
+def test_my_documents_page_lists_what_the_registrant_may_download(client, rendered):
+    _session, attendee, registrant = rendered
+    with translation.override("pt"):
+        url = reverse("sessions_app:my_documents", kwargs={"token": attendee.token})
+    page = client.get(url).content.decode()
+    assert page.count('type="application/pdf"') == 10  # 3 kinds x 3 languages + the certificate
+    assert "Certificado de participação · Português" in page
+    with translation.override("es"):
+        url = reverse("sessions_app:my_documents", kwargs={"token": registrant.token})
+    page = client.get(url).content.decode()
+    assert page.count('type="application/pdf"') == 9
+    assert "Certificado" not in page
+
+
+@pytest.mark.parametrize("attendees", [1, 6])
+def test_my_documents_page_query_count(client, rendered, django_assert_num_queries, attendees):
+    session, attendee, _registrant = rendered
+    for _ in range(attendees - 1):
+        extra = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
+        documents.render_certificate(registration=extra)
+    url = reverse("sessions_app:my_documents", kwargs={"token": attendee.token})
+    with django_assert_num_queries(2):  # the registration, the documents
+        response = client.get(url)
+    assert response.content.decode().count('type="application/pdf"') == 10
