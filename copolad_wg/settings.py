@@ -163,6 +163,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
 }
 LOGIN_REDIRECT_URL = "home"
+# Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
+LOGIN_URL = "account_login"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -237,10 +239,35 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
-    "max_retries": 1,
+    # No reconnect attempt when publishing: kombu waits 2 s before its first retry, which a
+    # registration answered while Redis is down cannot afford. The row stays queued instead and
+    # the sweeper (beat) hands it out once the broker is back.
+    "max_retries": 0,
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Several deployments (or test runs) may share one Redis: a key prefix keeps their queues apart.
+if os.environ.get("CELERY_BROKER_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_BROKER_KEY_PREFIX"]
+# Mailings fan out and send on their own queue, so a campaign never delays a confirmation on
+# "default". Workers: `celery -A copolad_wg worker -Q default` and `... worker -Q bulk` (or one
+# worker with -Q default,bulk,documents in development), plus `celery -A copolad_wg beat`.
+CELERY_TASK_ROUTES = {
+    "registrations.build_mailing": {"queue": "bulk"},
+    "registrations.send_delivery_batch": {"queue": "bulk"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-deliveries": {"task": "registrations.requeue_stuck_deliveries", "schedule": 300.0},
+    "dispatch-due-mailings": {"task": "registrations.dispatch_due_mailings", "schedule": 60.0},
+    "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
+}
+
+# Outbox: retries of transient SMTP errors double from this many seconds; a delivery still
+# queued this long after its last attempt is handed out again by the sweeper.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 15)
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True

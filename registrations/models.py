@@ -24,10 +24,17 @@ class Institution(models.Model):
         ACADEMIA = "academia", _("Academia")
         INTERNATIONAL = "international", _("International organisation")
 
+    class Sector(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
+        NON_PROFIT = "non_profit", _("Non-profit")
+        MIXED = "mixed", _("Mixed")
+
     name = models.CharField(_("name"), max_length=300)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     country = CountryField(_("country"))
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     verified = models.BooleanField(_("verified by staff"), default=False)
@@ -172,7 +179,12 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    mailing = models.ForeignKey(
+        "Mailing", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries", verbose_name=_("mailing")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last tried (or the sweeper last re-queued) it: a queued row older than that is stuck.
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -180,6 +192,14 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("to_email"),
+                "mailing",
+                condition=models.Q(mailing__isnull=False),
+                name="delivery_unique_per_mailing_address",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.to_email} ({self.get_status_display()})"
@@ -226,3 +246,90 @@ class ContributionAnswer(models.Model):
 
     def __str__(self):
         return f"{self.contribution} · {self.question}"
+
+
+class Mailing(models.Model):
+    """One message written by staff (or by the portal) for many recipients of a session."""
+
+    class Kind(models.TextChoices):
+        SAVE_THE_DATE = "save_the_date", _("Save the date")
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        UPDATE = "update", _("Update")
+        CONCLUSIONS = "conclusions", _("Conclusions available")
+        CUSTOM = "custom", _("Custom")
+
+    class Audience(models.TextChoices):
+        FOCAL_POINTS = "focal_points", _("Focal points")
+        INSTITUTIONS = "institutions", _("Contacts of the institutions convened")
+        REGISTRANTS = "registrants", _("Registrants (by status)")
+        ADDRESSES = "addresses", _("A pasted list of addresses")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="mailings", verbose_name=_("session"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.REGISTRANTS)
+    registrant_statuses = models.JSONField(_("registrant statuses"), default=list, blank=True)
+    addresses = models.TextField(
+        _("addresses"),
+        blank=True,
+        help_text=_("One per line; optionally a language after a comma, e.g. ana@example.org, es"),
+    )
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    subject_es = models.CharField(_("subject (Spanish)"), max_length=200, blank=True)
+    subject_pt = models.CharField(_("subject (Portuguese)"), max_length=200, blank=True)
+    body_en = models.TextField(_("body (English)"), blank=True)
+    body_es = models.TextField(_("body (Spanish)"), blank=True)
+    body_pt = models.TextField(_("body (Portuguese)"), blank=True)
+    attach_ics = models.BooleanField(_("attach the calendar file"), default=False)
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True, help_text=_("Blank: as soon as queued."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Mailings the portal writes itself (reminders, updates) are found again by this key.
+    auto_key = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.session}"
+
+    def subject_in(self, language):
+        return getattr(self, f"subject_{language}", "")
+
+    def body_in(self, language):
+        return getattr(self, f"body_{language}", "")
+
+
+class Suppression(models.Model):
+    """An address that bulk mail skips: it bounced for good or its owner opted out."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        OPT_OUT = "opt_out", _("Opted out")
+
+    email = models.EmailField(_("e-mail"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [models.UniqueConstraint(Lower("email"), name="suppression_email_unique")]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_reason_display()})"

@@ -2,17 +2,28 @@ import uuid
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value})
+
+
+def default_reminder_offsets():
+    return [24 * 60, 60]
+
+
+def validate_reminder_offsets(value):
+    if not isinstance(value, list) or not all(isinstance(item, int) and 0 < item <= 60 * 24 * 60 for item in value):
+        raise ValidationError(_("Give a list of whole minutes before the start, for example [1440, 60]."))
 
 
 class ThematicFocus(models.Model):
@@ -104,6 +115,13 @@ class Session(models.Model):
     main_outcome = models.TextField(_("main outcome"), blank=True)
     target_participants = models.TextField(_("participating institutions and individuals"), blank=True)
     thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
+    reminder_offsets_minutes = models.JSONField(
+        _("reminders (minutes before the start)"),
+        default=default_reminder_offsets,
+        blank=True,
+        validators=[validate_reminder_offsets],
+        help_text=_("Confirmed participants get a reminder this many minutes before the start, e.g. [1440, 60]."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -201,3 +219,162 @@ class GuidingQuestion(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+# After the session: conclusions, roadmap and the PDF documents rendered from them.
+
+
+class Conclusions(models.Model):
+    """The conclusions of one session, typed by staff in en/es/pt (sanitised HTML)."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="conclusions", verbose_name=_("session")
+    )
+    # Rich text: always stored sanitised by sessions_app.conclusions.sanitize_rich_text.
+    body = models.TextField(_("conclusions"), blank=True)
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Public conclusions and roadmap can be downloaded by anyone; otherwise only by registrants."),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("conclusions")
+        verbose_name_plural = _("conclusions")
+
+    def __str__(self):
+        return str(self.session)
+
+
+class RoadmapItem(models.Model):
+    """An action of the working group's roadmap; the roadmap spans the group's sessions."""
+
+    class Owner(models.TextChoices):
+        PROGRAMME = "programme", _("The programme")
+        COUNTRY = "country", _("A country")
+        INSTITUTION = "institution", _("An institution")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="roadmap_items", verbose_name=_("working group")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    owner_kind = models.CharField(_("owner"), max_length=20, choices=Owner.choices, default=Owner.PROGRAMME)
+    owner_country = CountryField(_("owner country"), blank=True)
+    owner_institution = models.ForeignKey(
+        "registrations.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmap_items",
+        verbose_name=_("owner institution"),
+    )
+    period = models.CharField(_("period"), max_length=100, blank=True, help_text=_("For example Q3 2023"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    follow_up_session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_up_roadmap_items",
+        verbose_name=_("followed up in session"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("roadmap item")
+        verbose_name_plural = _("roadmap items")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(owner_kind="programme", owner_country="", owner_institution__isnull=True)
+                    | (models.Q(owner_kind="country", owner_institution__isnull=True) & ~models.Q(owner_country=""))
+                    | models.Q(owner_kind="institution", owner_country="", owner_institution__isnull=False)
+                ),
+                name="roadmap_item_owner_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def owner_display(self):
+        if self.owner_kind == self.Owner.COUNTRY:
+            return self.owner_country.name
+        if self.owner_kind == self.Owner.INSTITUTION and self.owner_institution_id:
+            return str(self.owner_institution)
+        return self.group.programme
+
+
+def document_upload_to(document, filename):
+    return f"documents/{document.session_id}/{filename}"
+
+
+class Document(models.Model):
+    """One rendered PDF, one version of it; a new version only when its content changed."""
+
+    class Kind(models.TextChoices):
+        CONCLUSIONS = "conclusions", _("Conclusions")
+        ROADMAP = "roadmap", _("Roadmap")
+        AGENDA = "agenda", _("Agenda")
+        CERTIFICATE = "certificate", _("Certificate of participation")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents", verbose_name=_("session"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    version = models.PositiveIntegerField(_("version"))
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("registration"),
+        help_text=_("The attendee, for a certificate."),
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=300)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    # SHA-256 of the HTML the PDF was rendered from: equal hash, nothing to render again.
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    is_public = models.BooleanField(_("public"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "kind", "language", "-version"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "kind", "language", "version"],
+                condition=models.Q(registration__isnull=True),
+                name="document_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "kind", "language", "version"],
+                condition=models.Q(registration__isnull=False),
+                name="document_version_unique_per_registration",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="certificate", registration__isnull=False, is_public=False)
+                | (~models.Q(kind="certificate") & models.Q(registration__isnull=True)),
+                name="document_certificate_has_registration",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.get_kind_display()} ({self.language}) v{self.version}"
+
+    @property
+    def filename(self):
+        return f"{self.session.slug}-{self.kind}-{self.language}-v{self.version}.pdf"

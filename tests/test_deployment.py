@@ -34,7 +34,9 @@ def test_compose_workers_consume_every_queue_the_portal_routes_to():
 def test_compose_sets_only_variables_that_settings_read():
     environment = load_compose()["x-portal"]["environment"]
     settings_source = (ROOT / "copolad_wg" / "settings.py").read_text()
-    read_by_settings = set(re.findall(r"""(?:env_\w+|os\.environ\.get|environ\[)\(?\s*["'](\w+)["']""", settings_source))
+    read_by_settings = set(
+        re.findall(r"""(?:env_\w+|os\.environ\.get|environ\[)\(?\s*["'](\w+)["']""", settings_source)
+    )
     read_by_settings |= {"DATABASE_URL"}  # read by dj_database_url.config()
 
     assert sorted(set(environment) - read_by_settings) == []
