@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -10,6 +11,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
+from registrations import reports
 
 from .models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
 
@@ -85,7 +87,7 @@ class SessionAdmin(TranslationAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["thematic_focuses"]
-    readonly_fields = ["computed_agenda", "uid", "ics_sequence"]
+    readonly_fields = ["computed_agenda", "registration_summary", "uid", "ics_sequence"]
     inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline]
     fieldsets = [
         (None, {"fields": ["group", "number", "title", "slug", "status"]}),
@@ -107,6 +109,7 @@ class SessionAdmin(TranslationAdmin):
             },
         ),
         (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
+        (_("Registrations so far"), {"fields": ["registration_summary"]}),
         (
             _("Concept note"),
             {"fields": ["context", "main_outcome", "target_participants", "thematic_focuses"]},
@@ -170,6 +173,15 @@ class SessionAdmin(TranslationAdmin):
             _("minutes"),
             rows,
             format_html('<ul class="agenda-warnings">{}</ul>', warnings) if schedule.warnings else "",
+        )
+
+    @admin.display(description=_("confirmed, waitlisted and cancelled, by country and by gender"))
+    def registration_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Nobody can register before the session is saved.")
+        return render_to_string(
+            "admin/registrations/registration/includes/summary_tables.html",
+            {"summary": reports.registration_summary(obj)},
         )
 
     def _schedule(self, session):

@@ -149,3 +149,26 @@ def test_view_on_site_previews_a_draft(client, staff):
 
     assert view_on_site == "/en/sessions/draft/"
     assert texts(response.content.decode(), "h1") == ["Draft title"]
+
+
+def test_the_session_page_counts_registrations_by_country_and_gender(client, staff):
+    from registrations.models import Registration
+    from tests.factories import RegistrationFactory
+
+    session = SessionFactory()
+    RegistrationFactory(session=session, country="UY", gender="woman", status=Registration.Status.CONFIRMED)
+    RegistrationFactory(session=session, country="UY", gender="man", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(session=session, country="MX", gender="woman", status=Registration.Status.CANCELLED)
+    client.force_login(staff)
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
+
+    by_country = re.search(r'<table id="summary-by-country">.*?</table>', page, re.S).group(0)
+    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", by_country)]
+    assert rows[0][0] == "Country"
+    statuses = rows[0][1:]
+    as_dicts = {row[0]: dict(zip(statuses, row[1:], strict=True)) for row in rows[1:]}
+    assert as_dicts["Mexico"]["Cancelled"] == "1"
+    assert as_dicts["Uruguay"]["Confirmed"] == "1"
+    assert as_dicts["Uruguay"]["On the waiting list"] == "1"
+    assert as_dicts["Total"]["Confirmed"] == "1"
