@@ -255,7 +255,10 @@ if os.environ.get("CELERY_BROKER_KEY_PREFIX"):
 CELERY_TASK_ROUTES = {
     "registrations.build_mailing": {"queue": "bulk"},
     "registrations.send_delivery_batch": {"queue": "bulk"},
+    "sessions_app.*": {"queue": "documents"},
 }
+# A worker process that grew past this (a hostile PDF, say) is replaced after its task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)  # KiB
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-deliveries": {"task": "registrations.requeue_stuck_deliveries", "schedule": 300.0},
     "dispatch-due-mailings": {"task": "registrations.dispatch_due_mailings", "schedule": 60.0},

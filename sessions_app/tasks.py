@@ -17,7 +17,8 @@ from .models import Session
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_TASK_OPTIONS = {"queue": "documents", "soft_time_limit": 120, "time_limit": 180, "acks_late": True}
+# The "documents" queue is set in CELERY_TASK_ROUTES (settings), where Celery wants routing.
+DOCUMENT_TASK_OPTIONS = {"soft_time_limit": 120, "time_limit": 180, "acks_late": True}
 
 
 @shared_task(name="sessions_app.render_documents", **DOCUMENT_TASK_OPTIONS)
@@ -49,7 +50,7 @@ def render_certificate_task(registration_id):
         raise
 
 
-@shared_task(name="sessions_app.announce_conclusions", queue="documents", acks_late=True)
+@shared_task(name="sessions_app.announce_conclusions", acks_late=True)
 def announce_conclusions_task(session_id):
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     if session is not None:

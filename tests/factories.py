@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     first_name = "Ana"
     last_name = "Pérez"
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class WorkingGroupFactory(factory.django.DjangoModelFactory):
