@@ -63,31 +63,6 @@ class RegistrationAdmin(admin.ModelAdmin):
         "export_csv",
         "export_xlsx",
     ]
-    fields = [
-        "session",
-        "email",
-        "full_name",
-        "position",
-        "institution",
-        "institution_name",
-        "country",
-        "language",
-        "time_zone",
-        "gender",
-        "gender_self_described",
-        "accessibility_needs",
-        "contact_opt_in",
-        "status",
-        "source",
-        "registered_by",
-        "consent_text_version",
-        "consent_given_at",
-        "confirmed_at",
-        "waitlisted_at",
-        "cancelled_at",
-        "created_at",
-        "updated_at",
-    ]
     state_fields = [
         "status",
         "source",
@@ -100,6 +75,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    # What a person gives when registering (the same list the domain functions accept), then state.
+    fields = ["session", *seats.DATA_FIELDS, *state_fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
