@@ -5,6 +5,7 @@ demo from ``load_demo`` when that command exists, otherwise a session like the c
 and a temporary MEDIA_ROOT, so it touches nothing of yours.
 """
 
+import io
 import os
 import statistics
 import sys
@@ -36,7 +37,7 @@ def demo_session():
     from sessions_app.models import Conclusions, Session
 
     try:
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())  # its staff login is not for the table
         # Session 2 is the concept note's; any other demo session will do.
         session = Session.objects.filter(number=2).first() or Session.objects.order_by("starts_at").last()
     except Exception as exc:  # noqa: BLE001 - no demo command yet: build a comparable session
@@ -100,4 +101,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import shutil
+
+    try:
+        main()
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
