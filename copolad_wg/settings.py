@@ -176,6 +176,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# django-countries' Spanish catalogue spells this "Trinidad yTobago": our catalogues give the name.
+COUNTRIES_OVERRIDE = {"TT": _("Trinidad and Tobago")}
 
 # django-modeltranslation: content is typed in en/es/pt; a blank translation falls back to
 # whichever of the three languages staff filled in, so a page is never empty.

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -18,7 +17,5 @@ urlpatterns += i18n_patterns(
     path("", include("sessions_app.urls")),
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT holds certificates and unpublished documents under guessable names: it is never
+# served by path, not even with DEBUG; the download views check who is asking.

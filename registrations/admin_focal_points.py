@@ -8,6 +8,7 @@ registered there are extended here and registered again.
 
 import csv
 import io
+import re
 from datetime import UTC
 
 from django.contrib import admin, messages
@@ -193,7 +194,8 @@ class FocalPointAdmin(_base_admin(FocalPoint)):
     @admin.action(description=gettext_lazy("Send the invitation again"), permissions=["change"])
     def resend_invitation(self, request, queryset):
         for focal_point in queryset.select_related("user"):
-            focal_points.send_invitation(focal_point=focal_point, language=request.LANGUAGE_CODE)
+            # The invitee's language (of the first invitation), not the admin's.
+            focal_points.send_invitation(focal_point=focal_point)
         self.message_user(request, _("Invitations queued."), messages.SUCCESS)
 
 
@@ -212,9 +214,16 @@ class ContributionAnswerInline(admin.TabularInline):
     can_delete = False
 
 
+# Control characters that XLSX cannot hold (openpyxl refuses the whole file); text pasted from a
+# word processor brings vertical tabs and form feeds as line and page breaks.
+_BREAKS = re.compile(r"[\x0b\x0c]")
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _safe_cell(value):
     """Spreadsheets run cells that start with these characters as formulas: keep them text."""
     text = "" if value is None else str(value)
+    text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -311,6 +320,9 @@ class ContributionAdmin(admin.ModelAdmin):
 
     def side_by_side_view(self, request):
         """One row per guiding question, one column per country, for the chosen session."""
+        # admin_view only checks is_staff: staff without access to contributions see nothing.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         sessions = Session.objects.filter(contributions__isnull=False).distinct().order_by("-starts_at")
         session = None
         session_pk = request.GET.get("session", "")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from .forms import SingleLineField, validate_single_line
 from .models import Institution
 
 MAX_UPLOAD_BYTES = 1_000_000
@@ -19,6 +20,12 @@ class InstitutionForm(forms.ModelForm):
         model = Institution
         fields = ["name", "acronym", "kind", "sector", "website", "contact_email"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Names show up in lists, e-mails and PDFs: one line, no control or bidirectional characters.
+        for name in ("name", "acronym"):
+            self.fields[name].validators.append(validate_single_line)
+
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
@@ -27,9 +34,9 @@ class InstitutionForm(forms.ModelForm):
 
 
 class NominationForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = SingleLineField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"))
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    position = SingleLineField(label=_("Position"), max_length=200, required=False)
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
     language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from sessions_app.models import GuidingQuestion, Session
 
+# The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
+from .forms import validate_single_line
 from .models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
 from .outbox import queue_email
 from .seats import RegistrationError, register_participant
@@ -109,12 +111,21 @@ def invitation_link(*, user, language):
     return f"{settings.SITE_URL}{path}"
 
 
-def send_invitation(*, focal_point, language="en"):
-    """Queue the invitation (or a new copy of it) in the outbox. Returns the Delivery."""
+def send_invitation(*, focal_point, language=None):
+    """Queue the invitation (or a new copy of it) in the outbox. Returns the Delivery.
+
+    Without ``language``, a copy goes out in the language of the previous one (else English).
+    """
     user = focal_point.user
     # A new key per copy: staff may send the invitation again; each copy is its own outbox row.
     prefix = f"focal-point-invite:{user.pk}:"
-    number = Delivery.objects.filter(key__startswith=prefix).count() + 1
+    previous = Delivery.objects.filter(key__startswith=prefix)
+    number = previous.count() + 1
+    if language is None:
+        language = previous.order_by("-pk").values_list("language", flat=True).first() or "en"
+    # Country names are translated when read: read it in the invitation's language ("México").
+    with translation.override(language):
+        country_name = str(focal_point.country.name)
     return queue_email(
         key=f"{prefix}{number}",
         kind="focal_point_invitation",
@@ -123,7 +134,7 @@ def send_invitation(*, focal_point, language="en"):
         template="focal_point_invitation",
         context={
             "user": user,
-            "country_name": focal_point.country.name,
+            "country_name": country_name,
             "link": invitation_link(user=user, language=language),
             "login_url": _absolute("account_login", language),
             "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
@@ -344,7 +355,11 @@ def read_rows(text):
     rows = []
     header_keys = {normalize_key(word) for word in HEADER_WORDS}
     try:
-        for line_number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        next_line = 1
+        for cells in reader:
+            # A quoted cell may span lines: report the line the row starts on, as an editor shows it.
+            line_number, next_line = next_line, reader.line_num + 1
             cells = [cell.strip() for cell in cells]
             if not any(cells):
                 continue
@@ -384,11 +399,20 @@ def bulk_nominate(*, session, focal_point, text, language="en"):
             result.errors.append(_("The name is longer than 200 characters."))
         if len(values["position"]) > 200:
             result.errors.append(_("The position is longer than 200 characters."))
+        for column in ("full_name", "position", "institution"):
+            try:
+                validate_single_line(values[column])
+            except ValidationError as error:
+                result.errors.extend(error.messages)
+                break
         email = values["email"]
         try:
             validate_email(email)
         except ValidationError:
-            result.errors.append(_("“%(email)s” is not a valid e-mail address.") % {"email": email})
+            if email:
+                result.errors.append(_("“%(email)s” is not a valid e-mail address.") % {"email": email})
+            else:
+                result.errors.append(_("The e-mail address is missing."))
         else:
             key = email.casefold()
             if key in seen:

@@ -163,7 +163,9 @@ def mailing_recipients(mailing):
 def _format_start(moment, zone_name):
     local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
     offset = local.strftime("%z")
-    return f"{date_format(local, 'l j F Y, H:i')} ({zone_name}, UTC{offset[:3]}:{offset[3:]})"
+    # The language's own date format, as on the pages and in the other e-mails ("14 de abril de 2027").
+    day, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
+    return f"{day}, {date}, {local:%H:%M} ({zone_name}, UTC{offset[:3]}:{offset[3:]})"
 
 
 def _absolute(path):

@@ -6,6 +6,7 @@ prefixed with an apostrophe, so a name typed as ``=HYPERLINK(...)`` stays text.
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -70,8 +71,15 @@ def export_queryset(queryset):
     return queryset.select_related("session", "institution").order_by("session__starts_at", "created_at", "pk")
 
 
+# Control characters XLSX cannot hold (openpyxl refuses the whole file), e.g. typed by staff or
+# pasted from a word processor; vertical tabs and form feeds were line breaks there.
+_BREAKS = re.compile(r"[\x0b\x0c]")
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _safe(value):
     text = "" if value is None else str(value)
+    text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text

@@ -20,7 +20,7 @@ from . import seats
 from .calendar import session_calendar
 from .forms import DetailsForm, RegistrationForm, details_initial
 from .models import Registration
-from .notifications import absolute_url, format_when
+from .notifications import format_when
 from .ratelimit import rate_limit
 
 
@@ -121,11 +121,11 @@ def manage(request, token):
         form = DetailsForm(request.POST, current_institution_id=registration.institution_id)
         if form.is_valid():
             seats.change_details(registration=registration, data=form.cleaned_data)
+            # The page in the (possibly new) language, on the host the visitor is using: SITE_URL is
+            # for e-mails, and may name another host or port than the one serving this request.
             with translation.override(registration.language):
                 messages.success(request, _("Your details have been saved."))
-            return redirect(
-                absolute_url("registrations:manage", language=registration.language, token=registration.token)
-            )
+                return redirect("registrations:manage", token=registration.token)
     else:
         form = DetailsForm(initial=details_initial(registration), current_institution_id=registration.institution_id)
     state = seats.registration_state(session)
@@ -143,6 +143,9 @@ def manage(request, token):
         and state not in (seats.PAST, seats.CANCELLED),
         "can_rejoin": registration.status == Registration.Status.CANCELLED and state == seats.OPEN,
         "state_message": seats.STATE_MESSAGES.get(state),
+        # After the session the private link is also where the person finds the conclusions and
+        # their certificate (the announcement e-mail may be long gone).
+        "show_documents": state == seats.PAST,
     }
     return _private(render(request, "registrations/registration_manage.html", context))
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from agenda.models import AgendaItem
@@ -237,6 +238,21 @@ class SessionAdmin(TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if change and "capacity" in form.changed_data:
+            # Seats added by a higher capacity go to the waiting list at once, in order, by e-mail.
+            from registrations.seats import promote_from_waitlist
+
+            promoted = promote_from_waitlist(session=form.instance)
+            if promoted:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d person moved from the waiting list to confirmed.",
+                        "%(count)d people moved from the waiting list to confirmed.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
+                )
         # "Save and continue" lands on the change page, which shows the warnings itself.
         if "_continue" not in request.POST:
             for warning in self._schedule(form.instance).warnings:

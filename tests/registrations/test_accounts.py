@@ -1,0 +1,20 @@
+"""The allauth adapter: e-mails name the portal, and signing out keeps the visitor's language."""
+
+from allauth.account.models import EmailAddress
+
+
+def test_password_reset_email_names_the_portal_not_example_com(focal_point_uruguay, client, mailoutbox):
+    EmailAddress.objects.create(user=focal_point_uruguay.user, email="fp.uy@example.org", verified=True, primary=True)
+    response = client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"})
+    assert response.status_code == 302
+    [message] = mailoutbox
+    assert message.subject == "[Grupo de Trabajo COPOLAD III] Correo electrónico para restablecer contraseña"
+    assert "example.com" not in message.body
+    assert message.body.startswith("¡Hola de parte de Grupo de Trabajo COPOLAD III!")
+
+
+def test_signing_out_keeps_the_language_in_use(focal_point_uruguay, client):
+    client.force_login(focal_point_uruguay.user)
+    response = client.post("/es/accounts/logout/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert response["Location"] == "/es/"
