@@ -11,12 +11,13 @@ import io
 import re
 from datetime import UTC
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,6 +25,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries.fields import Country
 
 from sessions_app.models import Session
 
@@ -119,7 +121,46 @@ admin.site.register(Institution, InstitutionAdmin)
 # --- focal points ---------------------------------------------------------------------------------
 
 
+class FocalPointAdminForm(forms.ModelForm):
+    """The institution must be of the focal point's country. The list offers that country's
+    institutions only (a short list: a plain select rather than an autocomplete of every country)."""
+
+    class Meta:
+        model = FocalPoint
+        fields = ["country", "institution", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "institution" in self.fields and not self.is_bound:
+            self._offer_institutions_of(self.instance.country if self.instance.pk else None)
+
+    def _offer_institutions_of(self, country):
+        self.fields["institution"].queryset = Institution.objects.filter(country=country or "").order_by("name")
+
+    def clean(self):
+        # Validated against every institution so that another country's gets the clear message
+        # below rather than "not one of the available choices".
+        cleaned = super().clean()
+        country, institution = cleaned.get("country"), cleaned.get("institution")
+        if institution is not None and country and institution.country != country:
+            self.add_error(
+                "institution",
+                _("%(institution)s is of %(other)s: choose an institution of %(country)s or leave it empty.")
+                % {
+                    "institution": institution,
+                    "other": institution.country.name,
+                    "country": Country(code=country).name,
+                },
+            )
+        if "institution" in self.fields:
+            self._offer_institutions_of(country or self.instance.country)
+        return cleaned
+
+
 class FocalPointAdmin(_base_admin(FocalPoint)):
+    form = FocalPointAdminForm
+    # The inherited autocomplete would search the institutions of every country.
+    autocomplete_fields = ["user"]
     list_display = ["__str__", "country", "institution", "is_active"]
     list_filter = ["country", "is_active"]
     list_select_related = ["user", "institution"]
@@ -240,7 +281,12 @@ EXPORT_HEADER = [
 
 def export_rows(queryset):
     answers = ContributionAnswer.objects.select_related("question").order_by("question__order", "question__pk")
-    contributions = queryset.select_related("session").prefetch_related(Prefetch("answers", queryset=answers))
+    # Drafts with nothing written say nothing: they are left out.
+    contributions = (
+        focal_points.with_answers(queryset)
+        .select_related("session")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+    )
     for contribution in contributions.order_by("session__starts_at", "country"):
         submitted = (
             contribution.submitted_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if contribution.submitted_at else ""
@@ -323,7 +369,8 @@ class ContributionAdmin(admin.ModelAdmin):
         # admin_view only checks is_staff: staff without access to contributions see nothing.
         if not self.has_view_permission(request):
             raise PermissionDenied
-        sessions = Session.objects.filter(contributions__isnull=False).distinct().order_by("-starts_at")
+        answered = focal_points.with_answers(Contribution.objects.all())
+        sessions = Session.objects.filter(Exists(answered.filter(session=OuterRef("pk")))).order_by("-starts_at")
         session = None
         session_pk = request.GET.get("session", "")
         if session_pk.isdigit():
@@ -332,9 +379,7 @@ class ContributionAdmin(admin.ModelAdmin):
             session = sessions.first()
         rows, contributions = [], []
         if session is not None:
-            contributions = list(
-                Contribution.objects.filter(session=session).prefetch_related("answers").order_by("country")
-            )
+            contributions = list(answered.filter(session=session).prefetch_related("answers").order_by("country"))
             by_contribution = [
                 {answer.question_id: answer.text for answer in contribution.answers.all()}
                 for contribution in contributions

@@ -99,6 +99,7 @@ def institution_edit(request, pk):
     institution = _institution_for_focal_point(request, pk)
     form = InstitutionForm(request.POST or None, instance=institution)
     duplicate = None
+    was_verified = institution.verified
     if request.method == "POST" and form.is_valid():
         try:
             focal_points.update_institution(institution=institution, data=form.cleaned_data)
@@ -106,7 +107,14 @@ def institution_edit(request, pk):
             duplicate = error.existing
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("%(name)s was saved.") % {"name": institution})
+            if was_verified and not institution.verified:
+                messages.success(
+                    request,
+                    _("%(name)s was saved. Its name changed, so the programme team will verify it again.")
+                    % {"name": institution},
+                )
+            else:
+                messages.success(request, _("%(name)s was saved.") % {"name": institution})
             return redirect("focal_points:institution_list")
     return render(
         request,
@@ -139,7 +147,13 @@ def nomination_create(request, slug):
     return render(
         request,
         "focal_points/nomination_form.html",
-        {"form": form, "session": session, "nominations": nominations, "focal_point": request.focal_point},
+        {
+            "form": form,
+            "session": session,
+            "nominations": nominations,
+            "closed": focal_points.is_closed_for_focal_points(session),
+            "focal_point": request.focal_point,
+        },
     )
 
 
@@ -158,7 +172,13 @@ def nomination_bulk(request, slug):
             )
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))
-    context = {"form": form, "session": session, "results": results, "focal_point": request.focal_point}
+    context = {
+        "form": form,
+        "session": session,
+        "results": results,
+        "closed": focal_points.is_closed_for_focal_points(session),
+        "focal_point": request.focal_point,
+    }
     if results is not None:
         context["saved_count"] = sum(1 for result in results if result.ok)
         context["error_count"] = len(results) - context["saved_count"]
@@ -168,14 +188,17 @@ def nomination_bulk(request, slug):
 @focal_point_required
 def contribution_edit(request, slug):
     session = _session_for_focal_point(slug)
-    contribution = focal_points.contribution_with_answers(session=session, country=request.focal_point.country)
-    read_only = contribution.status == Contribution.Status.SUBMITTED
+    country = request.focal_point.country
+    contribution = focal_points.contribution_with_answers(session=session, country=country)
+    submitted = contribution.status == Contribution.Status.SUBMITTED
+    closed = focal_points.is_closed_for_focal_points(session)
+    read_only = submitted or closed
     form = ContributionForm(request.POST or None, contribution=contribution, read_only=read_only)
     if request.method == "POST" and not read_only and form.is_valid():
         submit = "submit" in request.POST
         try:
             focal_points.save_contribution(
-                contribution=contribution, answers=form.answers(), user=request.user, submit=submit
+                session=session, country=country, answers=form.answers(), user=request.user, submit=submit
             )
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))
@@ -193,6 +216,8 @@ def contribution_edit(request, slug):
             "session": session,
             "contribution": contribution,
             "read_only": read_only,
+            "submitted": submitted,
+            "closed": closed,
             "focal_point": request.focal_point,
         },
     )

@@ -15,18 +15,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions_app.models import GuidingQuestion, Session
 
-# The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
-from .forms import validate_single_line
 from .models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
 from .outbox import queue_email
 from .seats import RegistrationError, register_participant
+
+# The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
+from .validators import validate_single_line
 
 MAX_BULK_ROWS = 500
 
@@ -134,6 +136,7 @@ def send_invitation(*, focal_point, language=None):
         template="focal_point_invitation",
         context={
             "user": user,
+            "language": language,
             "country_name": country_name,
             "link": invitation_link(user=user, language=language),
             "login_url": _absolute("account_login", language),
@@ -225,7 +228,8 @@ def create_institution(*, country, data):
 
 @transaction.atomic
 def update_institution(*, institution, data):
-    """Change an institution; staff verification is kept. Raises DuplicateInstitution."""
+    """Change an institution. A new name or acronym clears staff verification, so staff check it
+    again (``institution.verified`` tells the caller). Raises DuplicateInstitution."""
     existing = find_duplicate_institution(
         country=institution.country,
         name=data["name"],
@@ -234,6 +238,10 @@ def update_institution(*, institution, data):
     )
     if existing:
         raise DuplicateInstitution(existing)
+    # A model form has already copied the new values onto ``institution``: compare with the row.
+    stored = Institution.objects.select_for_update().get(pk=institution.pk)
+    if (stored.name, stored.acronym) != (data["name"], data.get("acronym", "")):
+        institution.verified = False
     for key in INSTITUTION_FIELDS:
         setattr(institution, key, data.get(key, ""))
     institution.save()
@@ -263,11 +271,25 @@ def merge_institutions(*, target, duplicates):
 # --- reads the focal-point pages share ---------------------------------------------------------
 
 
+# Once a session is held (or cancelled) its nominations and answers are closed, whatever the clock says.
+CLOSED_STATUSES = [
+    Session.Status.DRAFT,
+    Session.Status.HELD,
+    Session.Status.CONCLUSIONS_PUBLISHED,
+    Session.Status.CANCELLED,
+]
+
+
+def is_closed_for_focal_points(session, *, now=None):
+    """True once the session has started or is held or cancelled: no more nominations or answers."""
+    return session.status in CLOSED_STATUSES or session.starts_at <= (now or timezone.now())
+
+
 def nominable_sessions(*, now=None):
-    """Public sessions that have not started yet, soonest first."""
+    """Public sessions that have not started yet and are not held or cancelled, soonest first."""
     now = now or timezone.now()
     return (
-        Session.objects.exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        Session.objects.exclude(status__in=CLOSED_STATUSES)
         .filter(starts_at__gt=now)
         .select_related("group")
         .order_by("starts_at", "pk")
@@ -295,6 +317,9 @@ def country_contributions(*, country):
 # --- nominations ---------------------------------------------------------------------------------
 
 
+NOMINATIONS_CLOSED = gettext_lazy("This session has already started: nominations are closed.")
+
+
 def nominate(*, session, focal_point, data):
     """Register one person for ``session`` on behalf of the focal point's country.
 
@@ -302,6 +327,8 @@ def nominate(*, session, focal_point, data):
     Registration (pending; the person gets the confirmation e-mail). Raises the registration
     module's RegistrationError (closed, already registered...) or FocalPointError.
     """
+    if is_closed_for_focal_points(session):
+        raise FocalPointError(str(NOMINATIONS_CLOSED))
     institution = data.get("institution")
     if institution is not None and institution.country != focal_point.country:
         raise FocalPointError(_("Choose an institution of your own country."))
@@ -378,6 +405,8 @@ def bulk_nominate(*, session, focal_point, text, language="en"):
     Each row is saved on its own: a good row is kept whatever happens to the others, a bad row
     saves nothing and says why. Returns one RowResult per non-empty row, in order.
     """
+    if is_closed_for_focal_points(session):
+        raise FocalPointError(str(NOMINATIONS_CLOSED))
     rows = read_rows(text)
     if len(rows) > MAX_BULK_ROWS:
         raise FocalPointError(_("At most %(count)d rows at a time, please.") % {"count": MAX_BULK_ROWS})
@@ -450,44 +479,55 @@ def bulk_nominate(*, session, focal_point, text, language="en"):
 
 
 def contribution_with_answers(*, session, country):
-    """The country's contribution for the session with one answer per guiding question, created
-    (as an empty draft) on first use. Answers are in question order on ``contribution.ordered``."""
-    with transaction.atomic():
-        contribution, _created = Contribution.objects.get_or_create(session=session, country=country)
-        questions = list(GuidingQuestion.objects.filter(session=session).order_by("order", "pk"))
+    """The country's contribution for the session with one answer per guiding question, in
+    question order on ``contribution.ordered``. Reads only: before the focal point first saves,
+    the contribution and its answers are unsaved, empty objects (``contribution.pk is None``)."""
+    contribution = Contribution.objects.filter(session=session, country=country).first()
+    existing = {}
+    if contribution is None:
+        contribution = Contribution(session=session, country=country)
+    else:
         existing = {answer.question_id: answer for answer in contribution.answers.all()}
-        missing = [
-            ContributionAnswer(contribution=contribution, question=question)
-            for question in questions
-            if question.pk not in existing
-        ]
-        if missing:
-            ContributionAnswer.objects.bulk_create(missing, ignore_conflicts=True)
-            existing = {answer.question_id: answer for answer in contribution.answers.all()}
-    contribution.ordered = [(question, existing[question.pk]) for question in questions]
+    questions = list(GuidingQuestion.objects.filter(session=session).order_by("order", "pk"))
+    contribution.ordered = [
+        (question, existing.get(question.pk) or ContributionAnswer(question=question)) for question in questions
+    ]
     return contribution
 
 
 @transaction.atomic
-def save_contribution(*, contribution, answers, user, submit=False):
-    """Store the answers (``{question_pk: text}``) and, with ``submit``, submit the contribution.
+def save_contribution(*, session, country, answers, user, submit=False):
+    """Store the answers (``{question_pk: text}``) of ``country`` for ``session``, creating the
+    contribution on its first save, and with ``submit`` submit it. Returns the Contribution.
 
-    Raises ContributionLocked once submitted, FocalPointError when submitting empty answers.
+    Raises ContributionLocked once submitted or once the session has started, FocalPointError
+    when submitting empty answers.
     """
+    if is_closed_for_focal_points(session):
+        raise ContributionLocked(_("This session has already started: the answers can no longer be changed."))
+    if submit and not any((text or "").strip() for text in answers.values()):
+        raise FocalPointError(_("Answer at least one question before submitting."))
+    contribution, _created = Contribution.objects.get_or_create(session=session, country=country)
     locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if locked.status == Contribution.Status.SUBMITTED:
         raise ContributionLocked(_("These answers were submitted and can no longer be changed."))
-    if submit and not any((text or "").strip() for text in answers.values()):
-        raise FocalPointError(_("Answer at least one question before submitting."))
-    for answer in ContributionAnswer.objects.filter(contribution=locked, question_id__in=answers):
-        answer.text = answers[answer.question_id]
-        answer.save(update_fields=["text"])
+    # Only the session's own questions: a forged field name cannot attach an answer elsewhere.
+    for question_id in GuidingQuestion.objects.filter(session=session, pk__in=answers).values_list("pk", flat=True):
+        ContributionAnswer.objects.update_or_create(
+            contribution=locked, question_id=question_id, defaults={"text": answers[question_id]}
+        )
     locked.updated_by = user
     if submit:
         locked.status = Contribution.Status.SUBMITTED
         locked.submitted_at = timezone.now()
     locked.save()
     return locked
+
+
+def with_answers(contributions):
+    """Only the contributions with something written: staff pages and exports skip empty drafts."""
+    written = ContributionAnswer.objects.filter(contribution=OuterRef("pk")).exclude(text="")
+    return contributions.filter(Q(status=Contribution.Status.SUBMITTED) | Exists(written))
 
 
 @transaction.atomic

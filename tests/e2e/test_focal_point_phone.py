@@ -31,3 +31,41 @@ def test_focal_point_pages_do_not_scroll_sideways_on_a_phone(live_server, chromi
         page.goto(live_server.url + path)
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
     assert widths == {"/es/focal-point/": 390, "/es/focal-point/sessions/alternatives/nominate/": 390}
+
+
+def test_dashboard_buttons_are_in_view_on_a_phone_without_sideways_scrolling(
+    live_server, chromium_page, focal_point_uruguay, tmp_path
+):
+    SessionFactory(slug="alternatives", title="Alternativas al encarcelamiento para delitos menores de drogas")
+    SessionFactory(slug="gender", title="Perspectiva de género en las políticas de drogas")
+    client = Client()
+    client.force_login(focal_point_uruguay.user)
+    page = chromium_page
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/es/focal-point/")
+    page.screenshot(path=str(tmp_path / "dashboard-390.png"), full_page=True)
+    sessions = page.locator("#upcoming-sessions > li")
+    assert sessions.count() == 2
+    buttons = sessions.get_by_role("link", name="Nominar participantes")
+    answers = sessions.get_by_role("link", name="Responder a las preguntas orientadoras")
+    assert (buttons.count(), answers.count()) == (2, 2)
+    # Every button lies inside the 390-px viewport horizontally: reachable without scrolling sideways.
+    for link in [*buttons.all(), *answers.all()]:
+        box = link.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    # No element of the list is wider than the page (a table inside a scroller would be).
+    assert (
+        page.evaluate("Math.max(...[...document.querySelectorAll('#upcoming-sessions *')].map(e => e.scrollWidth))")
+        <= 390
+    )

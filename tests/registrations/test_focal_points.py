@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from registrations import focal_points
-from registrations.models import Contribution, Delivery, FocalPoint, Institution, Registration
+from registrations.models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
 from tests.factories import (
     GuidingQuestionFactory,
     InstitutionFactory,
@@ -246,7 +247,7 @@ def test_contribution_draft_submit_read_only_and_staff_reopen(focal_point_urugua
     client.post(url, {f"answer_{first.pk}": "Changed.", f"answer_{second.pk}": "Changed.", "save": ""})
     assert list(contribution.answers.values_list("text", flat=True)) == ["Drug courts.", "MIDES and INR."]
     with pytest.raises(focal_points.ContributionLocked):
-        focal_points.save_contribution(contribution=contribution, answers={first.pk: "x"}, user=staff)
+        focal_points.save_contribution(session=session, country="UY", answers={first.pk: "x"}, user=staff)
 
     client.force_login(staff)
     response = client.post(
@@ -269,16 +270,18 @@ def test_submitting_empty_answers_is_refused(focal_point_uruguay, client):
     url = reverse("focal_points:contribution_edit", kwargs={"slug": session.slug})
     response = client.post(url, {f"answer_{question.pk}": "   ", "submit": ""})
     assert response.context["form"].non_field_errors() == ["Answer at least one question before submitting."]
-    assert Contribution.objects.get(session=session).status == "draft"
+    assert list(Contribution.objects.filter(session=session)) == []
 
 
 def test_staff_export_and_side_by_side(staff, client):
     session = SessionFactory(title="Inclusive mechanisms")
     question = GuidingQuestionFactory(session=session, text="What challenges?")
-    uy = focal_points.contribution_with_answers(session=session, country="UY")
-    mx = focal_points.contribution_with_answers(session=session, country="MX")
-    focal_points.save_contribution(contribution=uy, answers={question.pk: "=cmd() Prisons"}, user=staff, submit=True)
-    focal_points.save_contribution(contribution=mx, answers={question.pk: "Jóvenes con propósito"}, user=staff)
+    uy = focal_points.save_contribution(
+        session=session, country="UY", answers={question.pk: "=cmd() Prisons"}, user=staff, submit=True
+    )
+    mx = focal_points.save_contribution(
+        session=session, country="MX", answers={question.pk: "Jóvenes con propósito"}, user=staff
+    )
     client.force_login(staff)
 
     response = client.post(
@@ -451,8 +454,10 @@ def test_admin_login_goes_through_rate_limited_allauth(staff, outsider, client):
 def _populate(focal_point, n):
     sessions = [SessionFactory() for _ in range(n)]
     for session in sessions:
-        GuidingQuestionFactory(session=session)
-        focal_points.contribution_with_answers(session=session, country=focal_point.country)
+        question = GuidingQuestionFactory(session=session)
+        focal_points.save_contribution(
+            session=session, country=focal_point.country, answers={question.pk: "Drug courts."}, user=focal_point.user
+        )
     for index in range(n):
         institution = InstitutionFactory(country=focal_point.country)
         RegistrationFactory(session=sessions[index % len(sessions)], institution=institution, country="UY")
@@ -475,7 +480,7 @@ def test_pages_cost_the_same_queries_with_one_or_many_items(
     few = _populate(focal_point_uruguay, 1)
     kwargs = {"slug": few[0].slug} if name in ("nomination_create", "contribution_edit") else {}
     url = reverse(f"focal_points:{name}", kwargs=kwargs)
-    client.get(url)  # the first visit may create the empty contribution
+    client.get(url)  # warm up (sessions, translations)
     expected = _count(client, url)
 
     # More sessions, institutions, registrations and contributions; more questions and
@@ -485,7 +490,6 @@ def test_pages_cost_the_same_queries_with_one_or_many_items(
     for _index in range(6):
         GuidingQuestionFactory(session=few[0])
         RegistrationFactory(session=few[0], institution=institution, country="UY")
-    client.get(url)  # the contribution page adds the answers for the new questions on first visit
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
@@ -507,3 +511,181 @@ def test_admin_pages_for_focal_points_render(staff, focal_point_uruguay, client)
         "verify",
         "merge",
     ]
+
+
+# --- QA regressions -------------------------------------------------------------------------------
+
+
+def test_opening_the_answers_page_writes_nothing_until_the_focal_point_saves(focal_point_uruguay, client):
+    session = SessionFactory()
+    question = GuidingQuestionFactory(session=session, text="What mechanisms?")
+    client.force_login(focal_point_uruguay.user)
+    url = reverse("focal_points:contribution_edit", kwargs={"slug": session.slug})
+
+    response = client.get(url)
+    assert list(response.context["form"].fields) == [f"answer_{question.pk}"]
+    assert response.context["form"].fields[f"answer_{question.pk}"].label == "1. What mechanisms?"
+    assert (Contribution.objects.count(), ContributionAnswer.objects.count()) == (0, 0)
+
+    client.post(url, {f"answer_{question.pk}": "Drug courts.", "save": ""})
+    assert list(Contribution.objects.values_list("country", "status")) == [("UY", "draft")]
+    assert list(ContributionAnswer.objects.values_list("question__text", "text")) == [
+        ("What mechanisms?", "Drug courts.")
+    ]
+
+
+def test_empty_drafts_are_left_out_of_side_by_side_and_exports(staff, client):
+    session = SessionFactory(title="Inclusive mechanisms")
+    question = GuidingQuestionFactory(session=session, text="What challenges?")
+    focal_points.save_contribution(session=session, country="UY", answers={question.pk: "Prisons"}, user=staff)
+    # An empty draft, as the answers page used to create on a plain visit.
+    empty = focal_points.save_contribution(session=session, country="MX", answers={question.pk: ""}, user=staff)
+    other_session = SessionFactory(title="Only an empty draft")
+    Contribution.objects.create(session=other_session, country="AR")
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:registrations_contribution_side_by_side"), {"session": session.pk})
+    assert [c.country.code for c in response.context["contributions"]] == ["UY"]
+    assert response.context["rows"] == [(question, ["Prisons"])]
+    assert list(response.context["sessions"]) == [session]
+
+    response = client.post(
+        reverse("admin:registrations_contribution_changelist"),
+        {"action": "export_csv", "_selected_action": [c.pk for c in Contribution.objects.all()]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert [row[:3] for row in rows[1:]] == [["Inclusive mechanisms", "Uruguay", "Draft"]]
+
+    from openpyxl import load_workbook
+
+    response = client.post(
+        reverse("admin:registrations_contribution_changelist"),
+        {"action": "export_xlsx", "_selected_action": [empty.pk]},
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1  # the header only
+
+
+@pytest.mark.parametrize(
+    "session_kwargs",
+    [
+        {"starts_at": timezone.now() - timedelta(minutes=5)},
+        {"starts_at": timezone.now() - timedelta(days=10), "status": "held"},
+        {"starts_at": timezone.now() + timedelta(days=3), "status": "held"},
+    ],
+    ids=["started", "held", "marked-held-early"],
+)
+def test_answers_are_read_only_once_the_session_has_started(session_kwargs, focal_point_uruguay, client):
+    session = SessionFactory(**session_kwargs)
+    question = GuidingQuestionFactory(session=session)
+    client.force_login(focal_point_uruguay.user)
+    with translation.override("es"):
+        url = reverse("focal_points:contribution_edit", kwargs={"slug": session.slug})
+
+    page = client.get(url)
+    assert page.context["read_only"] is True
+    assert page.context["form"].fields[f"answer_{question.pk}"].disabled is True
+    html = page.content.decode()
+    assert "Esta sesión ya comenzó: las respuestas ya no se pueden cambiar." in html
+    assert 'name="submit"' not in html
+
+    client.post(url, {f"answer_{question.pk}": "Late answer.", "submit": ""})
+    assert Contribution.objects.count() == 0
+    with pytest.raises(focal_points.ContributionLocked):
+        focal_points.save_contribution(
+            session=session, country="UY", answers={question.pk: "Late."}, user=focal_point_uruguay.user
+        )
+
+
+def test_nominations_are_refused_once_the_session_has_started(focal_point_uruguay, client):
+    session = SessionFactory(starts_at=timezone.now() - timedelta(minutes=5))
+    institution = InstitutionFactory(country="UY")
+    client.force_login(focal_point_uruguay.user)
+    with translation.override("es"):
+        single = reverse("focal_points:nomination_create", kwargs={"slug": session.slug})
+        bulk = reverse("focal_points:nomination_bulk", kwargs={"slug": session.slug})
+    closed = "Esta sesión ya comenzó: las nominaciones están cerradas."
+
+    response = client.post(
+        single, {"full_name": "Ana", "email": "ana@example.org", "institution": institution.pk, "language": "es"}
+    )
+    assert response.context["form"].non_field_errors() == [closed]
+    assert closed in response.content.decode()
+    assert 'name="full_name"' not in response.content.decode()
+
+    response = client.post(bulk, {"rows": f"Ana,ana@example.org,,{institution.name}", "language": "es"})
+    assert response.context["form"].non_field_errors() == [closed]
+    assert response.context["results"] is None
+    assert session.registrations.count() == 0
+
+
+def test_dashboard_offers_buttons_only_for_sessions_not_yet_started(focal_point_uruguay, client):
+    upcoming = SessionFactory(title="Upcoming one")
+    started = SessionFactory(title="Started one", starts_at=timezone.now() - timedelta(minutes=5))
+    held = SessionFactory(title="Held one", status="held")
+    client.force_login(focal_point_uruguay.user)
+    response = client.get(reverse("focal_points:dashboard"))
+    assert list(response.context["sessions"]) == [upcoming]
+    html = response.content.decode()
+    for session in (started, held):
+        assert reverse("focal_points:nomination_create", kwargs={"slug": session.slug}) not in html
+    assert reverse("focal_points:nomination_create", kwargs={"slug": upcoming.slug}) in html
+
+
+def test_renaming_a_verified_institution_sends_it_back_to_staff(focal_point_uruguay, client):
+    institution = InstitutionFactory(
+        name="Junta Nacional de Drogas", acronym="JND", country="UY", kind="ministry", verified=True
+    )
+    client.force_login(focal_point_uruguay.user)
+    url = reverse("focal_points:institution_edit", kwargs={"pk": institution.pk})
+    data = {"name": "Junta Nacional de Drogas", "acronym": "JND", "kind": "ministry", "website": "https://jnd.gub.uy"}
+
+    response = client.post(url, data, follow=True)
+    institution.refresh_from_db()
+    assert (institution.website, institution.verified) == ("https://jnd.gub.uy", True)
+    assert [str(m) for m in response.context["messages"]] == ["Junta Nacional de Drogas (JND) was saved."]
+
+    response = client.post(url, {**data, "acronym": "SND"}, follow=True)
+    institution.refresh_from_db()
+    assert (institution.acronym, institution.verified) == ("SND", False)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Junta Nacional de Drogas (SND) was saved. Its name changed, so the programme team will verify it again."
+    ]
+
+    Institution.objects.filter(pk=institution.pk).update(verified=True)
+    client.post(url, {**data, "name": "Secretaría Nacional de Drogas", "acronym": "SND"})
+    institution.refresh_from_db()
+    assert (institution.name, institution.verified) == ("Secretaría Nacional de Drogas", False)
+
+
+def test_invitation_html_declares_the_invitees_language(focal_point_uruguay):
+    delivery = focal_points.send_invitation(focal_point=focal_point_uruguay, language="pt")
+    assert delivery.body_html.splitlines()[1] == '<html lang="pt"><body>'
+
+
+def test_admin_refuses_an_institution_of_another_country(staff, focal_point_uruguay, client):
+    mides = InstitutionFactory(name="MIDES", country="UY")
+    jnd = InstitutionFactory(name="JND", country="UY")
+    conadic = InstitutionFactory(name="CONADIC", country="MX")
+    client.force_login(staff)
+    url = reverse("admin:registrations_focalpoint_change", args=[focal_point_uruguay.pk])
+
+    form = client.get(url).context["adminform"].form
+    assert list(form.fields["institution"].queryset) == [jnd, mides]
+
+    response = client.post(url, {"country": "UY", "institution": conadic.pk, "is_active": "on"})
+    form = response.context["adminform"].form
+    assert form.errors == {"institution": ["CONADIC is of Mexico: choose an institution of Uruguay or leave it empty."]}
+    focal_point_uruguay.refresh_from_db()
+    assert focal_point_uruguay.institution is None
+
+    # Moving to Mexico with Uruguay's institution is refused too; the list then offers Mexico's.
+    response = client.post(url, {"country": "MX", "institution": mides.pk, "is_active": "on"})
+    form = response.context["adminform"].form
+    assert form.errors == {"institution": ["MIDES is of Uruguay: choose an institution of Mexico or leave it empty."]}
+    assert list(form.fields["institution"].queryset) == [conadic]
+
+    response = client.post(url, {"country": "MX", "institution": conadic.pk, "is_active": "on"})
+    assert response.status_code == 302
+    focal_point_uruguay.refresh_from_db()
+    assert (focal_point_uruguay.country.code, focal_point_uruguay.institution) == ("MX", conadic)
