@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,7 +17,8 @@ from .models import Delivery, Mailing, Registration, Suppression
 
 class MailingForm(forms.ModelForm):
     registrant_statuses = forms.MultipleChoiceField(
-        label=gettext_lazy("registrant statuses"),
+        # A form field's label is shown as written, so it takes the model field's capitalised name.
+        label=capfirst(Mailing._meta.get_field("registrant_statuses").verbose_name),
         choices=Registration.Status.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -1,6 +1,7 @@
 """Attendance from the video platform's report (a Zoom webinar/meeting export and the like).
 
-``parse_attendance_csv`` reads the file: UTF-8 with or without BOM (or Windows-1252), comma,
+``parse_attendance_csv`` reads the file: UTF-8 with or without BOM, UTF-16 with BOM (Excel's
+"Unicode text") or Windows-1252, comma,
 semicolon or tab separated, with preamble lines and several sections (host, panelists,
 attendees) each with its own header row. It finds the columns by their names, so "User Email",
 "Email", "E-mail" or "Correo electrónico" all work. ``import_attendance`` matches the rows to the
@@ -9,6 +10,7 @@ intervals merged (overlaps counted once), and their minutes set, so importing th
 gives the same result.
 """
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -107,6 +109,11 @@ def _normalise(header):
 def _decode(data):
     if isinstance(data, str):
         return data.lstrip("\ufeff")
+    # Excel's "Unicode text" export is UTF-16 (little-endian) with a BOM; cp1252 would "read" it as
+    # text full of NULs. The "utf-16" codec reads the BOM, either byte order, and drops it; a cut-off
+    # last byte becomes U+FFFD and that row is reported, like any other unreadable row.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

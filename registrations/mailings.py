@@ -6,7 +6,7 @@ sent in batches on the "bulk" queue. Building twice, queueing twice or running a
 adds nothing: existing rows are skipped and sent rows are never sent again.
 
 Placeholders in subjects and bodies are names in braces, e.g. ``{name}`` or ``{start_local}``;
-see PLACEHOLDERS. Unknown names are left as typed.
+see PLACEHOLDERS. Unknown names are left as typed, and check_mailing refuses to queue them.
 """
 
 import logging
@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app.timezones import session_local_starts
+from sessions_app.timezones import format_utc_offset, session_local_starts
 
 from . import outbox
 from .calendar import session_calendar
@@ -162,10 +162,9 @@ def mailing_recipients(mailing):
 
 def _format_start(moment, zone_name):
     local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
-    offset = local.strftime("%z")
     # The language's own date format, as on the pages and in the other e-mails ("14 de abril de 2027").
     day, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
-    return f"{day}, {date}, {local:%H:%M} ({zone_name}, UTC{offset[:3]}:{offset[3:]})"
+    return f"{day}, {date}, {local:%H:%M} ({zone_name}, {format_utc_offset(local)})"
 
 
 def _absolute(path):
@@ -311,6 +310,20 @@ def fill_defaults(*, mailing):
     return mailing
 
 
+def unknown_placeholders(mailing):
+    """Names in braces in any subject or body that are not PLACEHOLDERS, in the order first typed.
+
+    They would reach the recipients as typed ("{nmae}"), so check_mailing blocks them.
+    """
+    unknown = {}
+    for code in LANGUAGE_CODES:
+        for text in (mailing.subject_in(code), mailing.body_in(code)):
+            for name in _PLACEHOLDER.findall(text or ""):
+                if name not in PLACEHOLDERS:
+                    unknown.setdefault(name, None)
+    return list(unknown)
+
+
 def check_mailing(*, mailing, recipients=None, now=None):
     """What stops the mailing from being queued (blockers) and what staff should know (warnings)."""
     now = now or timezone.now()
@@ -328,6 +341,15 @@ def check_mailing(*, mailing, recipients=None, now=None):
                 _("The subject or body in %(language)s is missing and some recipients read that language.")
                 % {"language": dict(settings.LANGUAGES)[code]}
             )
+    unknown = unknown_placeholders(mailing)
+    if unknown:
+        blockers.append(
+            _("Unknown placeholders: %(unknown)s. The placeholders you can use are: %(allowed)s.")
+            % {
+                "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            }
+        )
     if mailing.kind == Mailing.Kind.INVITATION:
         bodies = [mailing.body_in(code) for code in LANGUAGE_CODES if mailing.body_in(code)]
         if not bodies or not all("{register_url}" in body or "{session_url}" in body for body in bodies):

@@ -290,11 +290,16 @@ class Mailing(models.Model):
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True, help_text=_("Blank: as soon as queued."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Mailings the portal writes itself (reminders, updates) are found again by this key.
-    auto_key = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    auto_key = models.CharField(_("automatic key"), max_length=100, unique=True, null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from sessions_app.timezones import format_utc_offset
+
 from .calendar import session_calendar
 from .outbox import queue_email
 
@@ -27,14 +29,13 @@ def format_when(start, end, zone_name):
     """'Wednesday, 10 May 2023, 15:30–17:00 (Europe/Madrid, UTC+02:00)' in the active language."""
     zone = _zone(zone_name)
     start, end = start.astimezone(zone), end.astimezone(zone)
-    offset = start.strftime("%z")
-    return "{day}, {date}, {start}–{end} ({zone}, UTC{offset})".format(
+    return "{day}, {date}, {start}–{end} ({zone}, {offset})".format(
         day=formats.date_format(start, "l"),
         date=formats.date_format(start, "DATE_FORMAT"),
         start=start.strftime("%H:%M"),
         end=end.strftime("%H:%M"),
         zone=str(zone.key),
-        offset=f"{offset[:3]}:{offset[3:]}",
+        offset=format_utc_offset(start),
     )
 
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy
 
 from .models import Conclusions, Document, Session
 
@@ -47,6 +49,32 @@ def write_conclusions(*, session, bodies, is_public=None):
             conclusions.is_public = is_public
         conclusions.save()
     return conclusions
+
+
+# One whole sentence per language, so each translation can word it (and case the language) its own way.
+ONLY_AVAILABLE_IN = {
+    "en": gettext_lazy("These conclusions are available in English only."),
+    "es": gettext_lazy("These conclusions are available in Spanish only."),
+    "pt": gettext_lazy("These conclusions are available in Portuguese only."),
+}
+
+
+def conclusions_in(conclusions, *, language):
+    """(sanitised html, language it is written in) of the conclusions to show in ``language``.
+
+    The document's own language when staff wrote it there, otherwise the first language of
+    ``MODELTRANSLATION_FALLBACK_LANGUAGES`` that has text (as the model's fallback would), so a
+    caller can say which language the reader gets. ("", None) when there are no conclusions.
+    """
+    if conclusions is None:
+        return "", None
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    for code in (language, *(code for code in fallbacks if code != language)):
+        html = sanitize_rich_text(getattr(conclusions, f"body_{code}", ""))
+        # An editor leaves "<p><br></p>" in a field it was never written in.
+        if strip_tags(html).strip():
+            return html, code
+    return "", None
 
 
 def publish_conclusions(*, session):

@@ -22,7 +22,7 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations.models import Contribution
 
-from .conclusions import sanitize_rich_text
+from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
 from .models import Conclusions, Document, RoadmapItem
 
 logger = logging.getLogger(__name__)
@@ -136,12 +136,19 @@ def document_html(*, kind, session, language, registration=None):
     with translation.override(language):
         context = _base_context(session, language)
         if kind == Document.Kind.CONCLUSIONS:
-            conclusions = Conclusions.objects.filter(session=session).first()
+            conclusions_html, conclusions_language = conclusions_in(
+                Conclusions.objects.filter(session=session).first(), language=language
+            )
             context.update(
                 objectives=list(session.objectives.all()),
                 questions=list(session.guiding_questions.all()),
                 slots=_agenda_slots(session),
-                conclusions_html=sanitize_rich_text(conclusions.body if conclusions else ""),
+                conclusions_html=conclusions_html,
+                conclusions_language=conclusions_language,
+                # Only when staff have not written them in the document's language: say which one it is.
+                conclusions_note=(
+                    str(ONLY_AVAILABLE_IN[conclusions_language]) if conclusions_language not in (None, language) else ""
+                ),
                 contributions=_contributions(session),
                 roadmap=_roadmap(session),
             )

@@ -49,12 +49,19 @@ class LocalStart:
 
     @property
     def utc_offset(self):
-        """'UTC−03:00' style label of the offset in force on that date."""
-        offset = self.start.utcoffset()
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "−"
-        hours, minutes = divmod(abs(minutes), 60)
-        return f"UTC{sign}{hours:02d}:{minutes:02d}"
+        return format_utc_offset(self.start)
+
+
+def format_utc_offset(moment):
+    """'UTC+02:00' / 'UTC-03:00': the offset in force at an aware ``moment`` in its own zone.
+
+    The one format of every page, e-mail and PDF. An ASCII hyphen, not U+2212, so the label reads
+    the same in e-mail subjects, calendar clients and any PDF font.
+    """
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def local_starts(starts_at, ends_at=None, *, cities=REFERENCE_CITIES):

@@ -1,5 +1,8 @@
 """The allauth adapter: e-mails name the portal, and signing out keeps the visitor's language."""
 
+import re
+
+import pytest
 from allauth.account.models import EmailAddress
 
 
@@ -18,3 +21,18 @@ def test_signing_out_keeps_the_language_in_use(focal_point_uruguay, client):
     response = client.post("/es/accounts/logout/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert response["Location"] == "/es/"
+
+
+def _links_to_password_reset(body, href):
+    return re.findall(rf'<a [^>]*href="{re.escape(href)}"[^>]*>([^<]*)</a>', body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Forgot your password?"), ("es", "¿Olvidó su contraseña?"), ("pt", "Esqueceu-se da palavra-passe?")],
+)
+def test_sign_in_page_offers_the_password_reset_link_once(client, language, text):
+    body = client.get(f"/{language}/accounts/login/").content.decode()
+
+    assert _links_to_password_reset(body, f"/{language}/accounts/password/reset/") == [text]

@@ -1,5 +1,6 @@
 """The mailing admin as staff use it: compose with defaults, preview, test, check, queue, watch, retry."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -198,3 +199,39 @@ def test_changing_a_session_start_in_the_admin_sends_the_update(staff_client, dj
     assert [(message.to, message.subject) for message in mail.outbox] == [
         (["ana@example.org"], "Nuevo horario: Mecanismos inclusivos")
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("es", ["Estados de inscripción", "Creado por"]),
+        ("pt", ["Estados de inscrição", "Criado por"]),
+        ("en", ["Registrant statuses", "Created by"]),
+    ],
+)
+def test_the_mailing_form_labels_read_in_the_staff_language(staff_client, session2, language, labels):
+    mailing = add_mailing(staff_client, session2)
+
+    page = staff_client.get(
+        reverse("admin:registrations_mailing_change", args=[mailing.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    shown = re.findall(r"<label[^>]*>([^<:]+):</label>", page)
+    assert [label for label in shown if label in {*labels, "registrant statuses", "Created by"}] == labels
+
+
+def test_check_blocks_unknown_placeholders_in_the_staff_language(staff_client, session2):
+    mailing = add_mailing(staff_client, session2)
+    Mailing.objects.filter(pk=mailing.pk).update(subject_es="Hola {nombre}", body_pt=mailing.body_pt + "\n{unknown}")
+
+    page = staff_client.get(reverse("admin:registrations_mailing_check", args=[mailing.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    queued = staff_client.post(reverse("admin:registrations_mailing_queue", args=[mailing.pk]))
+
+    assert page.context["blockers"] == [
+        "Marcadores desconocidos: {nombre}, {unknown}. Los marcadores que puede usar son: {name}, {session_title}, "
+        "{session_number}, {start_session}, {start_local}, {local_times}, {session_url}, {register_url}, "
+        "{join_url}, {manage_url}."
+    ]
+    assert queued["Location"] == reverse("admin:registrations_mailing_check", args=[mailing.pk])
+    mailing.refresh_from_db()
+    assert (mailing.status, mailing.deliveries.count()) == (Mailing.Status.DRAFT, 0)

@@ -1,5 +1,7 @@
 """Importing the video platform's attendance report."""
 
+import codecs
+
 import pytest
 from django.utils import translation
 
@@ -132,6 +134,56 @@ def test_admin_attendance_page_imports_and_lists_unmatched(client, staff, sessio
     assert "stranger@example.org" in page
     assert "The duration is not a number of minutes." in page
     assert Registration.objects.get(email="lucia@example.org").attended_minutes == 80
+
+
+# What Excel writes for "Save as: Unicode Text (*.txt)": UTF-16 little-endian with a BOM, tabs, CRLF.
+EXCEL_UNICODE_TEXT = codecs.BOM_UTF16_LE + (
+    "Nombre\tCorreo electrónico\tDuración (minutos)\r\n"
+    "María Núñez\tmaria@example.org\t45\r\n"
+    "João Gonçalves\tjoao@example.org\t92\r\n"
+    "Otra Persona\totra@example.org\t5\r\n"
+).encode("utf-16-le")
+
+
+def test_excel_unicode_text_export_is_read(session):
+    maria = RegistrationFactory(session=session, email="maria@example.org")
+    joao = RegistrationFactory(session=session, email="joao@example.org")
+
+    result = import_attendance(session=session, data=EXCEL_UNICODE_TEXT)
+
+    assert sorted((r.email, minutes) for r, minutes in result.matched) == [
+        ("joao@example.org", 92),
+        ("maria@example.org", 45),
+    ]
+    assert [(row.email, row.name, row.minutes) for row in result.unmatched] == [("otra@example.org", "Otra Persona", 5)]
+    assert result.malformed == []
+    maria.refresh_from_db()
+    joao.refresh_from_db()
+    assert (maria.status, maria.attended_minutes, joao.attended_minutes) == ("attended", 45, 92)
+
+
+def test_big_endian_utf16_and_a_cut_off_last_byte_do_not_break_the_import(session):
+    text = "Email\tDuration\r\nana@example.org\t30\r\n"
+    big_endian = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    RegistrationFactory(session=session, email="ana@example.org")
+
+    assert [(row.email, row.minutes) for row in parse_attendance_csv(big_endian).rows] == [("ana@example.org", 30)]
+    assert [(row.email, row.minutes) for row in parse_attendance_csv(big_endian[:-1]).rows] == [("ana@example.org", 30)]
+
+
+def test_admin_attendance_page_reads_an_excel_unicode_text_upload(client, staff, session):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    RegistrationFactory(session=session, email="maria@example.org", full_name="María Núñez")
+    client.force_login(staff)
+    url = f"/admin/sessions_app/conclusions/attendance/{session.pk}/"
+
+    response = client.post(url, {"upload": "1", "file": SimpleUploadedFile("report.txt", EXCEL_UNICODE_TEXT)})
+
+    page = response.content.decode()
+    assert "1 registration marked as attended." in page
+    assert "otra@example.org" in page
+    assert Registration.objects.get(email="maria@example.org").attended_minutes == 45
 
 
 def test_admin_attendance_page_refuses_a_bad_file_without_500(client, staff, session):

@@ -146,6 +146,26 @@ def test_suppressed_addresses_are_skipped_and_counted(session2, django_capture_o
     assert mailings.mailing_progress(mailing) == {"sent": 1, "failed": 0, "pending": 0, "suppressed": 1, "total": 2}
 
 
+def test_check_blocks_unknown_placeholders_and_lists_the_allowed_ones(session2):
+    confirmed(session2, "ana@example.org", "en")
+    mailing = draft(session2, kind=Mailing.Kind.CUSTOM, audience=Mailing.Audience.REGISTRANTS)
+    mailing.subject_en = "News for {name} about {sesion_title}"
+    mailing.body_es = "{unknown} y otra vez {unknown}; {local_times}"
+
+    blockers, _warnings = mailings.check_mailing(mailing=mailing)
+
+    assert blockers == [
+        "Unknown placeholders: {sesion_title}, {unknown}. The placeholders you can use are: {name}, "
+        "{session_title}, {session_number}, {start_session}, {start_local}, {local_times}, {session_url}, "
+        "{register_url}, {join_url}, {manage_url}."
+    ]
+
+
+def test_the_default_texts_use_only_known_placeholders(session2):
+    for kind in Mailing.Kind.values:
+        assert mailings.unknown_placeholders(draft(session2, kind=kind)) == []
+
+
 def test_check_blocks_missing_translation_missing_link_and_past_session(session2):
     confirmed(session2, "ana@example.org", "es")
     mailing = draft(session2, kind=Mailing.Kind.INVITATION, audience=Mailing.Audience.REGISTRANTS)

@@ -66,6 +66,51 @@ def test_conclusions_pdf_holds_everything_in_its_language(language):
     assert ANSWER_MX in text
     assert DRAFT_ANSWER not in text
     assert "15:30" in text and "Europe/Madrid" in text
+    assert "These conclusions are available" not in text
+
+
+NOTES = {
+    "es": "Estas conclusiones solo están disponibles en inglés.",
+    "pt": "Estas conclusões só estão disponíveis em inglês.",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_conclusions_written_in_english_only_say_so_in_the_document_language(language):
+    session, _attendee, _registrant = build_held_session()
+    write_conclusions(session=session, bodies={"es": "", "pt": "<p><br></p>"})
+
+    text = pdf_text(documents.render_document(session=session, kind=Document.Kind.CONCLUSIONS, language=language))
+
+    conclusions = text[text.rindex("Conclus") : text.index(ROADMAP_TITLES[language])]
+    assert NOTES[language] in conclusions
+    assert conclusions.index(NOTES[language]) < conclusions.index(plain(CONCLUSIONS["en"]))
+    assert plain(CONCLUSIONS[language]) not in text
+
+
+@pytest.mark.django_db
+def test_conclusions_fall_back_to_the_next_language_written_and_name_it():
+    session, _attendee, _registrant = build_held_session()
+    write_conclusions(session=session, bodies={"en": "", "pt": ""})
+
+    text = pdf_text(documents.render_document(session=session, kind=Document.Kind.CONCLUSIONS, language="pt"))
+
+    assert "Estas conclusões só estão disponíveis em espanhol." in text
+    assert plain(CONCLUSIONS["es"]) in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Document.Kind.CONCLUSIONS, Document.Kind.AGENDA])
+def test_pdfs_write_the_utc_offset_as_the_pages_and_emails_do(kind):
+    session, attendee, _registrant = build_held_session()
+
+    text = pdf_text(documents.render_document(session=session, kind=kind, language="en"))
+    certificate = pdf_text(documents.render_certificate(registration=attendee))
+
+    assert "(Europe/Madrid, UTC+02:00)" in text
+    assert "(Europe/Madrid, UTC+02:00)" in certificate
+    assert "UTC+0200" not in text + certificate
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 import zoneinfo
 from datetime import datetime
 
-from sessions_app.timezones import REFERENCE_CITIES, local_starts
+from sessions_app.timezones import REFERENCE_CITIES, format_utc_offset, local_starts
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -35,16 +35,16 @@ def test_concept_note_start_in_the_participating_countries():
         "Europe/Brussels": ("2023-05-10 15:30", "UTC+02:00"),
         "Europe/Madrid": ("2023-05-10 15:30", "UTC+02:00"),
         "Europe/Lisbon": ("2023-05-10 14:30", "UTC+01:00"),
-        "America/Mexico_City": ("2023-05-10 07:30", "UTC−06:00"),
-        "America/Costa_Rica": ("2023-05-10 07:30", "UTC−06:00"),
-        "America/Bogota": ("2023-05-10 08:30", "UTC−05:00"),
-        "America/Lima": ("2023-05-10 08:30", "UTC−05:00"),
-        "America/Santo_Domingo": ("2023-05-10 09:30", "UTC−04:00"),
-        "America/Port_of_Spain": ("2023-05-10 09:30", "UTC−04:00"),
-        "America/Santiago": ("2023-05-10 09:30", "UTC−04:00"),
-        "America/Argentina/Buenos_Aires": ("2023-05-10 10:30", "UTC−03:00"),
-        "America/Montevideo": ("2023-05-10 10:30", "UTC−03:00"),
-        "America/Sao_Paulo": ("2023-05-10 10:30", "UTC−03:00"),
+        "America/Mexico_City": ("2023-05-10 07:30", "UTC-06:00"),
+        "America/Costa_Rica": ("2023-05-10 07:30", "UTC-06:00"),
+        "America/Bogota": ("2023-05-10 08:30", "UTC-05:00"),
+        "America/Lima": ("2023-05-10 08:30", "UTC-05:00"),
+        "America/Santo_Domingo": ("2023-05-10 09:30", "UTC-04:00"),
+        "America/Port_of_Spain": ("2023-05-10 09:30", "UTC-04:00"),
+        "America/Santiago": ("2023-05-10 09:30", "UTC-04:00"),
+        "America/Argentina/Buenos_Aires": ("2023-05-10 10:30", "UTC-03:00"),
+        "America/Montevideo": ("2023-05-10 10:30", "UTC-03:00"),
+        "America/Sao_Paulo": ("2023-05-10 10:30", "UTC-03:00"),
     }
 
 
@@ -60,13 +60,13 @@ def test_daylight_saving_changes_in_europe_and_chile_move_the_local_times():
     assert before["Europe/Lisbon"] == ("2024-03-28 14:30", "UTC+00:00")
     assert between["Europe/Lisbon"] == ("2024-04-03 15:30", "UTC+01:00")
 
-    assert before["America/Santiago"] == ("2024-03-28 11:30", "UTC−03:00")
-    assert between["America/Santiago"] == ("2024-04-03 11:30", "UTC−03:00")
-    assert after["America/Santiago"] == ("2024-04-10 10:30", "UTC−04:00")
+    assert before["America/Santiago"] == ("2024-03-28 11:30", "UTC-03:00")
+    assert between["America/Santiago"] == ("2024-04-03 11:30", "UTC-03:00")
+    assert after["America/Santiago"] == ("2024-04-10 10:30", "UTC-04:00")
 
     # Places without daylight saving do not move.
-    assert {before["America/Bogota"][1], after["America/Bogota"][1]} == {"UTC−05:00"}
-    assert {before["America/Montevideo"][1], after["America/Montevideo"][1]} == {"UTC−03:00"}
+    assert {before["America/Bogota"][1], after["America/Bogota"][1]} == {"UTC-05:00"}
+    assert {before["America/Montevideo"][1], after["America/Montevideo"][1]} == {"UTC-03:00"}
 
 
 def test_rows_run_west_to_east_and_cross_midnight_with_the_date():
@@ -77,3 +77,14 @@ def test_rows_run_west_to_east_and_cross_midnight_with_the_date():
     by_zone = {row.city.time_zone: row.start.strftime("%Y-%m-%d %H:%M") for row in rows}
     assert by_zone["America/Mexico_City"] == "2024-01-14 22:00"
     assert by_zone["Europe/Madrid"] == "2024-01-15 05:00"
+
+
+def test_utc_offset_is_written_with_hours_and_minutes_and_an_ascii_sign():
+    def offset(zone):
+        return format_utc_offset(datetime(2023, 5, 10, 12, 0, tzinfo=UTC).astimezone(zoneinfo.ZoneInfo(zone)))
+
+    assert offset("Europe/Madrid") == "UTC+02:00"
+    assert offset("UTC") == "UTC+00:00"
+    assert offset("America/Montevideo") == "UTC-03:00"
+    assert offset("Asia/Kolkata") == "UTC+05:30"
+    assert offset("America/St_Johns") == "UTC-02:30"
