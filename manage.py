@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copolad_wg.settings")
+    # manage.py is the developer's entry point: without a DEBUG setting it runs in development
+    # mode (a development SECRET_KEY, static files from the finders). Production sets DEBUG=0
+    # explicitly (docker-compose.yml does); gunicorn and Celery never read this default.
+    os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
