@@ -11,8 +11,8 @@ WORKDIR /app
 COPY requirements.txt package.json package-lock.json ./
 RUN pip install -r requirements.txt && npm ci --no-audit --no-fund --loglevel=error
 COPY . .
-RUN SECRET_KEY=build-only python manage.py compilemessages --ignore=node_modules \
-    && SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --ignore=node_modules \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home portal && mkdir -p /app/media && chown portal /app/media
 USER portal
