@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,9 +24,17 @@ from django.utils.translation import gettext_lazy
 
 from sessions_app.models import GuidingQuestion, Session
 
-from .models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
+from .models import (
+    Contribution,
+    ContributionAnswer,
+    Delivery,
+    FocalPoint,
+    Institution,
+    Registration,
+    SeatReservation,
+)
 from .outbox import queue_email
-from .seats import RegistrationError, register_participant
+from .seats import SEAT_STATUSES, RegistrationError, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
 from .validators import validate_single_line
@@ -297,12 +306,24 @@ def nominable_sessions(*, now=None):
 
 
 def upcoming_sessions_for_country(*, country, now=None):
-    """Upcoming sessions, each with ``country_registrations`` (not cancelled) counted."""
+    """Upcoming sessions, each with ``country_registrations`` (not cancelled) counted, the country's
+    ``reserved_seats`` (0 when none) and ``reserved_seats_used`` (seats its people hold, up to that number).
+    """
+    reserved = SeatReservation.objects.filter(session=OuterRef("pk"), country=country).values("seats")[:1]
     return nominable_sessions(now=now).annotate(
         country_registrations=Count(
             "registrations",
             filter=Q(registrations__country=country) & ~Q(registrations__status=Registration.Status.CANCELLED),
-        )
+        ),
+        reserved_seats=Coalesce(Subquery(reserved), 0, output_field=IntegerField()),
+        reserved_seats_used=Least(
+            Count(
+                "registrations",
+                filter=Q(registrations__country=country, registrations__status__in=SEAT_STATUSES),
+            ),
+            F("reserved_seats"),
+            output_field=IntegerField(),
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -145,6 +146,32 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("registrations:manage", kwargs={"token": self.token})
+
+
+class SeatReservation(models.Model):
+    """Seats of a session kept for the people of one country; staff set them on the session page."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="seat_reservations", verbose_name=_("session")
+    )
+    country = CountryField(_("country"))
+    seats = models.PositiveIntegerField(_("reserved seats"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["session", "country"]
+        verbose_name = _("seat reservation")
+        verbose_name_plural = _("seats reserved per country")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "country"], name="seat_reservation_unique_per_country"),
+            models.CheckConstraint(
+                condition=models.Q(seats__gt=0),
+                name="seat_reservation_seats_positive",
+                violation_error_message=_("Reserve at least one seat, or delete the row."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.country.name}: {self.seats}"
 
 
 class Delivery(models.Model):

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.models import Session
 
 from . import notifications
-from .models import Registration
+from .models import Registration, SeatReservation
 
 # The privacy notice the form shows; raise it when the text changes so consent records say which one.
 PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "2026-1")
@@ -137,6 +137,40 @@ def seats_taken(session):
     return Registration.objects.filter(session=session, status__in=SEAT_STATUSES).count()
 
 
+def seats_taken_by_country(session):
+    """Seats taken per country code, from one grouped query: ``{"UY": 3, "MX": 1}``."""
+    rows = (
+        Registration.objects.filter(session=session, status__in=SEAT_STATUSES)
+        .values("country")
+        .order_by()
+        .annotate(taken=Count("pk"))
+    )
+    return {row["country"]: row["taken"] for row in rows}
+
+
+def seat_reservations(session):
+    """Seats reserved per country code: ``{"UY": 5}``; empty when staff reserved none."""
+    return dict(SeatReservation.objects.filter(session=session).values_list("country", "seats"))
+
+
+def can_take_seat(session, country, taken_by_country, reservations):
+    """True when a person from ``country`` may take a seat now.
+
+    With capacity C, reservations R_x and n_x seats taken by country x: the total taken is below C,
+    and either the country still has reserved seats (n_y < R_y) or the unreserved pool has room
+    (sum of max(0, n_x - R_x) below C - sum of R_x). Without reservations: the total is below C.
+    """
+    if session.capacity is None:
+        return True
+    if sum(taken_by_country.values()) >= session.capacity:
+        return False
+    if taken_by_country.get(country, 0) < reservations.get(country, 0):
+        return True
+    pool = session.capacity - sum(reservations.values())
+    pool_taken = sum(max(0, taken - reservations.get(code, 0)) for code, taken in taken_by_country.items())
+    return pool_taken < pool
+
+
 def seats_left(session):
     """Free seats, or None when the session has no capacity limit."""
     if session.capacity is None:
@@ -240,31 +274,59 @@ def _seat(registration, *, now, promoted=False):
     notifications.send_confirmed(registration=registration, promoted=promoted)
 
 
-def _fill_free_seats(session, *, now, exclude_pk=None):
-    """Give free seats to the waiting list in order; the session must be locked."""
+def _anyone_fits(session, taken_by_country, reservations):
+    """False once the session is full, or the pool is full and every reserved seat is taken."""
+    # "" is no country's code: it asks whether the unreserved pool has room.
+    if can_take_seat(session, "", taken_by_country, reservations):
+        return True
+    return sum(taken_by_country.values()) < session.capacity and any(
+        taken_by_country.get(code, 0) < seats for code, seats in reservations.items()
+    )
+
+
+def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, reservations=None):
+    """Seat the waiting list in order, each person who fits ``can_take_seat``; the session must be locked.
+
+    People who don't fit (their country's reserved seats and the pool are full) keep their place.
+    ``taken_by_country`` is updated in place when given, so the caller can go on counting.
+    """
     if session.status == Session.Status.CANCELLED or now >= session.ends_at:
         return []
     queue = _waiting_queue(session)
     if exclude_pk is not None:
         queue = queue.exclude(pk=exclude_pk)
-    if session.capacity is not None:
-        free = seats_left(session)
-        if free == 0:
-            return []
-        queue = queue.select_for_update()[:free]
-    else:
-        queue = queue.select_for_update()
-    promoted = list(queue)
-    for registration in promoted:
+    if session.capacity is None:
+        promoted = list(queue.select_for_update())
+        for registration in promoted:
+            registration.session = session
+            _seat(registration, now=now, promoted=True)
+        return promoted
+    taken = seats_taken_by_country(session) if taken_by_country is None else taken_by_country
+    reservations = seat_reservations(session) if reservations is None else reservations
+    free = session.capacity - sum(taken.values())
+    if free <= 0:
+        return []
+    # Without reservations everyone fits until the session is full: only the first ``free`` are read.
+    candidates = queue.select_for_update()[:free] if not reservations else queue.select_for_update()
+    promoted = []
+    for registration in candidates:
+        if not _anyone_fits(session, taken, reservations):
+            break
+        country = registration.country.code
+        if not can_take_seat(session, country, taken, reservations):
+            continue
         registration.session = session
         _seat(registration, now=now, promoted=True)
+        taken[country] = taken.get(country, 0) + 1
+        promoted.append(registration)
     return promoted
 
 
 def confirm_registration(*, registration):
-    """Confirm a pending (or cancelled) registration: a seat if one is free, else the waiting list.
+    """Confirm a pending (or cancelled) registration: a seat if one is free for the person's country
+    (``can_take_seat``), else the waiting list.
 
-    A waitlisted registration gets a seat only if one is free. Confirmed ones are left alone.
+    A waitlisted registration gets a seat only if one is free for it. Confirmed ones are left alone.
     Raises RegistrationClosed for a cancelled or past session, SessionBusy when the lock times out.
     """
     with transaction.atomic():
@@ -280,9 +342,14 @@ def confirm_registration(*, registration):
         if registration.status == Registration.Status.CANCELLED and state != OPEN:
             raise RegistrationClosed(STATE_MESSAGES[state])
         # Seats freed by a higher capacity go to those already waiting before anyone new.
-        _fill_free_seats(session, now=now, exclude_pk=registration.pk)
-        free = seats_left(session)
-        if free is None or free > 0:
+        if session.capacity is None:
+            taken, reservations = {}, {}
+        else:
+            taken, reservations = seats_taken_by_country(session), seat_reservations(session)
+        _fill_free_seats(
+            session, now=now, exclude_pk=registration.pk, taken_by_country=taken, reservations=reservations
+        )
+        if can_take_seat(session, registration.country.code, taken, reservations):
             _seat(registration, now=now)
         elif registration.status != Registration.Status.WAITLISTED:
             registration.status = Registration.Status.WAITLISTED
@@ -294,7 +361,7 @@ def confirm_registration(*, registration):
 
 
 def cancel_registration(*, registration):
-    """Cancel; a freed seat goes to the first person on the waiting list, who is told by e-mail."""
+    """Cancel; a freed seat goes to the first person on the waiting list it fits, who is told by e-mail."""
     with transaction.atomic():
         session = lock_session(registration.session_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)

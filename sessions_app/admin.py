@@ -13,6 +13,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations import reports
+from registrations.admin_seat_reservations import SeatReservationInline
 
 from .models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
 
@@ -89,7 +90,7 @@ class SessionAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["thematic_focuses"]
     readonly_fields = ["computed_agenda", "registration_summary", "uid", "ics_sequence"]
-    inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline]
+    inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline, SeatReservationInline]
     fieldsets = [
         (None, {"fields": ["group", "number", "title", "slug", "status"]}),
         (
@@ -238,8 +239,12 @@ class SessionAdmin(TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and "capacity" in form.changed_data:
-            # Seats added by a higher capacity go to the waiting list at once, in order, by e-mail.
+        reservations_changed = any(
+            formset.model is SeatReservationInline.model and formset.has_changed() for formset in formsets
+        )
+        if change and ("capacity" in form.changed_data or reservations_changed):
+            # Seats added by a higher capacity (or fewer reserved seats) go to the waiting list at once,
+            # in order, by e-mail.
             from registrations.seats import promote_from_waitlist
 
             promoted = promote_from_waitlist(session=form.instance)

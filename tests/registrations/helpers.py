@@ -1,6 +1,15 @@
 """Shared builders for the registration tests."""
 
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection
+
 from registrations.models import Registration
+
+# Threads each hold a database connection: stay well below PostgreSQL's max_connections (100).
+WORKERS = 30
 
 PERSON = {
     "full_name": "María José O'Connor-Núñez",
@@ -36,3 +45,22 @@ def form_data(email="maria@example.org", **overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def run_concurrently(function, items, workers=WORKERS):
+    """Call ``function(item)`` for every item from a pool of threads; returns (results, errors)."""
+    start = threading.Barrier(min(workers, len(items)))
+
+    def call(item):
+        try:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.wait(timeout=5)
+            return function(item), None
+        except Exception as exc:  # noqa: BLE001 - every error is collected and asserted on
+            return None, exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(call, items))
+    return [result for result, _error in outcomes], [error for _result, error in outcomes if error]

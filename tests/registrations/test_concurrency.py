@@ -3,9 +3,7 @@
 Fewer than 40 threads at a time, so the test stays well under PostgreSQL's max_connections.
 """
 
-import contextlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -17,36 +15,15 @@ from registrations import seats
 from registrations.models import Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
-from tests.registrations.helpers import person
+from tests.registrations.helpers import person, run_concurrently
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-WORKERS = 30
 
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks under concurrency are tested on PostgreSQL (DATABASE_URL=postgres://...)")
-
-
-def run_concurrently(function, items, workers=WORKERS):
-    """Call ``function(item)`` for every item from a pool of threads; returns (results, errors)."""
-    start = threading.Barrier(min(workers, len(items)))
-
-    def call(item):
-        try:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                start.wait(timeout=5)
-            return function(item), None
-        except Exception as exc:  # noqa: BLE001 - every error is collected and asserted on
-            return None, exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(call, items))
-    return [result for result, _error in outcomes], [error for _result, error in outcomes if error]
 
 
 def register_and_confirm(session, email):

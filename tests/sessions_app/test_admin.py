@@ -40,6 +40,7 @@ def session_form(group, **overrides):
         **inline_management("methodology_steps"),
         **inline_management("guiding_questions"),
         **inline_management("agenda_items"),
+        **inline_management("seat_reservations"),
         "_continue": "1",
     }
     data.update(overrides)
