@@ -322,6 +322,28 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     return promoted
 
 
+def _lock_registration(registration):
+    """Lock the session row, then the registration's, and return the registration read afresh.
+
+    Must run inside ``transaction.atomic``; the session is always locked first, so two seat changes
+    never wait on each other in opposite orders. Raises SessionBusy when the lock times out.
+    """
+    session = lock_session(registration.session_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration.session = session
+    return registration
+
+
+def _waitlist(registration, *, now):
+    """Put the registration at the end of the waiting list and tell the person their position."""
+    registration.status = Registration.Status.WAITLISTED
+    registration.waitlisted_at = now
+    registration.confirmed_at = None
+    registration.cancelled_at = None
+    registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
+    notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+
+
 def confirm_registration(*, registration):
     """Confirm a pending (or cancelled) registration: a seat if one is free for the person's country
     (``can_take_seat``), else the waiting list.
@@ -330,9 +352,8 @@ def confirm_registration(*, registration):
     Raises RegistrationClosed for a cancelled or past session, SessionBusy when the lock times out.
     """
     with transaction.atomic():
-        session = lock_session(registration.session_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.session = session
+        registration = _lock_registration(registration)
+        session = registration.session
         if registration.status in SEAT_STATUSES:
             return registration
         now = timezone.now()
@@ -352,20 +373,15 @@ def confirm_registration(*, registration):
         if can_take_seat(session, registration.country.code, taken, reservations):
             _seat(registration, now=now)
         elif registration.status != Registration.Status.WAITLISTED:
-            registration.status = Registration.Status.WAITLISTED
-            registration.waitlisted_at = now
-            registration.cancelled_at = None
-            registration.save(update_fields=["status", "waitlisted_at", "cancelled_at", "updated_at"])
-            notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+            _waitlist(registration, now=now)
     return registration
 
 
 def cancel_registration(*, registration):
     """Cancel; a freed seat goes to the first person on the waiting list it fits, who is told by e-mail."""
     with transaction.atomic():
-        session = lock_session(registration.session_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.session = session
+        registration = _lock_registration(registration)
+        session = registration.session
         if registration.status == Registration.Status.CANCELLED:
             return registration
         had_seat = registration.status in SEAT_STATUSES
@@ -382,19 +398,13 @@ def cancel_registration(*, registration):
 def move_to_waitlist(*, registration):
     """Staff: put a registration at the end of the waiting list; a freed seat goes to the next one."""
     with transaction.atomic():
-        session = lock_session(registration.session_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.session = session
+        registration = _lock_registration(registration)
+        session = registration.session
         if registration.status == Registration.Status.WAITLISTED:
             return registration
         had_seat = registration.status in SEAT_STATUSES
         now = timezone.now()
-        registration.status = Registration.Status.WAITLISTED
-        registration.waitlisted_at = now
-        registration.confirmed_at = None
-        registration.cancelled_at = None
-        registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
-        notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+        _waitlist(registration, now=now)
         if had_seat:
             _fill_free_seats(session, now=now, exclude_pk=registration.pk)
     return registration
