@@ -94,7 +94,9 @@ def test_deactivated_focal_point_is_refused(focal_point_uruguay, client):
     focal_point_uruguay.is_active = False
     focal_point_uruguay.save()
     client.force_login(focal_point_uruguay.user)
-    assert client.get(reverse("focal_points:dashboard")).status_code == 403
+    response = client.get(reverse("focal_points:dashboard"))
+    assert response.status_code == 403
+    assert "Uruguay" not in response.content.decode()
 
 
 def test_mexico_cannot_change_an_institution_of_uruguay(focal_point_mexico, objects, client):

@@ -123,6 +123,8 @@ def test_a_draft_session_has_no_register_page(client):
 
     assert client.get(register_url(session)).status_code == 404
     assert client.post(register_url(session), form_data()).status_code == 404
+    assert Registration.objects.count() == 0
+    assert Delivery.objects.count() == 0
 
 
 def test_too_many_submissions_from_one_address_get_the_429_page(client, session, settings):
@@ -183,8 +185,13 @@ def test_the_private_page_shows_status_and_never_the_join_link_before_confirmati
 def test_unknown_or_overlong_tokens_are_404(client, session):
     registration = RegistrationFactory(session=session)
 
-    assert client.get(f"/es/registrations/r/{registration.token[:-1]}x/").status_code == 404
-    assert client.get(f"/es/registrations/r/{'a' * 300}/").status_code == 404
+    near_miss = client.get(f"/es/registrations/r/{registration.token[:-1]}x/")
+    overlong = client.get(f"/es/registrations/r/{'a' * 300}/")
+
+    assert (near_miss.status_code, overlong.status_code) == (404, 404)
+    # The page names nobody: a near-miss token reveals nothing about the registration it resembles.
+    assert registration.full_name not in near_miss.content.decode()
+    assert registration.email not in near_miss.content.decode()
 
 
 def test_changing_details_saves_them_and_follows_the_new_language(client, session):

@@ -264,6 +264,7 @@ def test_unknown_session_is_a_404_page(client, db):
     response = client.get("/es/sessions/no-such-session/")
 
     assert response.status_code == 404
+    assert texts(response.content.decode(), "h1") == ["Página no encontrada"]
 
 
 def test_home_lists_upcoming_and_past_sessions_by_group(client, db):
