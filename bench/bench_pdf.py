@@ -33,8 +33,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def demo_session():
-    from sessions_app.conclusions import write_conclusions
     from sessions_app.models import Conclusions, Session
+    from sessions_app.outcomes.conclusions import write_conclusions
 
     try:
         call_command("load_demo", verbosity=0, stdout=io.StringIO())  # its staff login is not for the table
@@ -64,9 +64,9 @@ def timed(function):
 
 def main():
     call_command("migrate", verbosity=0)
-    from sessions_app import pdf
     from sessions_app.models import Document
-    from sessions_app.tasks import render_documents_task
+    from sessions_app.outcomes import pdf
+    from sessions_app.outcomes.tasks import render_documents_task
 
     session = demo_session()
 

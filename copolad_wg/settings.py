@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "sessions_app",
     "agenda",
     "registrations",
+    "registrations.focal_points",
+    "registrations.mail",
+    "sessions_app.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +160,7 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_ADAPTER = "registrations.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_ADAPTER = "registrations.focal_points.accounts.InvitationOnlyAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/5m/key",

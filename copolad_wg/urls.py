@@ -2,10 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "COPOLAD III · Working Group 3.5"
 admin.site.site_title = "COPOLAD WG"
 
 urlpatterns = [
+    # Staff sign in on allauth's rate-limited page; Django's own admin login form is never served.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -13,7 +17,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
-    path("focal-point/", include("registrations.focal_point_urls")),
+    path("focal-point/", include("registrations.focal_points.urls")),
+    path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )
 

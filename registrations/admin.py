@@ -1,28 +1,236 @@
-from django.contrib import admin
+"""Staff admin for registrations: filters, search, seat actions, exports and a summary.
 
-from .models import FocalPoint, Institution
+Status never changes through the form: it changes only through the actions, which call
+``registrations.seats`` so capacity and the waiting-list order hold for staff too. Staff may add
+people while registration is closed (source STAFF); they get the confirmation request like anyone.
+"""
 
-# ── Institutions and focal points (issue 2) ──────────────────────────────────────────────────
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from sessions_app.models import Session
+
+from . import reports, seats
+from .models import Registration, SeatReservation
 
 
-@admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "country", "kind", "verified"]
-    list_filter = ["country", "kind", "verified"]
-    search_fields = ["name", "acronym", "website"]
+class SessionFilter(admin.RelatedFieldListFilter):
+    """The session filter, with each session's group fetched in the same query."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (session.pk, str(session)) for session in Session.objects.select_related("group").order_by("-starts_at")
+        ]
 
 
-@admin.register(FocalPoint)
-class FocalPointAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "country", "institution", "is_active"]
-    list_filter = ["country", "is_active"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "institution__name"]
-    autocomplete_fields = ["user", "institution"]
-    list_select_related = ["user", "institution"]
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "email",
+        "session",
+        "status",
+        "country",
+        "institution_label",
+        "gender",
+        "source",
+        "created_at",
+    ]
+    list_filter = [
+        ("session", SessionFilter),
+        "status",
+        ("country", CountryFilter),
+        "institution__kind",
+        "gender",
+        "source",
+    ]
+    search_fields = ["full_name", "email", "position", "institution_name", "institution__name", "institution__acronym"]
+    list_select_related = ["session__group", "institution"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["institution"]
+    change_list_template = "admin/registrations/registration/change_list.html"
+    actions = [
+        "confirm_selected",
+        "waitlist_selected",
+        "cancel_selected",
+        "resend_selected",
+        "export_csv",
+        "export_xlsx",
+    ]
+    state_fields = [
+        "status",
+        "source",
+        "registered_by",
+        "consent_text_version",
+        "consent_given_at",
+        "confirmed_at",
+        "waitlisted_at",
+        "cancelled_at",
+        "created_at",
+        "updated_at",
+    ]
+    # What a person gives when registering (the same list the domain functions accept), then state.
+    fields = ["session", *seats.DATA_FIELDS, *state_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*self.state_fields, "session", "email"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [name for name in self.fields if name not in self.state_fields]
+        return self.fields
+
+    @admin.display(description=_("institution"), ordering="institution__name")
+    def institution_label(self, obj):
+        return str(obj.institution) if obj.institution_id else obj.institution_name
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data.get(name) for name in seats.DATA_FIELDS if name in form.cleaned_data}
+        registration = seats.register_participant(
+            session=obj.session, data=data, source=Registration.Source.STAFF, registered_by=request.user
+        )
+        obj.pk = registration.pk
+        obj.token = registration.token
+        obj.status = registration.status
+        obj._state.adding = False
+
+    # ── Actions ──────────────────────────────────────────────────────────────────────────────
+
+    def _run(self, request, queryset, change):
+        done, refused = 0, []
+        for registration in queryset.select_related("session"):
+            try:
+                change(registration=registration)
+            except seats.RegistrationError as error:
+                refused.append(f"{registration.email}: {error.message}")
+            else:
+                done += 1
+        return done, refused
+
+    def _report(self, request, done, refused):
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d registration updated.", "%(count)d registrations updated.", done) % {"count": done},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description=_("Confirm (a seat if free, otherwise the waiting list)"))
+    def confirm_selected(self, request, queryset):
+        self._report(request, *self._run(request, queryset, seats.confirm_registration))
+
+    @admin.action(description=_("Move to the waiting list"))
+    def waitlist_selected(self, request, queryset):
+        self._report(request, *self._run(request, queryset, seats.move_to_waitlist))
+
+    @admin.action(description=_("Cancel (frees the seat for the waiting list)"))
+    def cancel_selected(self, request, queryset):
+        self._report(request, *self._run(request, queryset, seats.cancel_registration))
+
+    @admin.action(description=_("Resend the confirmation e-mail"))
+    def resend_selected(self, request, queryset):
+        self._report(request, *self._run(request, queryset, seats.resend_confirmation))
+
+    def _download(self, body, content_type, extension):
+        response = HttpResponse(body, content_type=content_type)
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="registrations-{stamp}.{extension}"'
+        return response
+
+    @admin.action(description=_("Export to CSV (UTF-8, opens in Excel)"))
+    def export_csv(self, request, queryset):
+        return self._download(reports.export_csv(queryset), "text/csv; charset=utf-8", "csv")
+
+    @admin.action(description=_("Export to Excel (XLSX)"))
+    def export_xlsx(self, request, queryset):
+        return self._download(
+            reports.export_xlsx(queryset),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+
+    # ── Summary per session ──────────────────────────────────────────────────────────────────
+
+    def get_urls(self):
+        summary = path(
+            "summary/",
+            self.admin_site.admin_view(self.summary_view),
+            name="registrations_registration_summary",
+        )
+        return [summary, *super().get_urls()]
+
+    def summary_view(self, request):
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        sessions = list(Session.objects.select_related("group").order_by("-starts_at"))
+        chosen = request.GET.get("session") or request.GET.get("session__id__exact") or ""
+        session = next((item for item in sessions if str(item.pk) == chosen), sessions[0] if sessions else None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Registrations by country and gender"),
+            "sessions": sessions,
+            "chosen": session,
+            "summary": reports.registration_summary(session) if session else None,
+            "changelist_url": reverse("admin:registrations_registration_changelist"),
+        }
+        return render(request, "admin/registrations/registration/summary.html", context)
 
 
-# Focal points (issue 4): extends the two admins above, adds contributions and the admin sign-in.
-# Mailings (issue 5): compose, check, queue and watch mailings; deliveries and suppressions.
-# Registrations (issue 3): filters, seat actions, CSV/XLSX export, summary by country and gender.
-# These modules register their admins on import, after (and partly on top of) the two above.
-from . import admin_focal_points, admin_mailings, admin_registrations  # noqa: E402, F401, I001
+# --- seat reservations (an inline of the session's admin page) ---
+
+"""Seats reserved per country, edited as a table on the session's admin page."""
+
+
+class SeatReservationFormSet(forms.BaseInlineFormSet):
+    """Refuses reservations that together exceed the session's capacity (or a session without one)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        total = sum(
+            form.cleaned_data.get("seats") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if not total:
+            return
+        # The session form has already put the capacity typed on this page into the instance.
+        capacity = self.instance.capacity
+        if capacity is None:
+            raise ValidationError(_("Set a capacity for the session before reserving seats for countries."))
+        if total > capacity:
+            raise ValidationError(
+                ngettext(
+                    "The reserved seats add up to %(total)d, more than the capacity of %(capacity)d seat.",
+                    "The reserved seats add up to %(total)d, more than the capacity of %(capacity)d seats.",
+                    capacity,
+                )
+                % {"total": total, "capacity": capacity}
+            )
+
+
+class SeatReservationInline(admin.TabularInline):
+    model = SeatReservation
+    formset = SeatReservationFormSet
+    extra = 0
+    fields = ["country", "seats"]
+    verbose_name_plural = _("seats reserved per country (the rest of the capacity is open to every country)")

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from sessions_app.calendar import session_calendar
 from sessions_app.timezones import format_utc_offset
 
-from .calendar import session_calendar
-from .outbox import queue_email
+from .mail.outbox import queue_email
 
 
 def _zone(name):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import mailing_views, views
+from . import views
+from .mail import views as mail_views
 
 app_name = "registrations"
 
@@ -11,5 +12,5 @@ urlpatterns = [
     path("r/<slug:token>/confirm/", views.confirm, name="confirm"),
     path("r/<slug:token>/cancel/", views.cancel, name="cancel"),
     path("r/<slug:token>/calendar.ics", views.calendar, name="calendar"),
-    path("unsubscribe/<str:token>/", mailing_views.unsubscribe_view, name="unsubscribe"),
+    path("unsubscribe/<str:token>/", mail_views.unsubscribe_view, name="unsubscribe"),
 ]

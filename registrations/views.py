@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 
 from . import seats
-from .calendar import session_calendar
 from .forms import DetailsForm, RegistrationForm, details_initial
 from .models import Registration
 from .notifications import format_when

@@ -230,7 +230,7 @@ class Conclusions(models.Model):
     session = models.OneToOneField(
         Session, on_delete=models.CASCADE, related_name="conclusions", verbose_name=_("session")
     )
-    # Rich text: always stored sanitised by sessions_app.conclusions.sanitize_rich_text.
+    # Rich text: always stored sanitised by sessions_app.outcomes.conclusions.sanitize_rich_text.
     body = models.TextField(_("conclusions"), blank=True)
     is_public = models.BooleanField(
         _("public"),

@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
-from registrations.calendar import session_calendar as build_session_calendar
+from sessions_app.calendar import session_calendar as build_session_calendar
 
 from .selectors import (
     groups_with_sessions,

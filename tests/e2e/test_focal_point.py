@@ -6,7 +6,7 @@ import re
 import pytest
 from django.conf import settings
 
-from registrations import focal_points
+from registrations.focal_points import services as focal_points
 from registrations.models import Contribution, Delivery, Registration
 from tests.factories import GuidingQuestionFactory, SessionFactory
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import mailings
+from registrations.mail import mailings
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory, WorkingGroupFactory

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from registrations.calendar import session_calendar
 from registrations.models import Registration
+from sessions_app.calendar import session_calendar
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 

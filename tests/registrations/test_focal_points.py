@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import focal_points
+from registrations.focal_points import services as focal_points
 from registrations.models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
 from tests.factories import (
     GuidingQuestionFactory,

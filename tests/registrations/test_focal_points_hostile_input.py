@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from registrations import focal_points
+from registrations.focal_points import services as focal_points
 from registrations.models import Contribution, ContributionAnswer, Delivery, Institution, Registration
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory, UserFactory
 

@@ -1,6 +1,6 @@
 """Who may open each page of the focal-point area, generated from the URL configuration.
 
-Every pattern of ``registrations.focal_point_urls`` must appear in MATRIX: a new page without an
+Every pattern of ``registrations.focal_points.urls`` must appear in MATRIX: a new page without an
 entry fails ``test_every_focal_point_url_is_in_the_matrix``.
 """
 
@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from registrations import focal_point_urls
+from registrations.focal_points import urls as focal_point_urls
 from registrations.models import Institution
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from registrations import mailings
+from registrations.mail import mailings
 from registrations.models import Mailing
 from tests.factories import SessionFactory
 

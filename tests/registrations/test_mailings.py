@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from registrations import mailings, outbox
+from registrations.mail import mailings, outbox
 from registrations.models import Delivery, Mailing, Registration, Suppression
 from sessions_app.models import Session
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory

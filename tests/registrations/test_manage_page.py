@@ -46,8 +46,8 @@ def test_a_cancelled_registration_is_not_offered_a_calendar_file(client, session
 def test_after_the_session_the_private_page_lists_the_documents_and_the_certificate(
     client, settings, tmp_path, django_assert_num_queries, languages
 ):
-    from sessions_app import documents
     from sessions_app.models import Document
+    from sessions_app.outcomes import documents
     from tests.sessions_app.after_session_data import build_held_session
 
     settings.MEDIA_ROOT = tmp_path / "media"

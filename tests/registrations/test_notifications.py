@@ -1,8 +1,8 @@
 import pytest
 
 from registrations import seats
+from registrations.mail.tasks import send_delivery_task
 from registrations.models import Delivery, Registration
-from registrations.tasks import send_delivery_task
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person
 

@@ -13,15 +13,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from registrations import mailings, outbox
-from registrations.models import Delivery, Mailing, Registration
-from registrations.tasks import (
+from registrations.mail import mailings, outbox
+from registrations.mail.tasks import (
     build_mailing_task,
     requeue_stuck_deliveries_task,
     send_delivery_batch_task,
     send_delivery_task,
     send_due_reminders_task,
 )
+from registrations.models import Delivery, Mailing, Registration
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import form_data
 from tests.services.conftest import point_celery_at, restore_eager_celery, wait_for

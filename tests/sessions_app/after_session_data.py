@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from agenda.models import AgendaItem, AgendaRole
 from registrations.models import Contribution, ContributionAnswer, Registration
-from sessions_app.conclusions import write_conclusions
 from sessions_app.models import RoadmapItem, Session
+from sessions_app.outcomes.conclusions import write_conclusions
 from tests.factories import (
     AgendaItemFactory,
     GuidingQuestionFactory,

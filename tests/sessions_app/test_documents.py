@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrations.models import Delivery, Registration
-from sessions_app import documents
-from sessions_app.conclusions import publish_conclusions, write_conclusions
 from sessions_app.models import Document, Session
-from sessions_app.tasks import render_certificate_task, render_documents_task
+from sessions_app.outcomes import documents
+from sessions_app.outcomes.conclusions import write_conclusions
+from sessions_app.outcomes.publishing import publish_conclusions
+from sessions_app.outcomes.tasks import render_certificate_task, render_documents_task
 from tests.factories import RegistrationFactory
 from tests.sessions_app.after_session_data import build_held_session
 
@@ -103,9 +104,9 @@ def test_access_matrix(client, rendered, staff, focal_point_uruguay, outsider):
     agenda = doc("agenda", "en")
     conclusions = doc("conclusions", "en")
     certificate = doc("certificate", "pt", attendee)
-    public_url = lambda d: reverse("sessions_app:document_download", kwargs={"pk": d.pk})  # noqa: E731
+    public_url = lambda d: reverse("outcomes:document_download", kwargs={"pk": d.pk})  # noqa: E731
     token_url = lambda r, d: reverse(  # noqa: E731
-        "sessions_app:my_document_download", kwargs={"token": r.token, "pk": d.pk}
+        "outcomes:my_document_download", kwargs={"token": r.token, "pk": d.pk}
     )
 
     # Anonymous: the public agenda only.
@@ -133,7 +134,7 @@ def test_access_matrix(client, rendered, staff, focal_point_uruguay, outsider):
     # A wrong or truncated token, or a missing document.
     assert client.get(f"/en/registrations/{attendee.token[:-1]}x/documents/{certificate.pk}/").status_code == 404
     assert client.get(f"/en/registrations/{'x' * 500}/documents/{certificate.pk}/").status_code == 404
-    assert client.get(reverse("sessions_app:document_download", kwargs={"pk": 999999})).status_code == 404
+    assert client.get(reverse("outcomes:document_download", kwargs={"pk": 999999})).status_code == 404
 
 
 def test_public_conclusions_are_downloadable_by_anyone_once_published(
@@ -145,7 +146,7 @@ def test_public_conclusions_are_downloadable_by_anyone_once_published(
         publish_conclusions(session=session)
     conclusions = doc("conclusions", "es")
     assert conclusions.version == 1
-    assert download(client, reverse("sessions_app:document_download", kwargs={"pk": conclusions.pk})) == (
+    assert download(client, reverse("outcomes:document_download", kwargs={"pk": conclusions.pk})) == (
         200,
         b"%PDF-",
     )
@@ -154,12 +155,12 @@ def test_public_conclusions_are_downloadable_by_anyone_once_published(
 def test_my_documents_page_lists_what_the_registrant_may_download(client, rendered):
     _session, attendee, registrant = rendered
     with translation.override("pt"):
-        url = reverse("sessions_app:my_documents", kwargs={"token": attendee.token})
+        url = reverse("outcomes:my_documents", kwargs={"token": attendee.token})
     page = client.get(url).content.decode()
     assert page.count('type="application/pdf"') == 10  # 3 kinds x 3 languages + the certificate
     assert "Certificado de participação · Português" in page
     with translation.override("es"):
-        url = reverse("sessions_app:my_documents", kwargs={"token": registrant.token})
+        url = reverse("outcomes:my_documents", kwargs={"token": registrant.token})
     page = client.get(url).content.decode()
     assert page.count('type="application/pdf"') == 9
     assert "Certificado" not in page
@@ -171,7 +172,7 @@ def test_my_documents_page_query_count(client, rendered, django_assert_num_queri
     for _ in range(attendees - 1):
         extra = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
         documents.render_certificate(registration=extra)
-    url = reverse("sessions_app:my_documents", kwargs={"token": attendee.token})
+    url = reverse("outcomes:my_documents", kwargs={"token": attendee.token})
     with django_assert_num_queries(2):  # the registration, the documents
         response = client.get(url)
     assert response.content.decode().count('type="application/pdf"') == 10

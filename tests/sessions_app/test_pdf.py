@@ -7,9 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pypdf
 import pytest
 
-from sessions_app import documents, pdf
-from sessions_app.conclusions import write_conclusions
 from sessions_app.models import Document
+from sessions_app.outcomes import documents, pdf
+from sessions_app.outcomes.conclusions import write_conclusions
 from tests.sessions_app.after_session_data import (
     ANSWER_MX,
     ANSWER_UY,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sessions_app import pdf
-from sessions_app.conclusions import write_conclusions
 from sessions_app.models import Document
+from sessions_app.outcomes import pdf
+from sessions_app.outcomes.conclusions import write_conclusions
 from tests.sessions_app.after_session_data import build_held_session
 
 LONG_URL = "https://example.org/download?token=" + "Ab3Cd4Ef5" * 25  # within the 300 characters of a roadmap title

@@ -22,8 +22,8 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations.models import Contribution
 
+from ..models import Conclusions, Document, RoadmapItem
 from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
-from .models import Conclusions, Document, RoadmapItem
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .forms import SingleLineField
-from .models import Institution
-from .validators import validate_single_line
+from ..forms import SingleLineField
+from ..models import Institution
+from ..validators import validate_single_line
 
 MAX_UPLOAD_BYTES = 1_000_000
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
+from .services import active_focal_point
+
 
 def _portal_site():
     """What allauth's e-mails call "the site": the portal, not the Sites framework's "example.com"."""
@@ -27,8 +29,6 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         """Without a ?next=, focal points land on their country's page and staff in the admin."""
-        from .focal_points import active_focal_point
-
         user = request.user
         if active_focal_point(user) is not None:
             return reverse("focal_points:dashboard")

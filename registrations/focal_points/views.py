@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from sessions_app.models import Session
 
-from . import focal_points
-from .focal_point_forms import BulkNominationForm, ContributionForm, InstitutionForm, NominationForm
-from .models import Contribution, Institution
-from .seats import RegistrationError
+from ..models import Contribution, Institution
+from ..seats import RegistrationError
+from . import services as focal_points
+from .forms import BulkNominationForm, ContributionForm, InstitutionForm, NominationForm
 
 
 def focal_point_required(view):

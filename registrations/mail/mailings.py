@@ -15,12 +15,14 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -29,9 +31,11 @@ from django.utils.translation import gettext_lazy
 
 from sessions_app.timezones import format_utc_offset, session_local_starts
 
+from sessions_app.calendar import session_calendar
+from sessions_app.models import Session
+
+from ..models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
 from . import outbox
-from .calendar import session_calendar
-from .models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -372,8 +376,6 @@ def check_mailing(*, mailing, recipients=None, now=None):
 
 
 def _suppressed_addresses(emails):
-    from django.db.models.functions import Lower
-
     lowered = {email.lower() for email in emails}
     return set(
         Suppression.objects.annotate(lower=Lower("email")).filter(lower__in=lowered).values_list("lower", flat=True)
@@ -400,11 +402,10 @@ def queue_mailing(*, mailing, now=None):
 
 
 def _enqueue_build(mailing_id):
-    from .tasks import build_mailing_task
-
     def enqueue():
         try:
-            build_mailing_task.delay(mailing_id)
+            # Named rather than imported: tasks.py imports this module.
+            current_app.signature("registrations.build_mailing", args=(mailing_id,)).delay()
         except Exception:  # noqa: BLE001 - broker down: dispatch_due_mailings builds it on its next run
             logger.exception("Could not enqueue the build of mailing %s", mailing_id)
 
@@ -569,8 +570,6 @@ def send_due_reminders(*, now=None):
     the 24-hour reminder now, then the 1-hour one), and each (session, offset) is one mailing whose
     rows are unique per address, so running this twice, or every few minutes, sends each once.
     """
-    from sessions_app.models import Session
-
     now = now or timezone.now()
     upcoming = (
         Session.objects.filter(
@@ -593,6 +592,19 @@ def send_due_reminders(*, now=None):
     return created
 
 
+def save_session(*, session):
+    """Save staff's edit of ``session``; when its start moved, reschedule as ``reschedule_session`` does.
+
+    Returns the update mailing, or None when the start did not change.
+    """
+    with transaction.atomic():
+        stored_start = Session.objects.select_for_update().values_list("starts_at", flat=True).get(pk=session.pk)
+        new_start = session.starts_at
+        session.starts_at = stored_start
+        session.save()
+        return reschedule_session(session=session, starts_at=new_start)
+
+
 def reschedule_session(*, session, starts_at):
     """Move the session, raise its calendar SEQUENCE and send confirmed registrants an update.
 
@@ -600,8 +612,6 @@ def reschedule_session(*, session, starts_at):
     the event. Reminders already sent for the old time are sent again for the new one. Returns the
     update mailing, or None when the start did not change.
     """
-    from sessions_app.models import Session
-
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.starts_at == starts_at:

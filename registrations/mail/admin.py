@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import mailings
-from .models import Delivery, Mailing, Registration, Suppression
+from ..models import Delivery, Mailing, Registration, Suppression
 
 
 class MailingForm(forms.ModelForm):
@@ -223,18 +223,16 @@ class MailingAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:registrations_mailing_progress", args=[mailing.pk]))
 
 
-if not admin.site.is_registered(Delivery):
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("to_email", "kind", "language", "status", "attempts", "sent_at", "mailing")
+    list_filter = ("status", "kind", "language")
+    search_fields = ("to_email", "key", "message_id")
+    list_select_related = ("mailing", "mailing__session", "mailing__session__group")
+    readonly_fields = [field.name for field in Delivery._meta.fields]
 
-    @admin.register(Delivery)
-    class DeliveryAdmin(admin.ModelAdmin):
-        list_display = ("to_email", "kind", "language", "status", "attempts", "sent_at", "mailing")
-        list_filter = ("status", "kind", "language")
-        search_fields = ("to_email", "key", "message_id")
-        list_select_related = ("mailing", "mailing__session", "mailing__session__group")
-        readonly_fields = [field.name for field in Delivery._meta.fields]
-
-        def has_add_permission(self, request):
-            return False
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Suppression)

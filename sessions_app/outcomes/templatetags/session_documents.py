@@ -1,6 +1,6 @@
 from django import template
 
-from sessions_app.documents import documents_for_registration, documents_for_user
+from sessions_app.outcomes.documents import documents_for_registration, documents_for_user
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import focal_point_views as views
+from . import views
 
 app_name = "focal_points"
 

@@ -1,9 +1,5 @@
 """Staff side of the focal points: invitations, deactivation, moves between countries, the
-verification and merging of institutions, the countries' answers side by side with exports, and
-the admin sign-in routed through allauth (rate-limited) instead of Django's unthrottled form.
-
-Imported at the end of ``registrations/admin.py``: the plain Institution and FocalPoint admins
-registered there are extended here and registered again.
+verification and merging of institutions, and the countries' answers side by side with exports.
 """
 
 import csv
@@ -14,59 +10,27 @@ from datetime import UTC
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries.fields import Country
 
 from sessions_app.models import Session
 
-from . import focal_points
-from .focal_point_forms import InviteFocalPointForm
-from .models import Contribution, ContributionAnswer, FocalPoint, Institution
-
-# --- admin sign-in ------------------------------------------------------------------------------
-
-
-def admin_login(request, extra_context=None):
-    """Staff sign in on allauth's page, where failed attempts are rate-limited per IP and per
-    address; this view only sends them there and back. Django's own admin form is never served,
-    so it cannot be used to guess passwords."""
-    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    next_url = next_url or reverse("admin:index")
-    if request.user.is_authenticated:
-        if request.user.is_active and request.user.is_staff:
-            return HttpResponseRedirect(next_url)
-        raise PermissionDenied
-    return redirect_to_login(next_url, login_url=reverse("account_login"))
-
-
-admin.site.login = admin_login
-
-
-def _base_admin(model):
-    """The ModelAdmin class a colleague registered for ``model`` (unregistered here), or the default."""
-    if admin.site.is_registered(model):
-        base = type(admin.site.get_model_admin(model))
-        admin.site.unregister(model)
-        return base
-    return admin.ModelAdmin
-
+from ..models import Contribution, ContributionAnswer, FocalPoint, Institution
+from . import services as focal_points
+from .forms import InviteFocalPointForm
 
 # --- institutions ---------------------------------------------------------------------------------
 
 
-class InstitutionAdmin(_base_admin(Institution)):
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "country", "kind", "sector", "verified"]
     list_filter = ["verified", "country", "kind", "sector"]
     search_fields = ["name", "acronym", "website", "contact_email"]
@@ -115,9 +79,6 @@ class InstitutionAdmin(_base_admin(Institution)):
         )
 
 
-admin.site.register(Institution, InstitutionAdmin)
-
-
 # --- focal points ---------------------------------------------------------------------------------
 
 
@@ -157,9 +118,10 @@ class FocalPointAdminForm(forms.ModelForm):
         return cleaned
 
 
-class FocalPointAdmin(_base_admin(FocalPoint)):
+@admin.register(FocalPoint)
+class FocalPointAdmin(admin.ModelAdmin):
     form = FocalPointAdminForm
-    # The inherited autocomplete would search the institutions of every country.
+    # The institution is a plain select of the country's institutions (FocalPointAdminForm).
     autocomplete_fields = ["user"]
     list_display = ["__str__", "country", "institution", "is_active"]
     list_filter = ["country", "is_active"]
@@ -240,9 +202,6 @@ class FocalPointAdmin(_base_admin(FocalPoint)):
         self.message_user(request, _("Invitations queued."), messages.SUCCESS)
 
 
-admin.site.register(FocalPoint, FocalPointAdmin)
-
-
 # --- contributions ---------------------------------------------------------------------------------
 
 
@@ -303,6 +262,7 @@ def export_rows(queryset):
             ]
 
 
+@admin.register(Contribution)
 class ContributionAdmin(admin.ModelAdmin):
     list_display = ["session", "country", "status", "submitted_at", "updated_at"]
     list_filter = ["status", "session", "country"]
@@ -399,8 +359,3 @@ class ContributionAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
             },
         )
-
-
-if admin.site.is_registered(Contribution):
-    admin.site.unregister(Contribution)
-admin.site.register(Contribution, ContributionAdmin)

@@ -12,8 +12,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from registrations.models import Registration
 
-from . import conclusions, documents
-from .models import Session
+from ..models import Session
+from . import documents, publishing
 
 logger = logging.getLogger(__name__)
 
@@ -54,4 +54,4 @@ def render_certificate_task(registration_id):
 def announce_conclusions_task(session_id):
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     if session is not None:
-        conclusions.announce_conclusions(session=session)
+        publishing.announce_conclusions(session=session)

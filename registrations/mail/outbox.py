@@ -19,11 +19,16 @@ import socket
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
-from django.db import IntegrityError, models, transaction
+from celery import current_app
+from django.db import IntegrityError, connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Delivery
+from ..models import Delivery, Suppression
+
+# The tasks that send, named rather than imported: tasks.py imports this module.
+SEND_DELIVERY_TASK = "registrations.send_delivery"
+SEND_DELIVERY_BATCH_TASK = "registrations.send_delivery_batch"
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +93,9 @@ def queue_email(
 
 def enqueue_delivery(delivery_id, queue=None):
     """Hand the delivery to Celery; a broker that is down leaves it queued for the sweeper."""
-    from .tasks import send_delivery_task
-
     try:
         options = {"queue": queue} if queue else {}
-        send_delivery_task.apply_async((delivery_id,), **options)
+        current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(**options)
     except Exception:  # noqa: BLE001 - any broker failure: the row stays queued and is retried later
         logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
 
@@ -141,7 +144,6 @@ def send_delivery(*, delivery_id, connection=None):
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
     since it was queued is marked suppressed and not sent.
     """
-    from .models import Suppression
 
     # The row stays locked while the SMTP server answers, so a second worker skips it (PostgreSQL)
     # or waits and then finds it sent. The transient error is raised after the commit below.
@@ -216,7 +218,6 @@ def send_delivery_batch(*, delivery_ids):
 
 def suppress_address(*, email, reason, detail=""):
     """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression."""
-    from .models import Suppression
 
     existing = Suppression.objects.filter(email__iexact=email).first()
     if existing:
@@ -257,17 +258,13 @@ def requeue_stuck_deliveries(*, older_than, now=None):
 
 def enqueue_delivery_batch(delivery_ids, countdown=None):
     """Hand a batch of mailing deliveries to the bulk queue; a broker that is down leaves them queued."""
-    from .tasks import send_delivery_batch_task
-
     try:
-        send_delivery_batch_task.apply_async((list(delivery_ids),), countdown=countdown)
+        current_app.signature(SEND_DELIVERY_BATCH_TASK, args=(list(delivery_ids),)).apply_async(countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued for the sweeper
         logger.exception("Could not enqueue %s deliveries; they stay queued", len(delivery_ids))
 
 
 def connection_supports_skip_locked():
-    from django.db import connection
-
     return connection.features.has_select_for_update_skip_locked
 
 

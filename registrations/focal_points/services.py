@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from sessions_app.models import GuidingQuestion, Session
 
-from .models import (
+from ..mail.outbox import queue_email
+from ..models import (
     Contribution,
     ContributionAnswer,
     Delivery,
@@ -33,11 +34,10 @@ from .models import (
     Registration,
     SeatReservation,
 )
-from .outbox import queue_email
-from .seats import SEAT_STATUSES, RegistrationError, register_participant
+from ..seats import SEAT_STATUSES, RegistrationError, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
-from .validators import validate_single_line
+from ..validators import validate_single_line
 
 MAX_BULK_ROWS = 500
 

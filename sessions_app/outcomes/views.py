@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from registrations.models import Registration
 
+from ..models import Document
 from .documents import documents_for_registration, registration_can_download, user_can_download
-from .models import Document
 
 
 def _registration_for_token(token):

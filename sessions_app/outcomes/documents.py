@@ -14,8 +14,8 @@ from django.db.models import Max
 
 from registrations.models import Registration
 
+from ..models import Conclusions, Document, Session
 from . import pdf
-from .models import Conclusions, Document, Session
 
 SESSION_KINDS = (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP, Document.Kind.AGENDA)
 

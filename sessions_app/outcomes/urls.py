@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outcomes"
+
+urlpatterns = [
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("registrations/<str:token>/documents/", views.my_documents, name="my_documents"),
+    path("registrations/<str:token>/documents/<int:pk>/", views.my_document_download, name="my_document_download"),
+]
