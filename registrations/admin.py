@@ -5,6 +5,8 @@ Status never changes through the form: it changes only through the actions, whic
 people while registration is closed (source STAFF); they get the confirmation request like anyone.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -132,7 +134,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm (a seat if free, otherwise the waiting list)"))
     def confirm_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, seats.confirm_registration))
+        self._report(request, *self._run(request, queryset, partial(seats.confirm_registration, by_staff=True)))
 
     @admin.action(description=_("Move to the waiting list"))
     def waitlist_selected(self, request, queryset):
@@ -140,7 +142,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel (frees the seat for the waiting list)"))
     def cancel_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, seats.cancel_registration))
+        self._report(request, *self._run(request, queryset, partial(seats.cancel_registration, by_staff=True)))
 
     @admin.action(description=_("Resend the confirmation e-mail"))
     def resend_selected(self, request, queryset):

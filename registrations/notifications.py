@@ -8,11 +8,10 @@ appears only in the message to a confirmed person.
 
 import zoneinfo
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from sessions_app.calendar import session_calendar
+from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.timezones import format_utc_offset
 
 from .mail.outbox import queue_email
@@ -39,11 +38,6 @@ def format_when(start, end, zone_name):
     )
 
 
-def absolute_url(viewname, *, language, **kwargs):
-    with translation.override(language):
-        return settings.SITE_URL + reverse(viewname, kwargs=kwargs)
-
-
 def _context(registration, **extra):
     session = registration.session
     with translation.override(registration.language):
@@ -53,13 +47,13 @@ def _context(registration, **extra):
             "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
             "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
             "same_zone": _zone(registration.time_zone).key == session.zone.key,
-            "manage_url": absolute_url(
-                "registrations:manage", language=registration.language, token=registration.token
+            "manage_url": absolute_reverse(
+                "registrations:manage", kwargs={"token": registration.token}, language=registration.language
             ),
-            "confirm_url": absolute_url(
-                "registrations:confirm", language=registration.language, token=registration.token
+            "confirm_url": absolute_reverse(
+                "registrations:confirm", kwargs={"token": registration.token}, language=registration.language
             ),
-            "session_url": settings.SITE_URL + session.get_absolute_url(),
+            "session_url": absolute_url(session.get_absolute_url()),
         }
     context.update(extra)
     return context

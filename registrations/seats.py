@@ -25,11 +25,20 @@ from sessions_app.models import Session
 
 from . import notifications
 from .models import Registration, SeatReservation
+from .rules import (  # noqa: F401 - the states are part of this module's vocabulary for its callers
+    CANCELLED,
+    CLOSED,
+    NOT_YET_OPEN,
+    OPEN,
+    PAST,
+    SEAT_STATUSES,
+    STATE_MESSAGES,
+    participant_actions,
+    registration_state,
+)
 
 # The privacy notice the form shows; raise it when the text changes so consent records say which one.
 PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "2026-1")
-
-SEAT_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
 
 # What callers may set through ``data``; anything else is ignored.
 DATA_FIELDS = (
@@ -63,39 +72,14 @@ class RegistrationClosed(RegistrationError):
     default_message = _("Registration for this session is closed.")
 
 
+class ActionNotAllowed(RegistrationError):
+    """The person asked for something their private page does not offer now."""
+
+    default_message = _("This registration can no longer be changed this way.")
+
+
 class SessionBusy(RegistrationError):
     default_message = _("Many people are registering right now. Please try again in a moment.")
-
-
-# Registration states of a session, as the register box and RegistrationClosed describe them.
-OPEN = "open"
-NOT_YET_OPEN = "not_yet_open"
-CLOSED = "closed"
-CANCELLED = "cancelled"
-PAST = "past"
-
-STATE_MESSAGES = {
-    NOT_YET_OPEN: _("Registration for this session is not open yet."),
-    CLOSED: _("Registration for this session is closed."),
-    CANCELLED: _("This session has been cancelled."),
-    PAST: _("This session has already taken place."),
-}
-
-
-def registration_state(session, *, now=None):
-    """One of OPEN, NOT_YET_OPEN, CLOSED, CANCELLED or PAST."""
-    now = now or timezone.now()
-    if session.status == Session.Status.CANCELLED:
-        return CANCELLED
-    if now >= session.ends_at or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
-        return PAST
-    if session.registration_is_open(now):
-        return OPEN
-    if session.status in (Session.Status.DRAFT, Session.Status.PUBLISHED):
-        return NOT_YET_OPEN
-    if session.registration_opens_at and now < session.registration_opens_at:
-        return NOT_YET_OPEN
-    return CLOSED
 
 
 @lru_cache(maxsize=1)
@@ -254,7 +238,12 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
 
 
 def change_details(*, registration, data):
-    """Save the person's own changes (never e-mail, status or consent)."""
+    """Save the person's own changes (never e-mail, status or consent).
+
+    Raises ActionNotAllowed when ``participant_actions`` does not allow a change now.
+    """
+    if not participant_actions(registration).change:
+        raise ActionNotAllowed()
     for name in DETAIL_FIELDS:
         if name in data and data[name] is not None:
             setattr(registration, name, data[name])
@@ -344,12 +333,14 @@ def _waitlist(registration, *, now):
     notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
 
 
-def confirm_registration(*, registration):
+def confirm_registration(*, registration, by_staff=False):
     """Confirm a pending (or cancelled) registration: a seat if one is free for the person's country
     (``can_take_seat``), else the waiting list.
 
     A waitlisted registration gets a seat only if one is free for it. Confirmed ones are left alone.
-    Raises RegistrationClosed for a cancelled or past session, SessionBusy when the lock times out.
+    The person themself may only do what ``participant_actions`` allows (confirm or rejoin); staff
+    may also try to seat a waitlisted person. Raises RegistrationClosed for a cancelled or past
+    session (or rejoining outside the window), SessionBusy when the lock times out.
     """
     with transaction.atomic():
         registration = _lock_registration(registration)
@@ -357,11 +348,14 @@ def confirm_registration(*, registration):
         if registration.status in SEAT_STATUSES:
             return registration
         now = timezone.now()
-        state = registration_state(session, now=now)
+        actions = participant_actions(registration, now=now)
+        state = actions.state
         if state in (CANCELLED, PAST):
             raise RegistrationClosed(STATE_MESSAGES[state])
-        if registration.status == Registration.Status.CANCELLED and state != OPEN:
+        if registration.status == Registration.Status.CANCELLED and not actions.rejoin:
             raise RegistrationClosed(STATE_MESSAGES[state])
+        if not by_staff and registration.status == Registration.Status.WAITLISTED:
+            return registration
         # Seats freed by a higher capacity go to those already waiting before anyone new.
         if session.capacity is None:
             taken, reservations = {}, {}
@@ -377,13 +371,19 @@ def confirm_registration(*, registration):
     return registration
 
 
-def cancel_registration(*, registration):
-    """Cancel; a freed seat goes to the first person on the waiting list it fits, who is told by e-mail."""
+def cancel_registration(*, registration, by_staff=False):
+    """Cancel; a freed seat goes to the first person on the waiting list it fits, who is told by e-mail.
+
+    The person themself may cancel only when ``participant_actions`` allows it (not after the
+    session, not once attended): otherwise ActionNotAllowed, and nothing changes.
+    """
     with transaction.atomic():
         registration = _lock_registration(registration)
         session = registration.session
         if registration.status == Registration.Status.CANCELLED:
             return registration
+        if not by_staff and not participant_actions(registration).cancel:
+            raise ActionNotAllowed(_("This registration can no longer be cancelled."))
         had_seat = registration.status in SEAT_STATUSES
         now = timezone.now()
         registration.status = Registration.Status.CANCELLED

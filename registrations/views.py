@@ -1,10 +1,9 @@
 """Participant pages: register, confirm by the e-mailed link, and the private token page.
 
-No account is needed: the token in the private link is the key. Tokens are looked up and then
-compared in constant time; an unknown token is a 404 that says nothing more.
+No account is needed: the token in the private link is the key (``tokens.registration_for_token``).
+What the private page offers comes from ``rules.participant_actions``, and the write paths in
+``seats`` ask the same function, so an action the page hides is refused on POST too.
 """
-
-import hmac
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -22,16 +21,8 @@ from .forms import DetailsForm, RegistrationForm, details_initial
 from .models import Registration
 from .notifications import format_when
 from .ratelimit import rate_limit
-
-
-def _registration_for_token(token):
-    """The registration behind a private link, or Http404."""
-    if len(token) > 64:
-        raise Http404
-    registration = Registration.objects.select_related("session__group", "institution").filter(token=token).first()
-    if registration is None or not hmac.compare_digest(registration.token.encode(), token.encode()):
-        raise Http404
-    return registration
+from .rules import participant_actions
+from .tokens import registration_for_token
 
 
 def _private(response):
@@ -83,7 +74,7 @@ def register_done(request, slug):
 @rate_limit("token")
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
     if request.method == "POST":
         try:
             registration = seats.confirm_registration(registration=registration)
@@ -115,12 +106,17 @@ def _status_message(request, registration):
 @rate_limit("token")
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
     session = registration.session
+    actions = participant_actions(registration)
     if request.method == "POST":
         form = DetailsForm(request.POST, current_institution_id=registration.institution_id)
         if form.is_valid():
-            seats.change_details(registration=registration, data=form.cleaned_data)
+            try:
+                seats.change_details(registration=registration, data=form.cleaned_data)
+            except seats.RegistrationError as error:
+                messages.error(request, error.message)
+                return redirect(registration.get_absolute_url())
             # The page in the (possibly new) language, on the host the visitor is using: SITE_URL is
             # for e-mails, and may name another host or port than the one serving this request.
             with translation.override(registration.language):
@@ -128,24 +124,16 @@ def manage(request, token):
                 return redirect("registrations:manage", token=registration.token)
     else:
         form = DetailsForm(initial=details_initial(registration), current_institution_id=registration.institution_id)
-    state = seats.registration_state(session)
-    confirmed = registration.status == Registration.Status.CONFIRMED
     context = {
         "registration": registration,
         "session": session,
         "form": form,
+        "actions": actions,
         "position": seats.waitlist_position(registration),
         "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
         "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
-        "join_url": session.join_url if confirmed and state != seats.CANCELLED else "",
-        "can_cancel": registration.status
-        in (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
-        and state not in (seats.PAST, seats.CANCELLED),
-        "can_rejoin": registration.status == Registration.Status.CANCELLED and state == seats.OPEN,
-        "state_message": seats.STATE_MESSAGES.get(state),
-        # After the session the private link is also where the person finds the conclusions and
-        # their certificate (the announcement e-mail may be long gone).
-        "show_documents": state == seats.PAST,
+        "join_url": session.join_url if actions.join_link else "",
+        "state_message": seats.STATE_MESSAGES.get(actions.state),
     }
     return _private(render(request, "registrations/registration_manage.html", context))
 
@@ -153,19 +141,24 @@ def manage(request, token):
 @require_POST
 @rate_limit("token")
 def cancel(request, token):
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
     try:
         seats.cancel_registration(registration=registration)
     except seats.SessionBusy as error:
         return _busy(request, error)
-    messages.success(request, _("Your registration has been cancelled."))
+    except seats.RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
     return redirect(registration.get_absolute_url())
 
 
 @never_cache
 def calendar(request, token):
     """The person's .ics: with the join link only once they are confirmed."""
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
+    if not participant_actions(registration).calendar:
+        raise Http404
     body = session_calendar(registration.session, registration=registration)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registration.session.slug}.ics"'

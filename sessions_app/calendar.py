@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from .links import absolute_url
+
 PRODID = "-//COPOLAD III//Working Group portal//EN"
 
 
@@ -25,7 +27,7 @@ def session_uid(session):
 
 
 def _public_url(session):
-    return settings.SITE_URL + session.get_absolute_url()
+    return absolute_url(session.get_absolute_url())
 
 
 def _organizer():

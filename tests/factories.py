@@ -7,8 +7,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agenda.models import AgendaItem, AgendaRole, Speaker
-from registrations.models import FocalPoint, Institution, Registration
-from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, Session, WorkingGroup
+from registrations.models import (
+    Contribution,
+    Delivery,
+    FocalPoint,
+    Institution,
+    Mailing,
+    Registration,
+    SeatReservation,
+)
+from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, RoadmapItem, Session, WorkingGroup
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -135,3 +143,65 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     time_zone = "America/Montevideo"
     consent_text_version = "2026-1"
     consent_given_at = factory.LazyFunction(timezone.now)
+
+
+class SeatReservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SeatReservation
+
+    session = factory.SubFactory(SessionFactory)
+    country = "UY"
+    seats = 5
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    """A country's draft answers; add ContributionAnswer rows for the questions a test needs."""
+
+    class Meta:
+        model = Contribution
+
+    session = factory.SubFactory(SessionFactory)
+    country = "UY"
+
+
+class MailingFactory(factory.django.DjangoModelFactory):
+    """A draft custom mailing to the registrants, written in the three languages."""
+
+    class Meta:
+        model = Mailing
+
+    session = factory.SubFactory(SessionFactory)
+    kind = Mailing.Kind.CUSTOM
+    audience = Mailing.Audience.REGISTRANTS
+    subject_en = "News from the working group"
+    subject_es = "Novedades del grupo de trabajo"
+    subject_pt = "Novidades do grupo de trabalho"
+    body_en = "Dear colleagues,"
+    body_es = "Estimadas y estimados colegas:"
+    body_pt = "Prezadas e prezados colegas,"
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """One queued message of the outbox, unique by ``key``."""
+
+    class Meta:
+        model = Delivery
+
+    key = factory.Sequence(lambda n: f"test-delivery:{n}")
+    kind = "mailing"
+    to_email = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    language = "en"
+    subject = "News from the working group"
+    body_text = "Dear colleagues,"
+
+
+class RoadmapItemFactory(factory.django.DjangoModelFactory):
+    """An action owned by the programme (the owner kind that needs no country or institution)."""
+
+    class Meta:
+        model = RoadmapItem
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner_kind = RoadmapItem.Owner.PROGRAMME
+    period = "Q3 2023"

@@ -1,5 +1,9 @@
 """Forms of the focal-point area and of the staff invitation: they validate and normalise, the
-domain functions in ``focal_points`` do the writing."""
+domain functions in ``services`` do the writing.
+
+A nomination is validated by ``NominationForm`` whether it comes from the form or from a pasted or
+uploaded row (``nomination_rows``), so both follow one set of rules and say the same things.
+"""
 
 from django import forms
 from django.conf import settings
@@ -10,6 +14,7 @@ from django_countries.fields import LazyTypedChoiceField
 from ..forms import SingleLineField
 from ..models import Institution
 from ..validators import validate_single_line
+from . import services
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -34,19 +39,103 @@ class InstitutionForm(forms.ModelForm):
         return self.cleaned_data["acronym"].strip()
 
 
+class InstitutionChoiceField(forms.ModelChoiceField):
+    """An institution of the country: chosen in the select (its key), or typed in a pasted row by
+    name or acronym, matched as the register matches duplicates (case, accents, punctuation)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded = None  # the country's institutions, when the caller has them already
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, Institution) or str(value).isdigit():
+            return super().to_python(value)
+        institutions = self.loaded if self.loaded is not None else list(self.queryset)
+        match = services.find_duplicate_institution(country=None, name=value, institutions=institutions)
+        if match is None:
+            raise forms.ValidationError(
+                _("“%(name)s” is not in your country's register of institutions: add it first."),
+                code="unknown",
+                params={"name": value},
+            )
+        return match
+
+
 class NominationForm(forms.Form):
-    full_name = SingleLineField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail"))
-    position = SingleLineField(label=_("Position"), max_length=200, required=False)
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    full_name = SingleLineField(
+        label=_("Full name"),
+        max_length=200,
+        error_messages={
+            "required": _("The name is missing."),
+            "max_length": _("The name is longer than 200 characters."),
+        },
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        error_messages={
+            "required": _("The e-mail address is missing."),
+            "invalid": _("“%(value)s” is not a valid e-mail address."),
+        },
+    )
+    position = SingleLineField(
+        label=_("Position"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("The position is longer than 200 characters.")},
+    )
+    institution = InstitutionChoiceField(
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        error_messages={"required": _("The institution is missing.")},
+    )
     language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, country, **kwargs):
+    def __init__(self, *args, country, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = Institution.objects.filter(country=country).order_by("name")
+        self.fields["institution"].loaded = institutions
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def row_errors(self):
+        """Every message, in field order: what a row of a bulk nomination reports."""
+        return [message for name in self.fields for message in self.errors.get(name, [])] + list(
+            self.non_field_errors()
+        )
+
+
+def nomination_rows(text, *, country, language):
+    """Validate each pasted or uploaded row with NominationForm; returns one RowResult per row,
+    with ``cleaned`` set on the valid ones. Raises ValidationError when the text cannot be read."""
+    try:
+        rows = services.read_rows(text)
+    except services.FocalPointError as error:
+        raise forms.ValidationError(str(error)) from None
+    if len(rows) > services.MAX_BULK_ROWS:
+        raise forms.ValidationError(_("At most %(count)d rows at a time, please.") % {"count": services.MAX_BULK_ROWS})
+    columns = services.BULK_COLUMNS
+    institutions = list(Institution.objects.filter(country=country))
+    first_line_of = {}
+    results = []
+    for line, cells in rows:
+        values = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
+        result = services.RowResult(line=line, values=values)
+        results.append(result)
+        if len(cells) > len(columns):
+            result.errors.append(_("Too many columns: expected name, e-mail, position, institution."))
+            continue
+        form = NominationForm({**values, "language": language}, country=country, institutions=institutions)
+        if not form.is_valid():
+            result.errors.extend(form.row_errors())
+            continue
+        key = form.cleaned_data["email"].casefold()
+        if key in first_line_of:
+            result.errors.append(_("Same e-mail as line %(line)d.") % {"line": first_line_of[key]})
+            continue
+        first_line_of[key] = line
+        result.cleaned = form.cleaned_data
+    return results
 
 
 class BulkNominationForm(forms.Form):
@@ -81,11 +170,18 @@ class BulkNominationForm(forms.Form):
                 continue
         raise forms.ValidationError(_("This does not look like a CSV file."))
 
+    def __init__(self, *args, country, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country = country
+
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not (cleaned.get("rows") or "").strip() and not cleaned.get("file"):
+        if self.errors:
+            return cleaned
+        if not (cleaned.get("rows") or "").strip() and not cleaned.get("file"):
             raise forms.ValidationError(_("Paste some rows or choose a file."))
-        cleaned["text"] = "\n".join(part for part in (cleaned.get("rows", ""), cleaned.get("file", "")) if part)
+        text = "\n".join(part for part in (cleaned.get("rows", ""), cleaned.get("file", "")) if part)
+        cleaned["results"] = nomination_rows(text, country=self.country, language=cleaned["language"])
         return cleaned
 
 

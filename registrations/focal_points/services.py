@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
@@ -22,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.models import GuidingQuestion, Session
 
 from ..mail.outbox import queue_email
@@ -37,7 +36,6 @@ from ..models import (
 from ..seats import SEAT_STATUSES, RegistrationError, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
-from ..validators import validate_single_line
 
 MAX_BULK_ROWS = 500
 
@@ -119,7 +117,7 @@ def invitation_link(*, user, language):
             "account_reset_password_from_key",
             kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
         )
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def send_invitation(*, focal_point, language=None):
@@ -148,15 +146,10 @@ def send_invitation(*, focal_point, language=None):
             "language": language,
             "country_name": country_name,
             "link": invitation_link(user=user, language=language),
-            "login_url": _absolute("account_login", language),
+            "login_url": absolute_reverse("account_login", language=language),
             "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         },
     )
-
-
-def _absolute(name, language):
-    with translation.override(language):
-        return f"{settings.SITE_URL}{reverse(name)}"
 
 
 @transaction.atomic
@@ -379,6 +372,7 @@ class RowResult:
     line: int
     values: dict
     errors: list = field(default_factory=list)
+    cleaned: dict | None = None  # the row's data once NominationForm accepted it
     registration: Registration | None = None
 
     @property
@@ -420,79 +414,22 @@ def read_rows(text):
     return rows
 
 
-def bulk_nominate(*, session, focal_point, text, language="en"):
-    """Nominate one person per row of ``text`` (name, e-mail, position, institution).
+def bulk_nominate(*, session, focal_point, results):
+    """Nominate the person of each valid row (``RowResult.cleaned``, see ``forms.nomination_rows``).
 
-    Each row is saved on its own: a good row is kept whatever happens to the others, a bad row
-    saves nothing and says why. Returns one RowResult per non-empty row, in order.
+    Each row is saved on its own: a good row is kept whatever happens to the others, a refused row
+    saves nothing and says why on its RowResult. Returns ``results``.
     """
     if is_closed_for_focal_points(session):
         raise FocalPointError(str(NOMINATIONS_CLOSED))
-    rows = read_rows(text)
-    if len(rows) > MAX_BULK_ROWS:
-        raise FocalPointError(_("At most %(count)d rows at a time, please.") % {"count": MAX_BULK_ROWS})
-    institutions = list(Institution.objects.filter(country=focal_point.country))
-    already = {
-        email.casefold() for email in Registration.objects.filter(session=session).values_list("email", flat=True)
-    }
-    seen = {}
-    results = []
-    for line, cells in rows:
-        values = dict(zip(BULK_COLUMNS, cells + [""] * (len(BULK_COLUMNS) - len(cells)), strict=False))
-        result = RowResult(line=line, values=values)
-        results.append(result)
-        if len(cells) > len(BULK_COLUMNS):
-            result.errors.append(_("Too many columns: expected name, e-mail, position, institution."))
-        if not values["full_name"]:
-            result.errors.append(_("The name is missing."))
-        elif len(values["full_name"]) > 200:
-            result.errors.append(_("The name is longer than 200 characters."))
-        if len(values["position"]) > 200:
-            result.errors.append(_("The position is longer than 200 characters."))
-        for column in ("full_name", "position", "institution"):
-            try:
-                validate_single_line(values[column])
-            except ValidationError as error:
-                result.errors.extend(error.messages)
-                break
-        email = values["email"]
-        try:
-            validate_email(email)
-        except ValidationError:
-            if email:
-                result.errors.append(_("“%(email)s” is not a valid e-mail address.") % {"email": email})
-            else:
-                result.errors.append(_("The e-mail address is missing."))
-        else:
-            key = email.casefold()
-            if key in seen:
-                result.errors.append(_("Same e-mail as line %(line)d.") % {"line": seen[key]})
-            elif key in already:
-                result.errors.append(_("%(email)s is already registered for this session.") % {"email": email})
-            seen.setdefault(key, line)
-        institution = None
-        if values["institution"]:
-            institution = find_duplicate_institution(
-                country=focal_point.country, name=values["institution"], institutions=institutions
-            )
-            if institution is None:
-                result.errors.append(
-                    _("“%(name)s” is not in your country's register of institutions: add it first.")
-                    % {"name": values["institution"]}
-                )
-        if result.errors:
+    for result in results:
+        if result.cleaned is None:
             continue
         try:
             with transaction.atomic():
-                result.registration = nominate(
-                    session=session,
-                    focal_point=focal_point,
-                    data={**values, "institution": institution, "language": language},
-                )
+                result.registration = nominate(session=session, focal_point=focal_point, data=result.cleaned)
         except (RegistrationError, FocalPointError) as error:
             result.errors.append(str(error))
-        else:
-            already.add(email.casefold())
     return results
 
 

@@ -160,15 +160,17 @@ def nomination_create(request, slug):
 @focal_point_required
 def nomination_bulk(request, slug):
     session = _session_for_focal_point(slug)
-    form = BulkNominationForm(request.POST or None, request.FILES or None, initial={"language": get_language()})
+    form = BulkNominationForm(
+        request.POST or None,
+        request.FILES or None,
+        country=request.focal_point.country,
+        initial={"language": get_language()},
+    )
     results = None
     if request.method == "POST" and form.is_valid():
         try:
             results = focal_points.bulk_nominate(
-                session=session,
-                focal_point=request.focal_point,
-                text=form.cleaned_data["text"],
-                language=form.cleaned_data["language"],
+                session=session, focal_point=request.focal_point, results=form.cleaned_data["results"]
             )
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))

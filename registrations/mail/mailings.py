@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from sessions_app.timezones import format_utc_offset, session_local_starts
 
 from sessions_app.calendar import session_calendar
+from sessions_app.links import absolute_url
 from sessions_app.models import Session
 
 from ..models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
@@ -171,10 +172,6 @@ def _format_start(moment, zone_name):
     return f"{day}, {date}, {local:%H:%M} ({zone_name}, {format_utc_offset(local)})"
 
 
-def _absolute(path):
-    return settings.SITE_URL + path
-
-
 def unsubscribe_token(*, email, language):
     return signing.dumps({"e": email, "l": language}, salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -193,7 +190,7 @@ def read_unsubscribe_token(token):
 
 def unsubscribe_url(*, email, language):
     with translation.override(language):
-        return _absolute(
+        return absolute_url(
             reverse("registrations:unsubscribe", kwargs={"token": unsubscribe_token(email=email, language=language)})
         )
 
@@ -208,7 +205,7 @@ def placeholder_values(*, mailing, recipient, language):
             f"- {row.city.name} ({row.country_name}): {row.start:%H:%M} {row.utc_offset}"
             for row in session_local_starts(session)
         )
-        session_url = _absolute(session.get_absolute_url())
+        session_url = absolute_url(session.get_absolute_url())
         confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
         return {
             "name": recipient.name or recipient.email,
@@ -220,7 +217,7 @@ def placeholder_values(*, mailing, recipient, language):
             "session_url": session_url,
             "register_url": session_url + "#register",
             "join_url": session.join_url if confirmed else "",
-            "manage_url": _absolute(registration.get_absolute_url()) if registration is not None else "",
+            "manage_url": absolute_url(registration.get_absolute_url()) if registration is not None else "",
         }
 
 

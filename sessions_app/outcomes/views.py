@@ -4,26 +4,14 @@ Whoever may not see a document gets a 404, the same answer as for a document tha
 exist, so a guessed primary key reveals nothing.
 """
 
-import secrets
-
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from registrations.models import Registration
+from registrations.tokens import registration_for_token
 
 from ..models import Document
 from .documents import documents_for_registration, registration_can_download, user_can_download
-
-
-def _registration_for_token(token):
-    """The registration whose private link this is, compared in constant time; Http404 otherwise."""
-    registration = (
-        Registration.objects.select_related("session__group").filter(token=token[:64]).first() if token else None
-    )
-    if registration is None or not secrets.compare_digest(registration.token, token):
-        raise Http404
-    return registration
 
 
 def _document(pk):
@@ -56,7 +44,7 @@ def document_download(request, pk):
 @require_GET
 def my_document_download(request, token, pk):
     """A registrant's download through their private link: their session's documents, their certificate."""
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
     document = _document(pk)
     if not registration_can_download(registration=registration, document=document):
         raise Http404
@@ -65,7 +53,7 @@ def my_document_download(request, token, pk):
 
 @require_GET
 def my_documents(request, token):
-    registration = _registration_for_token(token)
+    registration = registration_for_token(token)
     context = {
         "registration": registration,
         "session": registration.session,

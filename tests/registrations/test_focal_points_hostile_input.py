@@ -71,7 +71,8 @@ def test_bulk_report_gives_the_line_a_row_starts_on_and_says_when_the_email_is_m
     session = SessionFactory()
     InstitutionFactory(name="Junta Nacional de Drogas", acronym="JND", country="UY")
     client.force_login(focal_point_uruguay.user)
-    rows = 'name,email\n"Two\nlines",two@example.org\nNo Address,,,JND\nBruno Díaz,bruno@example.org,,JND\n'
+    # Every row names its institution: a bulk row follows the single nomination form, which requires one.
+    rows = 'name,email\n"Two\nlines",two@example.org,,JND\nNo Address,,,JND\nBruno Díaz,bruno@example.org,,JND\n'
     response = client.post(
         reverse("focal_points:nomination_bulk", kwargs={"slug": session.slug}), {"rows": rows, "language": "en"}
     )

@@ -3,18 +3,10 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from registrations.models import Registration
 from tests.factories import RegistrationFactory
 from tests.registrations.helpers import form_data
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_saving_details_redirects_on_the_same_host_even_when_site_url_names_another(client, session, settings):

@@ -46,17 +46,28 @@ def test_confirmed_download_has_a_stable_uid_the_right_instant_an_iana_tzid_and_
     assert str(event["LOCATION"]) == madrid_session.join_url
 
 
-@pytest.mark.parametrize("status", [Registration.Status.PENDING, Registration.Status.WAITLISTED, "cancelled"])
+@pytest.mark.parametrize("status", [Registration.Status.PENDING, Registration.Status.WAITLISTED])
 def test_no_join_link_in_the_file_of_someone_not_confirmed(client, madrid_session, status):
     seats.confirm_registration(registration=RegistrationFactory(session=madrid_session, status="pending"))
     registration = RegistrationFactory(session=madrid_session, status="pending")
     seats.confirm_registration(registration=registration)  # waitlisted: the only seat is taken
     if status == Registration.Status.PENDING:
         registration = RegistrationFactory(session=madrid_session, status="pending")
-    elif status == "cancelled":
-        seats.cancel_registration(registration=registration)
 
     calendar = download(client, registration)
 
     assert madrid_session.join_url not in calendar.to_ical().decode()
     assert str(event_of(calendar)["UID"]) == f"{madrid_session.uid}@copolad-wg"
+
+
+def test_a_cancelled_person_gets_no_calendar_file_as_their_page_offers_none(client, madrid_session):
+    registration = RegistrationFactory(session=madrid_session, status="pending")
+    seats.confirm_registration(registration=registration)
+    seats.cancel_registration(registration=registration)
+
+    page = client.get(f"/es/registrations/r/{registration.token}/")
+    response = client.get(f"/es/registrations/r/{registration.token}/calendar.ics")
+
+    assert 'id="ics-download"' not in page.content.decode()
+    assert response.status_code == 404
+    assert madrid_session.join_url not in response.content.decode()

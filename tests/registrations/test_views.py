@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from registrations import seats
@@ -9,13 +8,6 @@ from tests.factories import InstitutionFactory, RegistrationFactory, SessionFact
 from tests.registrations.helpers import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def register_url(session, language="es"):

@@ -1,0 +1,80 @@
+"""What a participant may do with their registration now.
+
+One function per question, read by the private page to decide what to show and by every write path
+(``seats``) to decide what to accept, so an action the page hides is also refused on POST.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Session
+
+from .models import Registration
+
+# Registration states of a session, as the register box and the refusals describe them.
+OPEN = "open"
+NOT_YET_OPEN = "not_yet_open"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+PAST = "past"
+
+STATE_MESSAGES = {
+    NOT_YET_OPEN: _("Registration for this session is not open yet."),
+    CLOSED: _("Registration for this session is closed."),
+    CANCELLED: _("This session has been cancelled."),
+    PAST: _("This session has already taken place."),
+}
+
+# Statuses that hold a seat.
+SEAT_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
+
+
+def registration_state(session, *, now=None):
+    """One of OPEN, NOT_YET_OPEN, CLOSED, CANCELLED or PAST."""
+    now = now or timezone.now()
+    if session.status == Session.Status.CANCELLED:
+        return CANCELLED
+    if now >= session.ends_at or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
+        return PAST
+    if session.registration_is_open(now):
+        return OPEN
+    if session.status in (Session.Status.DRAFT, Session.Status.PUBLISHED):
+        return NOT_YET_OPEN
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return NOT_YET_OPEN
+    return CLOSED
+
+
+@dataclass(frozen=True)
+class ParticipantActions:
+    """What the person behind a private link may do now; each flag is shown and enforced alike."""
+
+    state: str
+    confirm: bool  # confirm a pending registration (double opt-in)
+    rejoin: bool  # register again after cancelling, while registration is open
+    change: bool  # edit their own details
+    cancel: bool
+    calendar: bool  # download their .ics
+    join_link: bool  # see the video platform's link
+    documents: bool  # conclusions, roadmap and their certificate, after the session
+
+
+def participant_actions(registration, *, now=None):
+    """The ParticipantActions of ``registration`` (its ``session`` must be loaded)."""
+    state = registration_state(registration.session, now=now)
+    status = registration.status
+    Status = Registration.Status
+    upcoming = state not in (PAST, CANCELLED)
+    return ParticipantActions(
+        state=state,
+        confirm=status == Status.PENDING and upcoming,
+        rejoin=status == Status.CANCELLED and state == OPEN,
+        # After the session a person may still correct the name on their certificate.
+        change=status != Status.CANCELLED and state != CANCELLED,
+        cancel=status in (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED) and upcoming,
+        calendar=status != Status.CANCELLED and upcoming,
+        join_link=status == Status.CONFIRMED and upcoming,
+        documents=state == PAST,
+    )
