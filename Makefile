@@ -52,6 +52,7 @@ lint: deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: deps
 	$(PY) -m ruff format .

@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403 - the main settings, then only what tests change
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,7 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
-    **STORAGES,  # noqa: F405
+    **STORAGES,  # noqa: F405 - defined by the star import above
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -157,7 +157,7 @@ def _parse_time(value):
     value = value.strip()
     for time_format in TIME_FORMATS:
         try:
-            return datetime.strptime(value, time_format)  # noqa: DTZ007 - the report's own local time
+            return datetime.strptime(value, time_format)  # the report's own local time
         except ValueError:
             continue
     return None

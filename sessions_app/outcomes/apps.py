@@ -16,4 +16,4 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         # Domain modules name their tasks ("sessions_app.render_documents") instead of importing them; importing
         # the task module here registers them in every process, so they also run eagerly without a broker.
-        from . import tasks  # noqa: F401
+        from . import tasks  # noqa: F401 - imported for its task registrations

@@ -18,7 +18,7 @@ def hm(moment):
 def concept_note_session():
     """Session 2 of the concept note: 10 May 2023 15:30 Madrid, announced as 90 minutes."""
     session = SessionFactory(starts_at=datetime(2023, 5, 10, 15, 30, tzinfo=MADRID), duration_minutes=90)
-    item = lambda order, title, minutes, parent=None, kind=AgendaItem.Kind.PRESENTATION: AgendaItemFactory(  # noqa: E731
+    item = lambda order, title, minutes, parent=None, kind=AgendaItem.Kind.PRESENTATION: AgendaItemFactory(  # noqa: E731 - a one-line builder reads best beside its uses
         session=session, order=order, title=title, duration_minutes=minutes, parent=parent, kind=kind
     )
     item(1, "Opening", 5, kind=AgendaItem.Kind.OPENING)

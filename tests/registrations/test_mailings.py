@@ -358,7 +358,7 @@ def test_queueing_twice_is_refused_and_builds_once(session2, django_capture_on_c
 class RefusingHandler:
     """An SMTP server that says the mailbox does not exist (550 on RCPT): a hard bounce."""
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd's hook
         return "550 5.1.1 No such user"
 
 

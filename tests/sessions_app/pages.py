@@ -12,7 +12,7 @@ def text(fragment):
     return " ".join(html_lib.unescape(without_tags).split())
 
 
-def element(page, tag, *, id=None, css_class=None):  # noqa: A002 - mirrors the HTML attribute
+def element(page, tag, *, id=None, css_class=None):  # mirrors the HTML attribute
     """The inner HTML of the first ``tag`` with that id or class (elements must not nest)."""
     if id is not None:
         pattern = rf'<{tag}[^>]*\bid="{re.escape(id)}"[^>]*>(.*?)</{tag}>'

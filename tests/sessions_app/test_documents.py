@@ -104,8 +104,8 @@ def test_access_matrix(client, rendered, staff, focal_point_uruguay, outsider):
     agenda = doc("agenda", "en")
     conclusions = doc("conclusions", "en")
     certificate = doc("certificate", "pt", attendee)
-    public_url = lambda d: reverse("outcomes:document_download", kwargs={"pk": d.pk})  # noqa: E731
-    token_url = lambda r, d: reverse(  # noqa: E731
+    public_url = lambda d: reverse("outcomes:document_download", kwargs={"pk": d.pk})  # noqa: E731 - a one-line builder reads best beside its uses
+    token_url = lambda r, d: reverse(  # noqa: E731 - a one-line builder reads best beside its uses
         "outcomes:my_document_download", kwargs={"token": r.token, "pk": d.pk}
     )
 

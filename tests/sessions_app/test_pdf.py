@@ -154,7 +154,7 @@ def test_document_is_stored_with_checksum_and_tagged():
 class RecordingHandler(BaseHTTPRequestHandler):
     requests = []
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):  # the name http.server calls
         RecordingHandler.requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

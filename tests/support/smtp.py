@@ -31,7 +31,7 @@ class RecordingHandler:
             self._failures_left = count
             self._failure_reply = reply
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self._lock:
             if self._failures_left > 0:
                 self._failures_left -= 1
