@@ -9,7 +9,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -178,8 +178,6 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def summary_view(self, request):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         sessions = list(Session.objects.select_related("group").order_by("-starts_at"))
         chosen = request.GET.get("session") or request.GET.get("session__id__exact") or ""

@@ -10,6 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -87,8 +90,6 @@ def invite_focal_point(*, email, country, first_name="", last_name="", language=
 
     Raises FocalPointError when an account with this e-mail already exists.
     """
-    from allauth.account.models import EmailAddress
-
     # allauth stores and compares addresses in lower case.
     email = email.strip().lower()
     User = get_user_model()
@@ -109,9 +110,6 @@ def invite_focal_point(*, email, country, first_name="", last_name="", language=
 def invitation_link(*, user, language):
     """An absolute link to allauth's "set a new password" page, valid until the password changes
     or PASSWORD_RESET_TIMEOUT passes."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     with translation.override(language):
         path = reverse(
             "account_reset_password_from_key",

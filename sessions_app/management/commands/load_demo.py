@@ -118,7 +118,9 @@ class Command(BaseCommand):
         for order, texts in enumerate(data.get("objectives", []), start=1):
             upsert(Objective, {"session": session, "order": order}, tr("text", texts))
         for order, step in enumerate(data.get("methodology", []), start=1):
-            upsert(MethodologyStep, {"session": session, "order": order}, {"moment": step["moment"], **tr("text", step)})
+            upsert(
+                MethodologyStep, {"session": session, "order": order}, {"moment": step["moment"], **tr("text", step)}
+            )
         for order, texts in enumerate(data.get("questions", []), start=1):
             upsert(GuidingQuestion, {"session": session, "order": order}, tr("text", texts))
         items = {}
