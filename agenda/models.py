@@ -3,8 +3,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from sessions_app.models import Session
-
 
 class Speaker(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -35,7 +33,8 @@ class AgendaItem(models.Model):
         CLOSING = "closing", _("Closing")
         BREAK = "break", _("Break")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
+    # By name: the agenda sits below the session core, which imports it (selectors, admin, timing).
+    session = models.ForeignKey("sessions_app.Session", on_delete=models.CASCADE, related_name="agenda_items")
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
