@@ -74,7 +74,9 @@ class FailSafeRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._guard(super().add, False, key, value, timeout, version)
+        # As if the key were free: allauth takes its rate-limit lock with add() and would otherwise
+        # wait for it, then refuse the sign-in (429).
+        return self._guard(super().add, True, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._guard(super().get, default, key, default, version)
