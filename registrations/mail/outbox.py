@@ -236,7 +236,15 @@ def send_delivery(*, delivery_id, connection=None):
             transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
             delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
             delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
-            if not transient:
+            if transient:
+                logger.warning(
+                    "Delivery %s not sent (attempt %s), will retry: %s",
+                    delivery.pk,
+                    delivery.attempts,
+                    delivery.last_error,
+                    extra={"delivery": delivery.pk, "attempt": delivery.attempts},
+                )
+            else:
                 logger.warning("Delivery %s failed permanently: %s", delivery.pk, delivery.last_error)
                 if _is_hard_bounce(exc):
                     suppress_address(email=delivery.to_email, reason=Suppression.Reason.HARD_BOUNCE)
