@@ -187,8 +187,8 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
             "LOCATION": CACHE_URL,
             "OPTIONS": {
-                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
-                "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25),
+                "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25),
                 "retry_after": env_int("CACHE_RETRY_AFTER", 10),
             },
         }
@@ -348,7 +348,7 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 15)
 OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
-OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 5)
+OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -29,6 +29,7 @@ DELIMITERS = ",;\t"
 # The delimiter is told from at most this much of the start of the file.
 SNIFF_SAMPLE_CHARS = 64 * 1024
 SNIFF_SAMPLE_LINES = 50
+MAX_COLUMNS = 200
 
 EMAIL_HEADERS = {"email", "e-mail", "user email", "email address", "correo", "correo electronico", "attendee email"}
 NAME_HEADERS = {"name", "name (original name)", "user name (original name)", "user name", "nombre", "full name"}
@@ -148,6 +149,8 @@ def _delimiter(text):
 
 def _header_map(cells):
     """Column indexes by meaning, if ``cells`` is a header row (it names an e-mail column)."""
+    if len(cells) > MAX_COLUMNS:
+        return None  # no platform's report has that many columns; not worth normalising each
     names = [_normalise(cell) for cell in cells]
     columns = {}
     for index, name in enumerate(names):

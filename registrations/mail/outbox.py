@@ -144,7 +144,7 @@ class _BrokerBreaker:
     @classmethod
     def trip(cls):
         with cls._lock:
-            cls.open_until = time.monotonic() + getattr(settings, "OUTBOX_BROKER_RETRY_AFTER", 5)
+            cls.open_until = time.monotonic() + getattr(settings, "OUTBOX_BROKER_RETRY_AFTER", 15)
 
     @classmethod
     def reset(cls):

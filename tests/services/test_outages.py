@@ -56,7 +56,7 @@ def use_redis_cache(settings, url):
         "default": {
             "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
             "LOCATION": url,
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "retry_after": 10},
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "retry_after": 10},
         }
     }
 
@@ -124,8 +124,12 @@ def test_fifty_people_register_while_redis_is_away_and_each_gets_one_confirmatio
     redis_url, redis_server, bring_back = redis_outage(outage)
     cache_url = redis_url.rsplit("/", 1)[0] + "/1"
     use_redis_cache(settings, cache_url)
+    # One slow hand-over per process for the whole test, not one every few seconds: keeps it short.
+    settings.OUTBOX_BROKER_RETRY_AFTER = 60
     point_celery_at(Broker(url=redis_url))
-    web = start_gunicorn(env={"CELERY_BROKER_URL": redis_url, "CACHE_URL": cache_url})
+    web = start_gunicorn(
+        env={"CELERY_BROKER_URL": redis_url, "CACHE_URL": cache_url, "OUTBOX_BROKER_RETRY_AFTER": "60"}
+    )
     session = SessionFactory(title="Inclusive mechanisms", capacity=100)
     url = register_url(session)
     by_client = [f"client{i}@example.org" for i in range(25)]
