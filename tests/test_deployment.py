@@ -122,7 +122,7 @@ def test_compose_loads_the_demo_only_on_request_and_never_resets_an_existing_acc
 
     assert compose_environment()["DEMO"] == "0"
     assert 'if [ "${DEMO:-0}" = "1" ]; then\n    python manage.py load_demo\nfi' in start
-    assert "create_staff --email \"$STAFF_EMAIL\" --if-missing" in start
+    assert 'create_staff --email "$STAFF_EMAIL" --if-missing' in start
     assert "load_demo" not in load_compose()["services"]["web"]["command"]
 
 

@@ -235,10 +235,10 @@ def test_a_quote_heavy_row_after_a_real_header_is_refused_not_hung_on():
 
 def test_the_delimiter_is_the_one_under_which_the_header_reads_even_if_another_is_more_frequent():
     data = (
-        "Topic,Webinar, with, many, commas\n"
-        "Email\tDuration (minutes)\tNotes\n"
-        "ana@example.org\t30\tsaid: a, b, c, d, e\n"
-    ).encode()
+        b"Topic,Webinar, with, many, commas\n"
+        b"Email\tDuration (minutes)\tNotes\n"
+        b"ana@example.org\t30\tsaid: a, b, c, d, e\n"
+    )
 
     report = parse_attendance_csv(data)
 
