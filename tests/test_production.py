@@ -52,7 +52,7 @@ def test_a_30_mb_registration_is_refused_from_its_content_length_with_a_translat
 
     assert response.status_code == 413
     html = response.content.decode()
-    title = {"es": "Lo que envió es demasiado grande", "pt": "O que enviou é demasiado grande"}[language]
+    title = {"es": "Lo que envió es demasiado grande", "pt": "O que você enviou é grande demais"}[language]
     assert f"<title>{title}</title>" in html
     assert response["Connection"] == "close"
     assert Registration.objects.count() == 0
