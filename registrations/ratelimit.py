@@ -81,8 +81,19 @@ def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", default=(20, 600)):
 # only; the person, from their own connection, signs in as usual.
 
 
+def _address_bucket(ip):
+    """An IPv6 client owns a whole /64 and could walk through it: the /64 counts as one address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return ip
+
+
 def _login_key(account, ip):
-    return f"login-failures:{_digest(account)}:{_digest(ip)}"
+    return f"login-failures:{_digest(account)}:{_digest(_address_bucket(ip))}"
 
 
 def login_wait_seconds(*, account, ip, now=None):

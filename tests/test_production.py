@@ -207,6 +207,17 @@ def test_sign_in_delays_grow_with_each_further_failure(settings, db):
     assert login_wait_seconds(account="b@example.org", ip="198.51.100.1", now=1100) == 0
 
 
+def test_sign_in_delays_count_an_ipv6_slash_64_as_one_address(settings, db):
+    from registrations.ratelimit import login_wait_seconds, record_login_failure
+
+    settings.LOGIN_FREE_FAILURES = 1
+    for host in range(1, 4):
+        record_login_failure(account="a@example.org", ip=f"2001:db8:1:2::{host}", now=1000)
+
+    assert login_wait_seconds(account="a@example.org", ip="2001:db8:1:2:ffff::9", now=1000) == 120
+    assert login_wait_seconds(account="a@example.org", ip="2001:db8:1:3::1", now=1000) == 0
+
+
 # A cache that is down
 
 
