@@ -17,4 +17,5 @@ RUN DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages --ignore=node
 RUN useradd --create-home portal && mkdir -p /app/media && chown portal /app/media
 USER portal
 EXPOSE 8000
+# Compose runs deploy/start-web.sh (migrations, first staff account, gunicorn); alone, the image serves.
 CMD ["gunicorn", "copolad_wg.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]

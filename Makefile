@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean
+.PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean backup restore
 
 run: setup
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
@@ -68,6 +68,28 @@ beat: deps
 
 bench: deps
 	$(PY) bench/run.py
+
+# Production backup and restore with docker compose (README "Backup and restore"): the database as a
+# pg_dump custom-format file and the media volume (documents, certificates) as a tar.gz, together
+# in backups/<date>/. `make restore BACKUP=backups/<date>` puts both back (the stack keeps running;
+# web and the workers are stopped while the database is replaced).
+COMPOSE ?= docker compose
+BACKUP_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+BACKUP_DIR ?= backups/$(BACKUP_STAMP)
+
+backup:
+	mkdir -p $(BACKUP_DIR)
+	$(COMPOSE) exec -T postgres pg_dump -U copolad -d copolad --format=custom > $(BACKUP_DIR)/database.dump
+	$(COMPOSE) exec -T web tar -C /app/media -czf - . > $(BACKUP_DIR)/media.tar.gz
+	@echo "Backup written to $(BACKUP_DIR)"
+
+restore:
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<date>"; exit 1; }
+	@test -f "$(BACKUP)/database.dump" && test -f "$(BACKUP)/media.tar.gz"
+	$(COMPOSE) stop proxy web worker worker-bulk beat
+	$(COMPOSE) exec -T postgres pg_restore -U copolad -d copolad --clean --if-exists --no-owner < $(BACKUP)/database.dump
+	$(COMPOSE) run --rm --no-deps -T web sh -c 'find /app/media -mindepth 1 -delete && tar -C /app/media -xzf -' < $(BACKUP)/media.tar.gz
+	$(COMPOSE) up -d
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles locale/.compiled

@@ -1,4 +1,20 @@
-"""Security headers that Django does not set by itself."""
+"""Security headers, request ids and logs, bounded request bodies, a database that fails politely,
+and private pages kept out of caches."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+
+from registrations.ratelimit import client_ip
+
+from . import observability
+
+request_logger = logging.getLogger("copolad_wg.requests")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,3 +44,112 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the proxy's X-Request-ID, if a proxy of ours sent one), put it on
+    every log line and task the request causes, answer it in X-Request-ID, and log one line per
+    request (by route, never by path: private links carry their token in the path)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.META.get("HTTP_X_REQUEST_ID", "")
+        trusted = settings.TRUSTED_PROXY_COUNT > 0 and observability.VALID_ID.match(offered)
+        request_id = offered if trusted else observability.new_request_id()
+        request.request_id = request_id
+        token = observability.bind_request_id(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request_id
+            match = getattr(request, "resolver_match", None)
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                match.route if match else "-",
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "route": match.route if match else "",
+                    "view": match.view_name if match else "",
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                    "client_ip": client_ip(request),
+                },
+            )
+            return response
+        finally:
+            observability.unbind_request_id(token)
+
+
+def _error_page(template, status):
+    """An error page that needs neither the database nor the request (it may be what failed)."""
+    return HttpResponse(render_to_string(template), status=status)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a body larger than REQUEST_MAX_BODY_SIZE from its Content-Length, before it is read:
+    a 30 MB POST to a form costs the worker a header, not 30 MB of disk and time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > settings.REQUEST_MAX_BODY_SIZE:
+            request_logger.warning("Request body of %s bytes refused before reading", length)
+            response = _error_page("413.html", 413)
+            # The unread body stays in the socket: the connection cannot serve another request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is down, refuses, or answers too late (connect or statement timeout) gives
+    the visitor a 503 page in their language, and the operator a log line, instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        request_logger.error("Database unavailable: %s", exception, exc_info=exception)
+        response = _error_page("503.html", 503)
+        response["Retry-After"] = "30"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages for a signed-in person show their data, and the account pages (sign-in, password
+    reset by a key in the address) are personal too: no shared cache and no browser cache may keep
+    them. Pages behind a participant's private link say so themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._is_private(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def _is_private(request):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and (match.url_name or "").startswith("account_"):
+            return True
+        # Only a request that sent a session cookie can be signed in: the others cost no query here.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or getattr(request, "user", None) is None:
+            return False
+        return request.user.is_authenticated

@@ -45,8 +45,30 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_rate(name, default):
+    """A limit written "COUNT/SECONDS" (e.g. "20/600"), as a (count, seconds) pair."""
+    value = os.environ.get(name) or default
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f'{name} must be "COUNT/SECONDS", e.g. "20/600", not {value!r}') from None
+    if count < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{name} needs a count and a period of at least 1, not {value!r}")
+    return count, seconds
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -61,6 +83,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
+# Served over HTTPS in production: the security defaults below follow from it, each overridable.
+HTTPS_SITE = not DEBUG and SITE_URL.startswith("https://")
+
+# How many reverse proxies of ours stand in front of gunicorn (Caddy in docker-compose: 1). The
+# client's address is then the one that many hops from the right of X-Forwarded-For; with 0 the
+# header is ignored (anyone can send it) and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so that it patches admin forms.
@@ -87,10 +117,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "copolad_wg.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known (for the 413 page), before anything reads the body (CSRF).
+    "copolad_wg.middleware.RequestBodyLimitMiddleware",
+    "copolad_wg.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "copolad_wg.middleware.ContentSecurityPolicyMiddleware",
+    "copolad_wg.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "copolad_wg.urls"
@@ -127,15 +162,37 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_MAX_AGE", 0) > 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a competing writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts the connection and never answers must not hold a worker until
+    # gunicorn kills it: connecting (handshake included) and each statement are bounded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5),
+            "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 20) * 1000}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: rate limits (registration form, allauth) need one shared by every process.
+# Cache: rate limits (registration form, allauth) need one shared by every process. A Redis that
+# is down or silent costs one short timeout, then is skipped for CACHE_RETRY_AFTER seconds: rate
+# limits fail open (with a logged warning) and every form still saves (copolad_wg/cache.py).
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25),
+                "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25),
+                "retry_after": env_int("CACHE_RETRY_AFTER", 10),
+            },
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -161,10 +218,23 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_ADAPTER = "registrations.focal_points.accounts.InvitationOnlyAccountAdapter"
+# Failed sign-ins: allauth counts them per client IP only (a per-account count would let anyone
+# lock a named person out); per (account, IP) the adapter adds growing delays (ratelimit.py).
+_LOGIN_IP_LIMIT = env_rate("LOGIN_IP_RATE_LIMIT", "30/300")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": f"{_LOGIN_IP_LIMIT[0]}/{_LOGIN_IP_LIMIT[1]}s/ip",
     "reset_password": "5/m/ip,3/5m/key",
 }
+# Per (account, client IP): this many failures are free; then each one makes that pair wait
+# LOGIN_DELAY_SECONDS, doubling with every further failure up to LOGIN_DELAY_MAX_SECONDS.
+LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 5)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
+# Form submissions (COUNT/SECONDS): registrations per client IP and per e-mail address, and POSTs
+# to the private-link pages per client IP.
+REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
+REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
+TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
 LOGIN_REDIRECT_URL = "home"
 # Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
 LOGIN_URL = "account_login"
@@ -271,24 +341,58 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still
-# queued this long after its last attempt is handed out again by the sweeper.
+# queued this long after its last attempt is handed out again by the sweeper. After a failed
+# hand-over to the broker, a process leaves new rows to the sweeper for OUTBOX_BROKER_RETRY_AFTER
+# seconds rather than make every request wait for a broker that is down or silent.
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 15)
 OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
+OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
+# Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
-# Requests larger than this are refused before they reach a form.
+# HTTPS: on by default when DEBUG=0 and SITE_URL is https, each one overridable.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS_SITE)
+# The health check is called over plain HTTP inside the container network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS_SITE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS_SITE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS_SITE)
+# Behind our proxy, which terminates TLS and says so in X-Forwarded-Proto (and overwrites what a
+# client sent): only then may Django believe that header.
+if env_bool("SECURE_PROXY_SSL_HEADER", default=TRUSTED_PROXY_COUNT > 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Request bodies: a Content-Length above REQUEST_MAX_BODY_SIZE is answered 413 before a byte of
+# the body is read (copolad_wg/middleware.py; the proxy has the same cap). Form fields other than
+# files may take DATA_UPLOAD_MAX_MEMORY_SIZE of it.
+REQUEST_MAX_BODY_SIZE = env_int("REQUEST_MAX_BODY_SIZE", 5_242_880)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG=0) carrying the request
+# id, which also travels with the Celery tasks a request starts (copolad_wg/observability.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "copolad_wg.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "copolad_wg.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

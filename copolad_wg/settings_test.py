@@ -26,3 +26,6 @@ SECURE_COOKIES = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
+# Tests talk plain HTTP to the test client, whatever SITE_URL the environment gives.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0

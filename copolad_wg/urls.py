@@ -8,6 +8,8 @@ admin.site.site_header = "COPOLAD III · Working Group 3.5"
 admin.site.site_title = "COPOLAD WG"
 
 urlpatterns = [
+    # Outside the language prefix: the proxy and compose call it without one.
+    path("healthz", views.healthz, name="healthz"),
     # Staff sign in on allauth's rate-limited page; Django's own admin login form is never served.
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

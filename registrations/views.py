@@ -5,6 +5,7 @@ What the private page offers comes from ``rules.participant_actions``, and the w
 ``seats`` ask the same function, so an action the page hides is refused on POST too.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from . import seats
 from .forms import DetailsForm, RegistrationForm, details_initial
 from .models import Registration
 from .notifications import format_when
-from .ratelimit import rate_limit
+from .ratelimit import hit, rate_limit, too_many_requests
 from .rules import participant_actions
 from .tokens import registration_for_token
 
@@ -43,6 +44,10 @@ def register(request, slug):
     if request.method == "POST":
         form = RegistrationForm(request.POST, session=session)
         if form.is_valid():
+            limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT
+            # Each submission may send the address a message: nobody gets to flood a mailbox.
+            if not hit(scope="register-email", key=form.cleaned_data["email"], limit=limit, period=period):
+                return too_many_requests(request, retry_after=period)
             try:
                 seats.register_participant(session=session, data=form.cleaned_data)
             except seats.SessionBusy as error:
@@ -71,7 +76,7 @@ def register_done(request, slug):
 
 
 @never_cache
-@rate_limit("token")
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
@@ -103,7 +108,7 @@ def _status_message(request, registration):
 
 
 @never_cache
-@rate_limit("token")
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
     registration = registration_for_token(token)
@@ -139,7 +144,7 @@ def manage(request, token):
 
 
 @require_POST
-@rate_limit("token")
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def cancel(request, token):
     registration = registration_for_token(token)
     try:

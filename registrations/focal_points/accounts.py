@@ -1,20 +1,35 @@
-"""django-allauth adapter: focal points are invited by staff, nobody signs up alone."""
+"""django-allauth adapter: focal points are invited by staff, nobody signs up alone.
 
+Account e-mails (password resets) go through the outbox like every other message, so an SMTP
+server that is down delays them instead of failing the page. Failed sign-ins slow down the
+(account, client IP) pair that failed, never the account as a whole (ratelimit.py).
+"""
+
+import uuid
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .. import ratelimit
+from ..mail import outbox
 from .services import active_focal_point
 
 
 def _portal_site():
     """What allauth's e-mails call "the site": the portal, not the Sites framework's "example.com"."""
     return SimpleNamespace(name=_("COPOLAD III Working Group"), domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def _account(credentials):
+    return (credentials.get("email") or credentials.get("username") or "").strip().lower()
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
@@ -25,7 +40,47 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         return f"[{_portal_site().name}] {force_str(subject)}"
 
     def send_mail(self, template_prefix, email, context):
-        super().send_mail(template_prefix, email, {**context, "current_site": _portal_site()})
+        """Render allauth's message and put it in the outbox; the worker sends (and retries) it."""
+        context = {"request": self.request, "email": email, **context, "current_site": _portal_site()}
+        message = self.render_mail(template_prefix, email, context)
+        body_html = next(
+            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
+        outbox.queue_message(
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            kind="account",
+            to_email=email,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=body_html,
+        )
+
+    def get_client_ip(self, request):
+        return ratelimit.client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        wait = ratelimit.login_wait_seconds(account=_account(credentials), ip=ratelimit.client_ip(request))
+        if wait:
+            minutes = max(1, (wait + 59) // 60)
+            raise ValidationError(
+                ngettext(
+                    "Too many failed sign-in attempts from your connection. Please try again in %(minutes)s minute.",
+                    "Too many failed sign-in attempts from your connection. Please try again in %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes}
+            )
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            ratelimit.clear_login_failures(account=_account(credentials), ip=ratelimit.client_ip(request))
+        return user
+
+    def authentication_failed(self, request, **credentials):
+        ratelimit.record_login_failure(account=_account(credentials), ip=ratelimit.client_ip(request))
 
     def get_login_redirect_url(self, request):
         """Without a ?next=, focal points land on their country's page and staff in the admin."""

@@ -15,6 +15,8 @@ clients that de-duplicate show it once.
 import logging
 import smtplib
 import socket
+import threading
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -68,6 +70,40 @@ def queue_email(
     if existing:
         return existing
     subject, body_text, body_html = render_email(template=template, context=context, language=language)
+    return queue_message(
+        key=key,
+        kind=kind,
+        to_email=to_email,
+        language=language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        registration=registration,
+        ics=ics,
+        headers=headers,
+        extra=extra,
+    )
+
+
+def queue_message(
+    *,
+    key,
+    kind,
+    to_email,
+    language,
+    subject,
+    body_text,
+    body_html="",
+    registration=None,
+    ics="",
+    headers=None,
+    extra=None,
+):
+    """Store one message already rendered (allauth's account e-mails, say) and send it after commit.
+
+    Same guarantees as ``queue_email``: one row per key, sent at most once, retried while SMTP fails.
+    """
+    subject = " ".join(subject.split())[:300]
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
@@ -91,12 +127,41 @@ def queue_email(
     return delivery
 
 
+class _BrokerBreaker:
+    """After a failed hand-over, this process leaves new rows to the sweeper for a few seconds.
+
+    A broker that accepts connections and never answers costs each publish its socket timeout
+    (seconds); without this every registration during the outage would pay it.
+    """
+
+    _lock = threading.Lock()
+    open_until = 0.0
+
+    @classmethod
+    def is_open(cls):
+        return time.monotonic() < cls.open_until
+
+    @classmethod
+    def trip(cls):
+        with cls._lock:
+            cls.open_until = time.monotonic() + getattr(settings, "OUTBOX_BROKER_RETRY_AFTER", 15)
+
+    @classmethod
+    def reset(cls):
+        with cls._lock:
+            cls.open_until = 0.0
+
+
 def enqueue_delivery(delivery_id, queue=None):
     """Hand the delivery to Celery; a broker that is down leaves it queued for the sweeper."""
+    if _BrokerBreaker.is_open() and not current_app.conf.task_always_eager:
+        logger.warning("Broker unavailable a moment ago; delivery %s stays queued for the sweeper", delivery_id)
+        return
     try:
         options = {"queue": queue} if queue else {}
         current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(**options)
     except Exception:  # noqa: BLE001 - any broker failure: the row stays queued and is retried later
+        _BrokerBreaker.trip()
         logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
 
 
@@ -171,7 +236,15 @@ def send_delivery(*, delivery_id, connection=None):
             transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
             delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
             delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
-            if not transient:
+            if transient:
+                logger.warning(
+                    "Delivery %s not sent (attempt %s), will retry: %s",
+                    delivery.pk,
+                    delivery.attempts,
+                    delivery.last_error,
+                    extra={"delivery": delivery.pk, "attempt": delivery.attempts},
+                )
+            else:
                 logger.warning("Delivery %s failed permanently: %s", delivery.pk, delivery.last_error)
                 if _is_hard_bounce(exc):
                     suppress_address(email=delivery.to_email, reason=Suppression.Reason.HARD_BOUNCE)
@@ -262,6 +335,20 @@ def enqueue_delivery_batch(delivery_ids, countdown=None):
         current_app.signature(SEND_DELIVERY_BATCH_TASK, args=(list(delivery_ids),)).apply_async(countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued for the sweeper
         logger.exception("Could not enqueue %s deliveries; they stay queued", len(delivery_ids))
+
+
+def outbox_health(*, now=None):
+    """Counts for the health check: what waits, what is being retried, what failed for good."""
+    now = now or timezone.now()
+    counts = Delivery.objects.aggregate(
+        queued=models.Count("pk", filter=models.Q(status=Delivery.Status.QUEUED)),
+        retrying=models.Count("pk", filter=models.Q(status=Delivery.Status.QUEUED, attempts__gt=0)),
+        failed=models.Count("pk", filter=models.Q(status=Delivery.Status.FAILED)),
+        oldest_queued=models.Min("created_at", filter=models.Q(status=Delivery.Status.QUEUED)),
+    )
+    oldest = counts.pop("oldest_queued")
+    counts["oldest_queued_seconds"] = int((now - oldest).total_seconds()) if oldest else 0
+    return counts
 
 
 def connection_supports_skip_locked():

@@ -6,6 +6,7 @@ exist, so a guessed primary key reveals nothing.
 
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from registrations.tokens import registration_for_token
@@ -21,13 +22,14 @@ def _document(pk):
     return document
 
 
-def _file_response(document):
+def _file_response(document, *, private=False):
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     response = FileResponse(handle, as_attachment=True, filename=document.filename, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store" if not document.is_public else "public, max-age=3600"
+    public = document.is_public and not private
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -48,10 +50,12 @@ def my_document_download(request, token, pk):
     document = _document(pk)
     if not registration_can_download(registration=registration, document=document):
         raise Http404
-    return _file_response(document)
+    # Behind a private link: no shared cache keeps a copy under the token's address.
+    return _file_response(document, private=True)
 
 
 @require_GET
+@cache_control(private=True, no_store=True)
 def my_documents(request, token):
     registration = registration_for_token(token)
     context = {

@@ -5,11 +5,25 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 
+from registrations.mail import tasks  # noqa: F401 - registers the send task, so the eager run finds it by name
+from registrations.models import Delivery
 
-def test_password_reset_email_names_the_portal_not_example_com(focal_point_uruguay, client, mailoutbox):
+
+def test_password_reset_email_names_the_portal_not_example_com(
+    focal_point_uruguay, client, mailoutbox, django_capture_on_commit_callbacks
+):
     EmailAddress.objects.create(user=focal_point_uruguay.user, email="fp.uy@example.org", verified=True, primary=True)
-    response = client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"})
     assert response.status_code == 302
+    # Through the outbox, like every message: a row first, then sent by the (here eager) task.
+    delivery = Delivery.objects.get()
+    assert (delivery.kind, delivery.to_email, delivery.language, delivery.status) == (
+        "account",
+        "fp.uy@example.org",
+        "es",
+        Delivery.Status.SENT,
+    )
     [message] = mailoutbox
     assert message.subject == "[Grupo de Trabajo COPOLAD III] Correo electrónico para restablecer contraseña"
     assert "example.com" not in message.body

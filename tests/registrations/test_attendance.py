@@ -206,3 +206,40 @@ def test_messages_are_in_the_staff_language(session):
     with translation.override("pt"):
         report = parse_attendance_csv(ZOOM_WEBINAR)
     assert report.malformed[0].reason == "Não há um endereço de e-mail válido."
+
+
+def _quote_heavy(size):
+    """The shape that makes csv.Sniffer quadratic: an opened quote after each delimiter, never closed."""
+    return (',"' * (size // 2))[:size]
+
+
+@pytest.mark.timeout(10)  # csv.Sniffer on this input ran for minutes; the time itself is in bench/
+def test_a_quote_heavy_file_of_1_6_mb_is_refused_with_a_clear_message():
+    data = _quote_heavy(1_600_000).encode()
+
+    with pytest.raises(AttendanceFileError) as error:
+        parse_attendance_csv(data)
+
+    assert str(error.value) == "No header row with an e-mail column and a duration (or join and leave times) was found."
+
+
+@pytest.mark.timeout(10)
+def test_a_quote_heavy_row_after_a_real_header_is_refused_not_hung_on():
+    data = ("Email;Duration (minutes)\nana@example.org;30\n" + _quote_heavy(1_600_000) + "\n").encode()
+
+    with pytest.raises(AttendanceFileError) as error:
+        parse_attendance_csv(data)
+
+    assert str(error.value) == "The file is not a readable CSV file: field larger than field limit (131072)"
+
+
+def test_the_delimiter_is_the_one_under_which_the_header_reads_even_if_another_is_more_frequent():
+    data = (
+        b"Topic,Webinar, with, many, commas\n"
+        b"Email\tDuration (minutes)\tNotes\n"
+        b"ana@example.org\t30\tsaid: a, b, c, d, e\n"
+    )
+
+    report = parse_attendance_csv(data)
+
+    assert [(row.email, row.minutes) for row in report.rows] == [("ana@example.org", 30)]

@@ -435,7 +435,10 @@ def test_admin_login_goes_through_rate_limited_allauth(staff, outsider, client):
         reverse("account_login") + "?next=/admin/", {"login": staff.email, "password": "correct horse battery"}
     )
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert (
+        "Too many failed sign-in attempts from your connection. Please try again in 1 minute."
+        in response.content.decode()
+    )
 
     cache.clear()
     response = client.post(

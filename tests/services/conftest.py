@@ -5,12 +5,16 @@ These tests run in the PostgreSQL pass of `make test`. Without DATABASE_URL poin
 PostgreSQL they are skipped, unless CI is set: then a missing service fails the run loudly.
 """
 
+import contextlib
+import http.client
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -287,4 +291,150 @@ def start_worker(transactional_db, smtp_server):
     yield start
     for worker in workers:
         worker.stop()
+    shutil.rmtree(log_dir, ignore_errors=True)
+
+
+class SilentServer:
+    """A socket server on 127.0.0.1 that accepts connections and never answers: a hung Redis or
+    PostgreSQL. ``stop`` closes the listening socket and every accepted connection."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._listener = None
+        self._accepted = []
+        self._thread = None
+
+    def start(self):
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", self.port))
+        self._listener.listen(128)
+
+        def accept():
+            while True:
+                try:
+                    connection, _address = self._listener.accept()
+                except OSError:
+                    return
+                self._accepted.append(connection)
+
+        self._thread = threading.Thread(target=accept, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._listener is None:
+            return
+        # shutdown() wakes the accept() blocked in the thread; close() alone may not.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self._listener = None
+        for accepted in self._accepted:
+            accepted.close()
+        self._accepted.clear()
+        self._thread.join(timeout=5)
+
+
+class Gunicorn:
+    """gunicorn serving the portal on a free port of 127.0.0.1, on the test database."""
+
+    def __init__(self, *, log_dir, env=None, workers=2):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.extra_env = env or {}
+        self.log_path = Path(log_dir) / f"gunicorn-{self.port}.log"
+        self.process = None
+
+    def env(self):
+        database = connection.settings_dict
+        database_url = (
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "copolad_wg.settings",
+            "SECRET_KEY": "services-tests-secret-key",
+            "DEBUG": "0",
+            "STATIC_MANIFEST": "0",
+            "DATABASE_URL": database_url,
+            "SITE_URL": f"http://127.0.0.1:{self.port}",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_COOKIES": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in ("CELERY_BROKER_URL", "CACHE_URL", "CELERY_BROKER_KEY_PREFIX"):
+            environment.pop(name, None)
+        return {**environment, **self.extra_env}
+
+    def start(self):
+        log = open(self.log_path, "w")  # noqa: SIM115 - the child writes to it until it stops
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "copolad_wg.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "30",
+            ],  # fmt: skip
+            cwd=REPO_ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+        def answers():
+            if self.process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                return True
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=60, interval=0.3, message=f"gunicorn (log: {self.log_path})")
+        return self
+
+    def stop(self):
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        self.process = None
+
+
+@pytest.fixture
+def start_gunicorn(transactional_db):
+    """Start gunicorn on the test database; stopped before the database is flushed."""
+    servers = []
+    log_dir = tempfile.mkdtemp(prefix="copolad-gunicorn-")
+
+    def start(**options):
+        server = Gunicorn(log_dir=log_dir, **options)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
     shutil.rmtree(log_dir, ignore_errors=True)

@@ -1,0 +1,110 @@
+"""A Redis cache that a Redis outage cannot turn into 500s.
+
+The cache holds only what may be lost: rate-limit counters and allauth's rate-limit history. So
+when Redis is down (connection refused) or silent (accepts, never answers), every operation gives
+its "nothing cached" answer instead of raising: reads miss, writes are dropped, a counter starts
+again. Rate limits therefore fail open for that request, and a warning is logged.
+
+A silent Redis costs each operation the socket timeout, so after a failure the cache is not
+asked again for ``retry_after`` seconds (per process, whatever the thread): a crowd of requests
+during an outage pays one timeout per process and window, not one per request.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+FAILURES = (RedisError, OSError)
+
+
+class _Breaker:
+    """When the cache at one location may be tried again; shared by the threads of a process."""
+
+    _lock = threading.Lock()
+    _open_until = {}
+
+    @classmethod
+    def is_open(cls, location):
+        return time.monotonic() < cls._open_until.get(location, 0.0)
+
+    @classmethod
+    def trip(cls, location, seconds, error):
+        with cls._lock:
+            already_open = cls.is_open(location)
+            cls._open_until[location] = time.monotonic() + seconds
+        if not already_open:
+            logger.warning(
+                "Cache unavailable (%s: %s); rate limits fail open and the cache is skipped for %s s",
+                type(error).__name__,
+                error,
+                seconds,
+            )
+
+    @classmethod
+    def reset(cls):
+        with cls._lock:
+            cls._open_until.clear()
+
+
+class FailSafeRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        self._retry_after = options.pop("retry_after", 10)
+        # redis-py retries a failed command three times with growing back-off by default: seconds
+        # per request while Redis is down. One try, then the breaker.
+        options.setdefault("retry", Retry(NoBackoff(), 0))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._location = server if isinstance(server, str) else ",".join(server)
+
+    def _guard(self, method, fallback, *args, **kwargs):
+        if _Breaker.is_open(self._location):
+            return fallback
+        try:
+            return method(*args, **kwargs)
+        except FAILURES as error:
+            _Breaker.trip(self._location, self._retry_after, error)
+            return fallback
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # As if the key were free: allauth takes its rate-limit lock with add() and would otherwise
+        # wait for it, then refuse the sign-in (429).
+        return self._guard(super().add, True, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._guard(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(super().set, None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._guard(super().delete, False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._guard(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guard(super().has_key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A counter that cannot be read starts again: the caller sees its first hit.
+        return self._guard(super().incr, delta, key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(super().set_many, list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._guard(super().delete_many, None, keys, version)
+
+    def clear(self):
+        return self._guard(super().clear, False)

@@ -1,0 +1,95 @@
+"""Logs a person can follow: one JSON object per line, each with the id of the request behind it.
+
+The request id comes from the proxy's X-Request-ID when we sit behind proxies of ours, otherwise
+it is made here; it is answered in the response's X-Request-ID header, set on every log record
+(``RequestIdFilter``) and carried in the headers of every Celery task that the request publishes,
+so the worker's lines about a confirmation e-mail carry the id of the registration that queued it.
+"""
+
+import contextlib
+import contextvars
+import json
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+
+from celery import signals
+
+_request_id = contextvars.ContextVar("request_id", default="-")
+
+HEADER = "request_id"
+VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def new_request_id():
+    return uuid.uuid4().hex
+
+
+def current_request_id():
+    return _request_id.get()
+
+
+def bind_request_id(value):
+    """Make ``value`` the current request id; returns a token for ``unbind_request_id``."""
+    return _request_id.set(value)
+
+
+def unbind_request_id(token):
+    _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id.get()
+        return True
+
+
+# Attributes every LogRecord has; anything else was passed in ``extra`` and is worth keeping.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", _request_id.get()),
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD and not name.startswith("_"):
+                entry[name] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+@signals.before_task_publish.connect
+def _send_request_id(headers=None, **kwargs):
+    request_id = _request_id.get()
+    if headers is not None and request_id != "-":
+        headers.setdefault(HEADER, request_id)
+
+
+_task_tokens = {}
+
+
+@signals.task_prerun.connect
+def _receive_request_id(task_id=None, task=None, **kwargs):
+    request_id = getattr(task.request, HEADER, None) if task is not None else None
+    if request_id is None and task is not None:
+        request_id = (getattr(task.request, "headers", None) or {}).get(HEADER)
+    if request_id and VALID_ID.match(str(request_id)):
+        _task_tokens[task_id] = _request_id.set(str(request_id))
+
+
+@signals.task_postrun.connect
+def _forget_request_id(task_id=None, **kwargs):
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        # A token set in another context than this one leaves nothing of ours to undo.
+        with contextlib.suppress(ValueError):
+            _request_id.reset(token)
