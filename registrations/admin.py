@@ -346,8 +346,24 @@ class SeatReservationFormSet(forms.BaseInlineFormSet):
             )
 
 
+class SeatReservationForm(forms.ModelForm):
+    class Meta:
+        model = SeatReservation
+        fields = ["country", "seats"]
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if country and self.instance.session_id:
+            taken = SeatReservation.objects.filter(session_id=self.instance.session_id, country=country)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("country", _("This country already has seats reserved in this session."))
+        return cleaned
+
+
 class SeatReservationInline(admin.TabularInline):
     model = SeatReservation
+    form = SeatReservationForm
     formset = SeatReservationFormSet
     extra = 0
     fields = ["country", "seats"]

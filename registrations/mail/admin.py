@@ -235,8 +235,21 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
+class SuppressionForm(forms.ModelForm):
+    class Meta:
+        model = Suppression
+        fields = ["email", "reason", "detail"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if Suppression.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This address is already on the suppression list."))
+        return email
+
+
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
+    form = SuppressionForm
     list_display = ("email", "reason", "detail", "created_at")
     list_filter = ("reason",)
     search_fields = ("email",)
