@@ -12,14 +12,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.db.models import Count, Q
-from django.template.response import TemplateResponse
 from django_countries import countries
 from django_countries.filters import CountryFilter
 
@@ -33,9 +33,7 @@ class UsedCountryFilter(CountryFilter):
     """Only the countries that appear in the list, not the world's ~250."""
 
     def lookups(self, request, model_admin):
-        used = set(
-            model_admin.get_queryset(request).order_by().values_list(self.field.name, flat=True).distinct()
-        )
+        used = set(model_admin.get_queryset(request).order_by().values_list(self.field.name, flat=True).distinct())
         return [(code, name) for code, name in countries if code in used]
 
 
@@ -61,7 +59,7 @@ class RegistrationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = "__all__"
+        fields = ["session", *seats.DATA_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +71,9 @@ class RegistrationAdminForm(forms.ModelForm):
     def clean_time_zone(self):
         value = (self.cleaned_data.get("time_zone") or "").strip()
         if value and value not in seats.known_time_zones():
-            raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value})
+            raise ValidationError(
+                _("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value}
+            )
         return value
 
     def clean(self):

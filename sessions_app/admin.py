@@ -60,7 +60,7 @@ class GuidingQuestionInline(TranslationTabularInline):
 
 
 def short_item_label(item):
-    """"3 · Experiences / panel" rather than the item's full title: fits a select in a table cell."""
+    """ "3 · Experiences / panel" rather than the item's full title: fits a select in a table cell."""
     return f"{item.order} · {Truncator(item.title).chars(28)}"
 
 
@@ -74,7 +74,7 @@ class AgendaItemInlineForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = "__all__"
+        fields = ["order", "parent", "kind", "title", "duration_minutes", "country"]
 
     def clean(self):
         cleaned = super().clean()

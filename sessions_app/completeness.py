@@ -43,7 +43,9 @@ def _gaps(obj, where):
             continue
         missing = tuple(code for code, value in values.items() if not _has_text(value))
         if missing:
-            gaps.append(Gap(where=where, field=str(capfirst(type(obj)._meta.get_field(name).verbose_name)), missing=missing))
+            gaps.append(
+                Gap(where=where, field=str(capfirst(type(obj)._meta.get_field(name).verbose_name)), missing=missing)
+            )
     return gaps
 
 
@@ -51,11 +53,11 @@ def missing_translations(session):
     """Every translated field of the session, its objectives, methodology, questions, agenda and
     conclusions that has text in some language and lacks it in another, in page order."""
     gaps = _gaps(session, str(capfirst(session._meta.verbose_name)))
-    for related, label in (
-        (session.objectives.all(), None),
-        (session.methodology_steps.all(), None),
-        (session.guiding_questions.all(), None),
-        (AgendaItem.objects.filter(session=session).order_by("order", "pk"), None),
+    for related in (
+        session.objectives.all(),
+        session.methodology_steps.all(),
+        session.guiding_questions.all(),
+        AgendaItem.objects.filter(session=session).order_by("order", "pk"),
     ):
         for obj in related:
             where = f"{capfirst(obj._meta.verbose_name)} “{Truncator(str(obj)).chars(40)}”"
@@ -68,7 +70,7 @@ def missing_translations(session):
 
 def missing_by_language(gaps):
     """{"es": 3, "pt": 5}: how many fields lack each language."""
-    counts = {code: 0 for code in LANGUAGES}
+    counts = dict.fromkeys(LANGUAGES, 0)
     for gap in gaps:
         for code in gap.missing:
             counts[code] += 1

@@ -32,7 +32,6 @@ from registrations.mail.mailings import save_session
 from registrations.models import Registration
 from registrations.seats import promote_from_waitlist
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
-
 from sessions_app.completeness import missing_translations
 
 from ..models import Conclusions, Document, Publication, RoadmapItem, Session
@@ -160,7 +159,19 @@ class RoadmapItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = RoadmapItem
-        fields = "__all__"
+        fields = [
+            "group",
+            "title",
+            "description",
+            "owner_kind",
+            "owner_country",
+            "owner_institution",
+            "period",
+            "due_date",
+            "status",
+            "follow_up_session",
+            "order",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -241,7 +252,28 @@ class SessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = "__all__"
+        fields = [
+            "group",
+            "number",
+            "title",
+            "slug",
+            "status",
+            "time_zone",
+            "starts_at",
+            "duration_minutes",
+            "format",
+            "venue",
+            "join_url",
+            "languages",
+            "context",
+            "main_outcome",
+            "target_participants",
+            "thematic_focuses",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "reminder_offsets_minutes",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -263,7 +295,9 @@ class FiguresFilterForm(forms.Form):
     session = forms.ModelChoiceField(
         queryset=Session.objects.select_related("group").order_by("starts_at"), required=False, label=_("Session")
     )
-    date_from = forms.DateField(required=False, label=_("Sessions from"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label=_("Sessions from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(required=False, label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
@@ -368,7 +402,9 @@ class SessionAdmin(TabbedTranslationAdmin):
     def translation_status(self, obj):
         if obj is None or obj.pk is None:
             return _("Save the session to see which texts still lack Spanish or Portuguese.")
-        return render_to_string("admin/sessions_app/includes/translation_gaps.html", {"gaps": missing_translations(obj)})
+        return render_to_string(
+            "admin/sessions_app/includes/translation_gaps.html", {"gaps": missing_translations(obj)}
+        )
 
     @admin.display(description=_("start (session time zone)"), ordering="starts_at")
     def local_start(self, obj):

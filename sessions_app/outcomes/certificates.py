@@ -25,7 +25,7 @@ def new_code():
 
 
 def normalise_code(value):
-    """"abcd efgh-jkmn" → "ABCD-EFGH-JKMN"; None when it cannot be a code."""
+    """ "abcd efgh-jkmn" → "ABCD-EFGH-JKMN"; None when it cannot be a code."""
     raw = re.sub(r"[\s-]", "", str(value or "")).upper()
     if len(raw) != GROUPS * GROUP_LENGTH or any(char not in ALPHABET for char in raw):
         return None
@@ -62,5 +62,5 @@ def certificate_for_code(value):
 
 
 def initials(full_name):
-    """"María José Gonçalves" → "M. J. G.": what the public page shows of the holder."""
+    """ "María José Gonçalves" → "M. J. G.": what the public page shows of the holder."""
     return " ".join(f"{part[0].upper()}." for part in str(full_name).split() if part[:1].isalpha())

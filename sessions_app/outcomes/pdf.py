@@ -21,7 +21,6 @@ from django.utils import translation
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations.models import Contribution
-
 from sessions_app.links import absolute_reverse
 
 from ..models import Certificate, Conclusions, Document, RoadmapItem
@@ -166,7 +165,9 @@ def document_html(*, kind, session, language, registration=None):
                 registration=registration,
                 certificate=certificate,
                 verification_url=(
-                    absolute_reverse("outcomes:verify_certificate", kwargs={"code": certificate.code}, language=language)
+                    absolute_reverse(
+                        "outcomes:verify_certificate", kwargs={"code": certificate.code}, language=language
+                    )
                     if certificate
                     else ""
                 ),

@@ -91,7 +91,10 @@ def publication_plan(session):
 def announcement_preview(*, session, language):
     """(subject, plain text) of the announcement as a registrant reading ``language`` gets it."""
     registration = announcement_recipients(session).filter(language=language).first() or Registration(
-        session=session, full_name="", language=language, token="preview"
+        session=session,
+        full_name="",
+        language=language,
+        token="preview",  # noqa: S106 - a placeholder link, never saved
     )
     context = _announcement_context(session=session, registration=registration, document_pk=0)
     subject, body_text, _html = render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
@@ -152,7 +155,9 @@ def fail_publication(*, publication_id, error):
 
 def publication_deliveries(publication):
     """Counts of the e-mails this Publication queued: sent, failed, pending, suppressed."""
-    return Delivery.objects.filter(key__startswith=f"conclusions:{publication.session_id}:p{publication.pk}:").aggregate(
+    return Delivery.objects.filter(
+        key__startswith=f"conclusions:{publication.session_id}:p{publication.pk}:"
+    ).aggregate(
         sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
         failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
         pending=Count("pk", filter=Q(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])),

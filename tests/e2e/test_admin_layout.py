@@ -4,7 +4,7 @@ in Spanish through its language tab, under the portal's strict Content-Security-
 import pytest
 from django.core.management import call_command
 
-from sessions_app.models import Objective, Session
+from sessions_app.models import Session
 from tests.e2e.test_console_clean import _session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

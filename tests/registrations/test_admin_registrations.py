@@ -60,7 +60,9 @@ def test_actions_confirm_waitlist_cancel_and_resend_respect_capacity(staff_clien
     session = SessionFactory(capacity=1)
     first, second = (RegistrationFactory(session=session, status="pending") for _ in range(2))
 
-    staff_client.post(CHANGELIST, {"action": "confirm_selected", "confirmed": "yes", "_selected_action": [first.pk, second.pk]})
+    staff_client.post(
+        CHANGELIST, {"action": "confirm_selected", "confirmed": "yes", "_selected_action": [first.pk, second.pk]}
+    )
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.status, second.status) == ("confirmed", "waitlisted")
 
@@ -187,7 +189,9 @@ def test_someone_added_to_a_held_session_is_recorded_without_mail_in_their_count
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    held = SessionFactory(status=Session.Status.HELD, starts_at=datetime(2023, 5, 10, 15, 30, tzinfo=ZoneInfo("Europe/Madrid")))
+    held = SessionFactory(
+        status=Session.Status.HELD, starts_at=datetime(2023, 5, 10, 15, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    )
     base = {"session": held.pk, "full_name": "Carla Ruiz", "country": "UY", "language": "es", "time_zone": ""}
 
     staff_client.post(CHANGELIST + "add/", {**base, "email": "carla@example.org", "attended": "on"})
@@ -221,7 +225,9 @@ def test_country_filter_lists_only_the_countries_used(staff_client):
     RegistrationFactory(country="UY")
     RegistrationFactory(country="MX")
     response = staff_client.get(CHANGELIST)
-    country_filter = next(spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "") == "country")
+    country_filter = next(
+        spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "") == "country"
+    )
     assert [choice["display"] for choice in country_filter.choices(response.context["cl"])] == [
         "All",
         "Mexico",

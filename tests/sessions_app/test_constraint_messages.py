@@ -5,9 +5,6 @@ The list of constraints comes from the models themselves: a new constraint fails
 ``test_every_constraint_is_covered`` until it gets a case here (or is shown to be written by code only).
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -16,12 +13,12 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from agenda.admin import AgendaItemForm, AgendaRoleForm
-from agenda.models import AgendaItem, AgendaRole
+from agenda.models import AgendaRole
 from registrations.admin import RegistrationAdminForm, SeatReservationForm
 from registrations.mail.admin import SuppressionForm
-from registrations.models import Contribution, ContributionAnswer, Delivery, Registration, SeatReservation, Suppression
+from registrations.models import Contribution, ContributionAnswer, Delivery, SeatReservation, Suppression
 from sessions_app.admin import AgendaItemInlineForm
-from sessions_app.models import Document, RoadmapItem, Session
+from sessions_app.models import Document, Session
 from sessions_app.outcomes.admin import RoadmapItemAdminForm
 from tests.factories import AgendaItemFactory, AgendaRoleFactory, RegistrationFactory, SessionFactory
 
@@ -72,20 +69,41 @@ def session_window():
 def roadmap_owner():
     group = SessionFactory().group
     form = RoadmapItemAdminForm(
-        {"group": group.pk, "title_en": "Map", "owner_kind": "country", "owner_country": "", "status": "planned", "order": 0}
+        {
+            "group": group.pk,
+            "title_en": "Map",
+            "owner_kind": "country",
+            "owner_country": "",
+            "status": "planned",
+            "order": 0,
+        }
     )
     return form, "owner_country"
 
 
 def agenda_own_parent():
     item = AgendaItemFactory()
-    data = {"session": item.session_id, "parent": item.pk, "order": 0, "kind": "opening", "title_en": "x", "duration_minutes": 5}
+    data = {
+        "session": item.session_id,
+        "parent": item.pk,
+        "order": 0,
+        "kind": "opening",
+        "title_en": "x",
+        "duration_minutes": 5,
+    }
     return AgendaItemForm(data, instance=item), "parent"
 
 
 def agenda_own_parent_inline():
     item = AgendaItemFactory()
-    data = {"session": item.session_id, "parent": item.pk, "order": 0, "kind": "opening", "title_en": "x", "duration_minutes": 5}
+    data = {
+        "session": item.session_id,
+        "parent": item.pk,
+        "order": 0,
+        "kind": "opening",
+        "title_en": "x",
+        "duration_minutes": 5,
+    }
     return AgendaItemInlineForm(data, instance=item), "parent"
 
 
@@ -148,9 +166,7 @@ def test_every_constraint_is_covered():
     assert all_constraints() == sorted([*CASES, *WRITTEN_BY_CODE])
 
 
-@pytest.mark.parametrize(
-    "case", [case for cases in CASES.values() for case in cases], ids=lambda case: case.__name__
-)
+@pytest.mark.parametrize("case", [case for cases in CASES.values() for case in cases], ids=lambda case: case.__name__)
 def test_a_violation_is_a_field_error_in_the_staff_language(case):
     def field_errors(language):
         with transaction.atomic(), translation.override(language):
