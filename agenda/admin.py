@@ -1,20 +1,36 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from .models import AgendaItem, AgendaRole, Speaker
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(TranslationAdmin):
+class SpeakerAdmin(TabbedTranslationAdmin):
     list_display = ["name", "position", "organisation", "country"]
     list_filter = ["country"]
     search_fields = ["name", "organisation", "position", "email"]
 
 
+class AgendaRoleForm(forms.ModelForm):
+    class Meta:
+        model = AgendaRole
+        fields = ["speaker", "role", "order"]
+
+    def clean(self):
+        cleaned = super().clean()
+        item, speaker, role = self.instance.item_id, cleaned.get("speaker"), cleaned.get("role")
+        if item and speaker and role:
+            taken = AgendaRole.objects.filter(item_id=item, speaker=speaker, role=role).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("speaker", _("This speaker already has this role in this item."))
+        return cleaned
+
+
 class AgendaRoleInline(admin.TabularInline):
     model = AgendaRole
+    form = AgendaRoleForm
     extra = 1
     fields = ["speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
@@ -58,7 +74,7 @@ def _is_inside(item, ancestor_pk):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(TranslationAdmin):
+class AgendaItemAdmin(TabbedTranslationAdmin):
     form = AgendaItemForm
     list_display = ["title", "session", "parent", "kind", "duration_minutes", "order"]
     list_filter = ["session__group", "session", "kind"]

@@ -257,6 +257,14 @@ COUNTRIES_OVERRIDE = {"TT": _("Trinidad and Tobago")}
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "pt")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "es", "pt")
+# Who signs the certificates of participation (printed under the signature line).
+CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "COPOLAD III")
+# A role typed in the environment is printed as typed; the default is translated into each certificate's language.
+CERTIFICATE_SIGNATORY_ROLE = os.environ.get("CERTIFICATE_SIGNATORY_ROLE") or _("Programme coordination")
+# The admin's language tabs need jQuery UI: a static path, served by the portal (CSP: 'self').
+# django-modeltranslation 0.20 reads the unprefixed names; the prefixed one is kept for newer releases.
+JQUERY_UI_URL = MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+JQUERY_URL = MODELTRANSLATION_JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -264,6 +272,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from the npm registry (package.json); served by the portal, no CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # jQuery UI for the admin's language tabs (modeltranslation), also from npm, never a CDN.
+    ("vendor/jquery-ui", BASE_DIR / "node_modules" / "jquery-ui" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,26 +2,91 @@
 
 Status never changes through the form: it changes only through the actions, which call
 ``registrations.seats`` so capacity and the waiting-list order hold for staff too. Staff may add
-people while registration is closed (source STAFF); they get the confirmation request like anyone.
+people while registration is closed (source STAFF); they choose whether the person is e-mailed,
+and a person added to a held session is recorded as attended or invited, never mailed. Every
+action that e-mails people first shows a confirmation page: how many, in which language, what
+they get, and what they were sent before.
 """
 
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from sessions_app.models import Session
 
-from . import reports, seats
-from .models import Registration, SeatReservation
+from . import notifications, reports, seats
+from .models import Delivery, Registration, SeatReservation
+
+
+class UsedCountryFilter(CountryFilter):
+    """Only the countries that appear in the list, not the world's ~250."""
+
+    def lookups(self, request, model_admin):
+        used = set(model_admin.get_queryset(request).order_by().values_list(self.field.name, flat=True).distinct())
+        return [(code, name) for code, name in countries if code in used]
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    """The add form: errors on the fields, a zone from the country, and the choice to e-mail."""
+
+    notify = forms.BooleanField(
+        label=_("E-mail this person"),
+        required=False,
+        help_text=_(
+            "Upcoming session: send the confirmation request now. Unticked, nobody is e-mailed; "
+            "you can send it later with the “Resend the confirmation e-mail” action."
+        ),
+    )
+    attended = forms.BooleanField(
+        label=_("Attended (held session)"),
+        required=False,
+        help_text=_(
+            "For a session already held: ticked, the person is recorded as attended; "
+            "otherwise as invited (confirmed). Nobody is e-mailed."
+        ),
+    )
+
+    class Meta:
+        model = Registration
+        fields = ["session", *seats.DATA_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:
+            self.fields["time_zone"].required = False
+            self.fields["time_zone"].initial = ""
+            self.fields["time_zone"].help_text = _("Leave blank to use the time zone of the person's country.")
+
+    def clean_time_zone(self):
+        value = (self.cleaned_data.get("time_zone") or "").strip()
+        if value and value not in seats.known_time_zones():
+            raise ValidationError(
+                _("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value}
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        session, email = cleaned.get("session"), (cleaned.get("email") or "").strip()
+        if self.instance.pk is None and session is not None and email:
+            if seats.find_registration(session=session, email=email) is not None:
+                self.add_error("email", _("This address is already registered for this session."))
+            if cleaned.get("notify") and seats.session_is_held(session):
+                self.add_error("notify", _("This session has been held: nobody is asked to confirm any more."))
+        return cleaned
 
 
 class SessionFilter(admin.RelatedFieldListFilter):
@@ -49,7 +114,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = [
         ("session", SessionFilter),
         "status",
-        ("country", CountryFilter),
+        ("country", UsedCountryFilter),
         "institution__kind",
         "gender",
         "source",
@@ -58,6 +123,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["session__group", "institution"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["institution"]
+    form = RegistrationAdminForm
     change_list_template = "admin/registrations/registration/change_list.html"
     actions = [
         "confirm_selected",
@@ -89,7 +155,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [name for name in self.fields if name not in self.state_fields]
+            return [*(name for name in self.fields if name not in self.state_fields), "notify", "attended"]
         return self.fields
 
     @admin.display(description=_("institution"), ordering="institution__name")
@@ -101,9 +167,15 @@ class RegistrationAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         data = {name: form.cleaned_data.get(name) for name in seats.DATA_FIELDS if name in form.cleaned_data}
-        registration = seats.register_participant(
-            session=obj.session, data=data, source=Registration.Source.STAFF, registered_by=request.user
+        registration = seats.add_by_staff(
+            session=obj.session,
+            data=data,
+            registered_by=request.user,
+            notify=form.cleaned_data.get("notify", False),
+            attended=form.cleaned_data.get("attended", False),
         )
+        if registration.status == Registration.Status.PENDING and not form.cleaned_data.get("notify"):
+            messages.info(request, _("No e-mail was sent. Use “Resend the confirmation e-mail” when you are ready."))
         obj.pk = registration.pk
         obj.token = registration.token
         obj.status = registration.status
@@ -132,21 +204,67 @@ class RegistrationAdmin(admin.ModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 
+    # Each action that e-mails people: the message they get, and the kinds already sent to them before.
+    MAILING_ACTIONS = {
+        "confirm_selected": ("registration_confirmed", partial(seats.confirm_registration, by_staff=True)),
+        "waitlist_selected": ("registration_waitlisted", seats.move_to_waitlist),
+        "cancel_selected": ("registration_cancelled", partial(seats.cancel_registration, by_staff=True)),
+        "resend_selected": ("registration_confirm", seats.resend_confirmation),
+    }
+
+    def _guarded(self, request, queryset, action):
+        """Run ``action`` once staff confirmed on the page that shows who gets which e-mail."""
+        kind, change = self.MAILING_ACTIONS[action]
+        if request.POST.get("confirmed") == "yes":
+            return self._report(request, *self._run(request, queryset, change))
+        selected = list(queryset.select_related("session__group").order_by("language", "pk"))
+        names = dict(settings.LANGUAGES)
+        by_language = {}
+        for registration in selected:
+            by_language[registration.language] = by_language.get(registration.language, 0) + 1
+        previews = []
+        for code, _count in sorted(by_language.items()):
+            example = next(registration for registration in selected if registration.language == code)
+            extra = {"position": 1, "had_seat": True, "promoted": False} if kind != "registration_confirm" else {}
+            try:
+                subject, body = notifications.preview(registration=example, kind=kind, **extra)
+            except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
+                subject, body = "", ""
+            previews.append({"language": names.get(code, code), "subject": subject, "body": body})
+        sent_before = Delivery.objects.filter(registration__in=[r.pk for r in selected]).aggregate(
+            same_kind=Count("pk", filter=Q(kind=kind)),
+            people=Count("registration", filter=Q(kind=kind), distinct=True),
+            total=Count("pk"),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Confirm: %(action)s") % {"action": getattr(self, action).short_description},
+            "action": action,
+            "action_label": getattr(self, action).short_description,
+            "selected": selected,
+            "by_language": [(names.get(code, code), count) for code, count in sorted(by_language.items())],
+            "previews": previews,
+            "sent_before": sent_before,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/registrations/registration/action_confirmation.html", context)
+
     @admin.action(description=_("Confirm (a seat if free, otherwise the waiting list)"))
     def confirm_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, partial(seats.confirm_registration, by_staff=True)))
+        return self._guarded(request, queryset, "confirm_selected")
 
     @admin.action(description=_("Move to the waiting list"))
     def waitlist_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, seats.move_to_waitlist))
+        return self._guarded(request, queryset, "waitlist_selected")
 
     @admin.action(description=_("Cancel (frees the seat for the waiting list)"))
     def cancel_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, partial(seats.cancel_registration, by_staff=True)))
+        return self._guarded(request, queryset, "cancel_selected")
 
     @admin.action(description=_("Resend the confirmation e-mail"))
     def resend_selected(self, request, queryset):
-        self._report(request, *self._run(request, queryset, seats.resend_confirmation))
+        return self._guarded(request, queryset, "resend_selected")
 
     def _download(self, body, content_type, extension):
         response = HttpResponse(body, content_type=content_type)
@@ -228,8 +346,24 @@ class SeatReservationFormSet(forms.BaseInlineFormSet):
             )
 
 
+class SeatReservationForm(forms.ModelForm):
+    class Meta:
+        model = SeatReservation
+        fields = ["country", "seats"]
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if country and self.instance.session_id:
+            taken = SeatReservation.objects.filter(session_id=self.instance.session_id, country=country)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("country", _("This country already has seats reserved in this session."))
+        return cleaned
+
+
 class SeatReservationInline(admin.TabularInline):
     model = SeatReservation
+    form = SeatReservationForm
     formset = SeatReservationFormSet
     extra = 0
     fields = ["country", "seats"]

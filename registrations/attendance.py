@@ -48,6 +48,19 @@ DURATION_HEADERS = {
     "tiempo en la sesion (minutos)",
 }
 ATTENDED_HEADERS = {"attended", "asistio"}
+# Columns of the platform's header block (Zoom's meeting summary: ID, topic, host e-mail, duration,
+# participant count). Its one data row describes the meeting and its host, not an attendee.
+SUMMARY_HEADERS = {
+    "meeting id",
+    "webinar id",
+    "topic",
+    "participants",
+    "id de reunion",
+    "tema",
+    "participantes",
+    "id da reuniao",
+    "topico",
+}
 
 TIME_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
@@ -82,9 +95,17 @@ class MalformedRow:
 
 
 @dataclass
+class SkippedRow:
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass
 class ParsedReport:
     rows: list = field(default_factory=list)
     malformed: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +121,8 @@ class AttendanceResult:
     matched: list = field(default_factory=list)  # (registration, minutes)
     unmatched: list = field(default_factory=list)  # Unmatched
     malformed: list = field(default_factory=list)  # MalformedRow
+    skipped: list = field(default_factory=list)  # SkippedRow: the platform's header block, "did not attend"
+    merged: list = field(default_factory=list)  # (email, number of rows merged into one attendee)
 
 
 class AttendanceFileError(ValueError):
@@ -191,24 +214,40 @@ def _parse_minutes(value):
     return round(minutes)
 
 
+def _is_summary_header(cells):
+    return any(_normalise(cell) in SUMMARY_HEADERS for cell in cells)
+
+
 def parse_attendance_csv(data):
-    """Rows with an e-mail and minutes, and the rows that could not be read (with the reason)."""
+    """Rows with an e-mail and minutes, the rows that could not be read (with the reason), and the
+    rows skipped on purpose (the platform's meeting summary and its host, people who never joined)."""
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     report = ParsedReport()
     columns = None
+    in_summary = False
     try:
         for line, cells in enumerate(reader, start=1):
             if line > MAX_ROWS:
                 raise AttendanceFileError(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
             if not any(cell.strip() for cell in cells):
                 continue
+            if _is_summary_header(cells):
+                in_summary = True  # the meeting's own line follows, until the participants' header
+                continue
             header = _header_map(cells)
             if header:
-                columns = header
+                columns, in_summary = header, False
                 continue
-            if columns is None or len([cell for cell in cells if cell.strip()]) == 1:
-                continue  # preamble, or a section title such as "Attendee Details"
+            if len([cell for cell in cells if cell.strip()]) == 1:
+                in_summary = False
+                continue  # a section title such as "Attendee Details"
+            if in_summary:
+                summary = ",".join(cells)[:200]
+                report.skipped.append(SkippedRow(line, _("Meeting summary (the meeting and its host)."), summary))
+                continue
+            if columns is None:
+                continue  # preamble
             row = _parse_row(line, cells, columns, report)
             if row is not None:
                 report.rows.append(row)
@@ -232,7 +271,8 @@ def _parse_row(line, cells, columns, report):
         report.malformed.append(MalformedRow(line, _("Too few columns."), raw))
         return None
     if _normalise(_cell(cells, columns, "attended")) in {"no", "false"}:
-        return None  # registered on the platform but never joined
+        report.skipped.append(SkippedRow(line, _("Registered on the platform but never joined."), raw))
+        return None
     email = _cell(cells, columns, "email").lower()
     try:
         validate_email(email)
@@ -286,7 +326,8 @@ def import_attendance(*, session, data):
     by_email = {}
     for row in report.rows:
         by_email.setdefault(row.email, []).append(row)
-    result = AttendanceResult(malformed=report.malformed)
+    result = AttendanceResult(malformed=report.malformed, skipped=report.skipped)
+    result.merged = sorted((email, len(rows)) for email, rows in by_email.items() if len(rows) > 1)
     with transaction.atomic():
         registrations = {
             registration.email.lower(): registration

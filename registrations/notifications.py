@@ -14,7 +14,7 @@ from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.timezones import format_utc_offset
 
-from .mail.outbox import queue_email
+from .mail.outbox import queue_email, render_email
 
 
 def _zone(name):
@@ -124,3 +124,11 @@ def send_cancelled(*, registration, had_seat):
         key=f"cancelled:{_stamp(registration.cancelled_at)}",
         ics=ics,
     )
+
+
+def preview(*, registration, kind, **extra):
+    """(subject, plain text) of the message ``kind`` as ``registration`` would get it; nothing is stored."""
+    subject, body_text, _html = render_email(
+        template=kind, context=_context(registration, **extra), language=registration.language
+    )
+    return subject, body_text

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import Session
+from sessions_app.timezones import zone_for_country
 
 from . import notifications
 from .models import Registration, SeatReservation
@@ -235,6 +236,57 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
         notifications.send_private_link(registration=existing)
         return existing
     return registration
+
+
+def session_is_held(session, *, now=None):
+    """Held (or its conclusions published, or simply over): nobody is asked to confirm any more."""
+    held = (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED)
+    return session.status in held or session.ends_at <= (now or timezone.now())
+
+
+def add_by_staff(*, session, data, registered_by, notify=False, attended=False):
+    """Staff add a person: mailed only if staff ask; for a held session never, and recorded as such.
+
+    Held session: the person is recorded as attended (``attended``) or as confirmed (invited, did
+    not attend), without any e-mail. Upcoming session: with ``notify`` the usual confirmation
+    request goes out (as ``register_participant``); without, the registration waits, unmailed,
+    until staff resend the confirmation e-mail. A blank or "UTC" time zone becomes the zone of the
+    person's country. An address already registered is returned as it is, and nobody is mailed.
+    """
+    data = dict(data)
+    if not data.get("time_zone") or data.get("time_zone") == "UTC":
+        data["time_zone"] = zone_for_country(data.get("country")) or session.time_zone
+    if notify and not session_is_held(session):
+        return register_participant(
+            session=session, data=data, source=Registration.Source.STAFF, registered_by=registered_by
+        )
+    fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
+    fields["email"] = fields["email"].strip()
+    existing = find_registration(session=session, email=fields["email"])
+    if existing is not None:
+        return existing
+    if session_is_held(session):
+        status = Registration.Status.ATTENDED if attended else Registration.Status.CONFIRMED
+    else:
+        status = Registration.Status.PENDING
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                session=session,
+                status=status,
+                source=Registration.Source.STAFF,
+                registered_by=registered_by,
+                consent_text_version=PRIVACY_NOTICE_VERSION,
+                consent_given_at=now,
+                confirmed_at=now if status != Registration.Status.PENDING else None,
+                **fields,
+            )
+    except IntegrityError:
+        existing = find_registration(session=session, email=fields["email"])
+        if existing is None:
+            raise
+        return existing
 
 
 def change_details(*, registration, data):

@@ -378,3 +378,80 @@ class Document(models.Model):
     @property
     def filename(self):
         return f"{self.session.slug}-{self.kind}-{self.language}-v{self.version}.pdf"
+
+
+class Publication(models.Model):
+    """One run of "publish the conclusions": what staff chose, and how far the background work got.
+
+    ``announce`` says whether this run e-mails the registrants; publishing again with
+    "update the documents only" re-renders what changed and mails nobody.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering the documents")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="publications", verbose_name=_("session")
+    )
+    announce = models.BooleanField(_("announce by e-mail"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    documents_total = models.PositiveIntegerField(_("documents to render"), default=0)
+    documents_done = models.PositiveIntegerField(_("documents rendered"), default=0)
+    announced = models.PositiveIntegerField(_("e-mails queued"), default=0)
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self):
+        return f"{self.session} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self):
+        if not self.documents_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.documents_done / self.documents_total))
+
+
+class Certificate(models.Model):
+    """The certificate of participation of one attendee: its public verification code and issue date.
+
+    The code is printed on every language version of the certificate; anyone can check it on the
+    portal's verification page, which shows the initials, the session and its date, nothing more.
+    """
+
+    registration = models.OneToOneField(
+        "registrations.Registration",
+        on_delete=models.CASCADE,
+        related_name="certificate",
+        verbose_name=_("registration"),
+    )
+    code = models.CharField(_("verification code"), max_length=20, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self):
+        return self.code

@@ -5,9 +5,12 @@ table is right on both sides of a daylight-saving change (Europe moves in late M
 October, Chile in early April and early September; most of Latin America keeps one offset).
 """
 
+import functools
+import importlib.resources
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -80,3 +83,44 @@ def local_starts(starts_at, ends_at=None, *, cities=REFERENCE_CITIES):
 
 def session_local_starts(session):
     return local_starts(session.starts_at, session.ends_at)
+
+
+# Countries with several zones: the one most of their institutions work in (the capital's).
+CAPITAL_ZONES = {
+    "AR": "America/Argentina/Buenos_Aires",
+    "BR": "America/Sao_Paulo",
+    "CL": "America/Santiago",
+    "EC": "America/Guayaquil",
+    "ES": "Europe/Madrid",
+    "MX": "America/Mexico_City",
+    "PT": "Europe/Lisbon",
+    "US": "America/New_York",
+    "CA": "America/Toronto",
+    "AU": "Australia/Sydney",
+    "RU": "Europe/Moscow",
+}
+
+
+@functools.cache
+def _zone_table():
+    """{country code: first zone listed} from the IANA zone.tab (tzdata's copy, else the system's)."""
+    try:
+        text = (importlib.resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        try:
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            return {}
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                table.setdefault(parts[0], parts[2])
+    return table
+
+
+def zone_for_country(code):
+    """The IANA zone of a country's capital ("UY" → "America/Montevideo"); "" when unknown."""
+    code = str(code or "").upper()
+    return CAPITAL_ZONES.get(code) or _zone_table().get(code, "")

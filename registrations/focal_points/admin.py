@@ -213,6 +213,9 @@ class ContributionAnswerInline(admin.TabularInline):
     max_num = 0
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False  # answers are written by the focal point, on the portal
+
 
 # Control characters that XLSX cannot hold (openpyxl refuses the whole file); text pasted from a
 # word processor brings vertical tabs and form feeds as line and page breaks.

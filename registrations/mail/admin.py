@@ -1,6 +1,7 @@
 """Staff admin for mailings: compose with defaults, preview, test, check, queue, watch, retry."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +11,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from sessions_app.completeness import missing_translations
 
 from . import mailings
 from ..models import Delivery, Mailing, Registration, Suppression
@@ -47,9 +50,7 @@ class MailingForm(forms.ModelForm):
         addresses = self.cleaned_data.get("addresses", "")
         _recipients, errors = mailings.parse_addresses(addresses)
         if errors:
-            raise forms.ValidationError(
-                _("These lines are not valid addresses: %(lines)s"), params={"lines": ", ".join(errors[:10])}
-            )
+            raise forms.ValidationError(errors[:20])
         return addresses
 
     def clean(self):
@@ -174,16 +175,21 @@ class MailingAdmin(admin.ModelAdmin):
         mailing = self._mailing(request, pk)
         recipients = mailings.mailing_recipients(mailing)
         blockers, warnings = mailings.check_mailing(mailing=mailing, recipients=recipients)
-        languages = {}
+        counts = {}
         for person in recipients:
-            languages[person.language] = languages.get(person.language, 0) + 1
+            counts[person.language] = counts.get(person.language, 0) + 1
+        names = dict(settings.LANGUAGES)
+        languages = [(names.get(code, code), counts[code]) for code in mailings.LANGUAGE_CODES if code in counts]
+        gaps = missing_translations(mailing.session)
         context = self._context(
             request,
             mailing,
             blockers=blockers,
             warnings=warnings,
             recipient_count=len(recipients),
-            languages=sorted(languages.items()),
+            languages=languages,
+            gaps=gaps,
+            already=mailings.earlier_mailings(mailing),
         )
         return TemplateResponse(request, "admin/registrations/mailing/check.html", context)
 
@@ -235,8 +241,21 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
+class SuppressionForm(forms.ModelForm):
+    class Meta:
+        model = Suppression
+        fields = ["email", "reason", "detail"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if Suppression.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This address is already on the suppression list."))
+        return email
+
+
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
+    form = SuppressionForm
     list_display = ("email", "reason", "detail", "created_at")
     list_filter = ("reason",)
     search_fields = ("email",)

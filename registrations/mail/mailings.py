@@ -91,26 +91,63 @@ def language_for_country(country):
 def parse_addresses(text):
     """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``.
 
-    Returns (recipients, errors); errors are the lines that could not be read.
+    Returns (recipients, errors); each error is a sentence naming the line, what is in it and what
+    is wrong with it (not an address, an unsupported language, too many parts, a repeated address).
     """
-    recipients, errors = [], []
-    for raw_line in (text or "").splitlines():
+    recipients, errors, seen = [], [], {}
+    for number, raw_line in enumerate((text or "").splitlines(), start=1):
         line = raw_line.strip()
         if not line:
             continue
         parts = [part.strip() for part in re.split(r"[,;\t]", line) if part.strip()]
         email = parts[0] if parts else ""
         language = parts[1].lower() if len(parts) > 1 else "en"
+        params = {"number": number, "line": line[:120], "language": language, "languages": ", ".join(LANGUAGE_CODES)}
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(line)
+            errors.append(_("Line %(number)s (“%(line)s”): this is not an e-mail address.") % params)
             continue
         if language not in LANGUAGE_CODES:
-            errors.append(line)
+            errors.append(
+                _("Line %(number)s (“%(line)s”): the language “%(language)s” is not one of %(languages)s.") % params
+            )
             continue
+        if len(parts) > 2:
+            errors.append(
+                _("Line %(number)s (“%(line)s”): write one address and, optionally, its language.") % params
+            )
+            continue
+        if email.lower() in seen:
+            errors.append(
+                _("Line %(number)s (“%(line)s”): this address is already on line %(first)s.")
+                % {**params, "first": seen[email.lower()]}
+            )
+            continue
+        seen[email.lower()] = number
         recipients.append(Recipient(email=email, language=language))
     return recipients, errors
+
+
+def known_names(emails):
+    """{lower-cased address: name} for addresses the portal knows (registrations, focal points): two queries."""
+    lowered = {email.lower() for email in emails}
+    names = {}
+    for email, name in (
+        Registration.objects.annotate(lower=Lower("email"))
+        .filter(lower__in=lowered)
+        .exclude(full_name="")
+        .order_by("created_at")
+        .values_list("lower", "full_name")
+    ):
+        names[email] = name
+    for focal_point in FocalPoint.objects.select_related("user").annotate(lower=Lower("user__email")).filter(
+        lower__in=lowered
+    ):
+        full_name = focal_point.user.get_full_name()
+        if full_name:
+            names.setdefault(focal_point.user.email.lower(), full_name)
+    return names
 
 
 def mailing_recipients(mailing):
@@ -157,6 +194,9 @@ def mailing_recipients(mailing):
         ]
     else:
         people, _errors = parse_addresses(mailing.addresses)
+        names = known_names(person.email for person in people)
+        for person in people:
+            person.name = names.get(person.email.lower(), "")
     seen, unique = set(), []
     for person in people:
         if person.email.lower() not in seen:
@@ -208,7 +248,8 @@ def placeholder_values(*, mailing, recipient, language):
         session_url = absolute_url(session.get_absolute_url())
         confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
         return {
-            "name": recipient.name or recipient.email,
+            # Never the address: a person the portal has no name for is greeted neutrally.
+            "name": recipient.name or _("colleague"),
             "session_title": str(session.title),
             "session_number": str(session.number),
             "start_session": _format_start(session.starts_at, session.time_zone),
@@ -334,8 +375,7 @@ def check_mailing(*, mailing, recipients=None, now=None):
         blockers.append(_("The mailing has no recipients."))
     if mailing.audience == Mailing.Audience.ADDRESSES:
         _parsed, errors = parse_addresses(mailing.addresses)
-        if errors:
-            blockers.append(_("These lines are not valid addresses: %(lines)s") % {"lines": ", ".join(errors[:10])})
+        blockers.extend(errors[:20])
     for code in sorted({person.language for person in recipients}):
         if not (mailing.subject_in(code) and mailing.body_in(code)):
             blockers.append(
@@ -484,6 +524,20 @@ def update_mailing_status(*, delivery_ids=None, mailing_ids=None):
             Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).update(
                 status=Mailing.Status.DONE, finished_at=timezone.now()
             )
+
+
+def earlier_mailings(mailing):
+    """Mailings of the same session already queued or sent, with how many they sent (one query)."""
+    return list(
+        Mailing.objects.filter(session_id=mailing.session_id)
+        .exclude(pk=mailing.pk)
+        .exclude(status=Mailing.Status.DRAFT)
+        .annotate(
+            sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+            total=Count("deliveries"),
+        )
+        .order_by("-queued_at", "-pk")[:20]
+    )
 
 
 def mailing_progress(mailing):

@@ -9,10 +9,11 @@ session core may not import. The attendance page is a URL of the Conclusions adm
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.db import models, transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -20,21 +21,22 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
-from registrations import reports
+from registrations import figures, reports
 from registrations.admin import SeatReservationInline
 from registrations.attendance import AttendanceFileError, import_attendance, set_attendance
 from registrations.mail.mailings import save_session
 from registrations.models import Registration
 from registrations.seats import promote_from_waitlist
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
+from sessions_app.completeness import missing_translations
 
-from ..models import Conclusions, Document, RoadmapItem, Session
+from ..models import Conclusions, Document, Publication, RoadmapItem, Session
+from . import publishing
 from .conclusions import sanitize_rich_text
-from .publishing import publish_conclusions
 
 MAX_ATTENDANCE_FILE_BYTES = 2_000_000
 
@@ -67,21 +69,31 @@ class ConclusionsAdminForm(forms.ModelForm):
 
 
 @admin.register(Conclusions)
-class ConclusionsAdmin(TranslationAdmin):
+class ConclusionsAdmin(TabbedTranslationAdmin):
     form = ConclusionsAdminForm
     list_display = ["session", "is_public", "published_at", "updated_at"]
     list_select_related = ["session__group"]
     readonly_fields = ["published_at"]
     actions = ["publish"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 18, "cols": 90})}}
 
-    @admin.action(description=_("Publish the conclusions, render the PDFs and announce them"))
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name, field in form.base_fields.items():
+            if name.startswith("body"):
+                field.help_text = _(
+                    "Plain text is fine: a blank line starts a paragraph, lines starting with “1.” or “-” "
+                    "make a numbered or bulleted list, *text* is emphasis and **text** is bold."
+                )
+        return form
+
+    @admin.action(description=_("Publish the conclusions… (preview and confirm)"))
     def publish(self, request, queryset):
-        for conclusions in queryset.select_related("session"):
-            publish_conclusions(session=conclusions.session)
-        messages.success(
-            request,
-            _("Published; the PDFs are being rendered and the announcement will follow."),
-        )
+        conclusions = queryset.select_related("session").first()
+        if queryset.count() != 1 or conclusions is None:
+            self.message_user(request, _("Select exactly one session."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:sessions_app_session_publish", args=[conclusions.session_id]))
 
     def get_urls(self):
         return [
@@ -142,8 +154,52 @@ class ConclusionsAdmin(TranslationAdmin):
         return render(request, "admin/sessions_app/attendance.html", context)
 
 
+class RoadmapItemAdminForm(forms.ModelForm):
+    """The owner must match its kind: a country for "a country", an institution for "an institution"."""
+
+    class Meta:
+        model = RoadmapItem
+        fields = [
+            "group",
+            "title",
+            "description",
+            "owner_kind",
+            "owner_country",
+            "owner_institution",
+            "period",
+            "due_date",
+            "status",
+            "follow_up_session",
+            "order",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("owner_kind")
+        country, institution = cleaned.get("owner_country"), cleaned.get("owner_institution")
+        if kind == RoadmapItem.Owner.COUNTRY:
+            if not country:
+                self.add_error("owner_country", _("Choose the country that owns this action."))
+            if institution:
+                self.add_error("owner_institution", _("Leave the institution blank when a country owns the action."))
+        elif kind == RoadmapItem.Owner.INSTITUTION:
+            if not institution:
+                self.add_error("owner_institution", _("Choose the institution that owns this action."))
+            if country:
+                self.add_error("owner_country", _("Leave the country blank when an institution owns the action."))
+        elif kind == RoadmapItem.Owner.PROGRAMME:
+            if country:
+                self.add_error("owner_country", _("Leave the country blank when the programme owns the action."))
+            if institution:
+                self.add_error(
+                    "owner_institution", _("Leave the institution blank when the programme owns the action.")
+                )
+        return cleaned
+
+
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(TranslationAdmin):
+class RoadmapItemAdmin(TabbedTranslationAdmin):
+    form = RoadmapItemAdminForm
     list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
     list_filter = ["group", "status", "owner_kind"]
     list_editable = ["status", "order"]
@@ -175,17 +231,13 @@ def open_attendance(modeladmin, request, queryset):
     return HttpResponseRedirect(reverse("admin:sessions_app_attendance", kwargs={"session_pk": session.pk}))
 
 
-@admin.action(description=_("Publish conclusions (render the PDFs and announce them)"))
+@admin.action(description=_("Publish conclusions… (preview, choose whether to announce, confirm)"))
 def publish_session_conclusions(modeladmin, request, queryset):
-    for session in queryset:
-        try:
-            publish_conclusions(session=session)
-        except Conclusions.DoesNotExist:
-            modeladmin.message_user(
-                request, _("“%(session)s” has no conclusions yet.") % {"session": session}, messages.ERROR
-            )
-        else:
-            modeladmin.message_user(request, _("“%(session)s”: conclusions published.") % {"session": session})
+    session = queryset.first()
+    if queryset.count() != 1 or session is None:
+        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+        return None
+    return HttpResponseRedirect(reverse("admin:sessions_app_session_publish", args=[session.pk]))
 
 
 def _zone_or_none(name):
@@ -195,21 +247,116 @@ def _zone_or_none(name):
         return None
 
 
+class SessionAdminForm(forms.ModelForm):
+    """Field errors, in the staff's language, for what the database constraints would refuse."""
+
+    class Meta:
+        model = Session
+        fields = [
+            "group",
+            "number",
+            "title",
+            "slug",
+            "status",
+            "time_zone",
+            "starts_at",
+            "duration_minutes",
+            "format",
+            "venue",
+            "join_url",
+            "languages",
+            "context",
+            "main_outcome",
+            "target_participants",
+            "thematic_focuses",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "reminder_offsets_minutes",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, number = cleaned.get("group"), cleaned.get("number")
+        if group is not None and number is not None:
+            taken = Session.objects.filter(group=group, number=number).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error(
+                    "number",
+                    _("This working group already has a session number %(number)s.") % {"number": number},
+                )
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        return cleaned
+
+
+class FiguresFilterForm(forms.Form):
+    session = forms.ModelChoiceField(
+        queryset=Session.objects.select_related("group").order_by("starts_at"), required=False, label=_("Session")
+    )
+    date_from = forms.DateField(
+        required=False, label=_("Sessions from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(required=False, label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return cleaned
+
+
+class PublishForm(forms.Form):
+    ANNOUNCE, UPDATE = "announce", "update"
+    mode = forms.ChoiceField(widget=forms.RadioSelect, label=_("What should happen"))
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        count = plan.recipient_count
+        announce_label = (
+            ngettext(
+                "Publish and announce: e-mail %(count)d registrant that the conclusions are available",
+                "Publish and announce: e-mail %(count)d registrants that the conclusions are available",
+                count,
+            )
+            if plan.is_first
+            else ngettext(
+                "Announce again: e-mail all %(count)d registrant once more",
+                "Announce again: e-mail all %(count)d registrants once more",
+                count,
+            )
+        ) % {"count": count}
+        update_label = (
+            _("Publish without announcing: render the documents, e-mail nobody")
+            if plan.is_first
+            else _("Update the documents only: render what changed, e-mail nobody")
+        )
+        self.fields["mode"].choices = [(self.UPDATE, update_label), (self.ANNOUNCE, announce_label)]
+        # The safe choice is pre-selected once people have been told.
+        self.fields["mode"].initial = self.ANNOUNCE if plan.is_first else self.UPDATE
+
+
 @admin.register(Session)
-class SessionAdmin(TranslationAdmin):
+class SessionAdmin(TabbedTranslationAdmin):
+    form = SessionAdminForm
     list_display = ["__str__", "local_start", "status", "format"]
     list_filter = ["group", "status", ("starts_at", admin.DateFieldListFilter), "format"]
     search_fields = ["title", "slug"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["thematic_focuses"]
-    readonly_fields = ["computed_agenda", "registration_summary", "uid", "ics_sequence"]
+    readonly_fields = ["computed_agenda", "registration_summary", "translation_status", "uid", "ics_sequence"]
+    # In the order of the concept note: objectives, methodology, guiding questions, agenda; then seats.
     inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline, SeatReservationInline]
     actions = [open_attendance, publish_session_conclusions]
+    change_form_template = "admin/sessions_app/session/change_form.html"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})}}
+    # The sections of the concept note: the session, when and where, context, outcome, who takes part.
     fieldsets = [
-        (None, {"fields": ["group", "number", "title", "slug", "status"]}),
+        (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
         (
-            _("When and where"),
+            _("Date, time and format"),
             {
                 "description": _(
                     "Start, registration opening and closing are entered and shown in the session's time zone."
@@ -225,12 +372,15 @@ class SessionAdmin(TranslationAdmin):
                 ],
             },
         ),
-        (_("Registration"), {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]}),
-        (_("Registrations so far"), {"fields": ["registration_summary"]}),
+        (_("Context"), {"fields": ["context"]}),
+        (_("Main outcome"), {"fields": ["main_outcome"]}),
+        (_("Participants and thematic focuses"), {"fields": ["target_participants", "thematic_focuses"]}),
         (
-            _("Concept note"),
-            {"fields": ["context", "main_outcome", "target_participants", "thematic_focuses"]},
+            _("Registration"),
+            {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
         ),
+        (_("Translations"), {"fields": ["translation_status"]}),
+        (_("Registrations so far"), {"fields": ["registration_summary"]}),
         (_("Computed agenda"), {"fields": ["computed_agenda"]}),
         (_("Calendar file"), {"classes": ["collapse"], "fields": ["uid", "ics_sequence"]}),
     ]
@@ -247,6 +397,14 @@ class SessionAdmin(TranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("group")
+
+    @admin.display(description=_("missing translations"))
+    def translation_status(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the session to see which texts still lack Spanish or Portuguese.")
+        return render_to_string(
+            "admin/sessions_app/includes/translation_gaps.html", {"gaps": missing_translations(obj)}
+        )
 
     @admin.display(description=_("start (session time zone)"), ordering="starts_at")
     def local_start(self, obj):
@@ -372,3 +530,136 @@ class SessionAdmin(TranslationAdmin):
 
     def view_on_site(self, obj):
         return reverse("sessions_app:detail", kwargs={"slug": obj.slug})
+
+    # ── Publishing the conclusions: confirm, then watch the background work ──────────────────
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("figures/", view(self.figures_view), name="sessions_app_session_figures"),
+            path("<int:pk>/publish/", view(self.publish_view), name="sessions_app_session_publish"),
+            path(
+                "publication/<int:pk>/",
+                view(self.publication_view),
+                name="sessions_app_session_publication",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _session_for(self, request, pk):
+        session = Session.objects.select_related("group").filter(pk=pk).first()
+        if session is None:
+            raise Http404
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        return session
+
+    def publish_view(self, request, pk):
+        """The confirmation page: recipients by language, the e-mail, earlier publications; then the choice."""
+        session = self._session_for(request, pk)
+        plan = publishing.publication_plan(session)
+        form = PublishForm(request.POST or None, plan=plan)
+        if request.method == "POST" and plan.has_conclusions and form.is_valid():
+            publication = publishing.publish_conclusions(
+                session=session, announce=form.cleaned_data["mode"] == PublishForm.ANNOUNCE, requested_by=request.user
+            )
+            return HttpResponseRedirect(reverse("admin:sessions_app_session_publication", args=[publication.pk]))
+        language = request.GET.get("language")
+        if language not in publishing.LANGUAGE_CODES:
+            language = next((code for code, _name, count in plan.recipients_by_language if count), "en")
+        subject, body = publishing.announcement_preview(session=session, language=language)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Session._meta,
+            "original": session,
+            "title": _("Publish the conclusions: %(session)s") % {"session": session},
+            "session": session,
+            "plan": plan,
+            "form": form,
+            "preview_language": language,
+            "preview_subject": subject,
+            "preview_body": body,
+            "languages": settings.LANGUAGES,
+        }
+        return render(request, "admin/sessions_app/session/publish.html", context)
+
+    def publication_view(self, request, pk):
+        """Progress of one publication; the page refreshes itself (no script) while work remains."""
+        publication = Publication.objects.select_related("session__group", "requested_by").filter(pk=pk).first()
+        if publication is None:
+            raise Http404
+        if not self.has_view_permission(request, publication.session):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Session._meta,
+            "original": publication.session,
+            "title": _("Publication of the conclusions: %(session)s") % {"session": publication.session},
+            "publication": publication,
+            "session": publication.session,
+            "deliveries": publishing.publication_deliveries(publication),
+        }
+        return render(request, "admin/sessions_app/session/publication.html", context)
+
+    # ── The group's figures at a glance ────────────────────────────────────────────────────────
+
+    def figures_view(self, request):
+        """Registrations, confirmations and attendance per session, country, institution kind and gender."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = FiguresFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        sessions = figures.selected_sessions(
+            session_id=filters.get("session").pk if filters.get("session") else None,
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
+        data = figures.group_figures(sessions=sessions)
+        tables = figures.tables(data)
+        wanted = request.GET.get("csv")
+        if wanted in tables:
+            response = HttpResponse(figures.table_csv(*tables[wanted]), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="figures-{wanted}.csv"'
+            return response
+        query = request.GET.copy()
+        query.pop("csv", None)
+        charts = {
+            "sessions": figures.bar_chart(
+                chart_id="chart-sessions",
+                title=_("Registrations, confirmations and attendance by session"),
+                description=_("Three bars per session: registrations, confirmed and attended."),
+                rows=data.by_session,
+            ),
+            "countries": figures.bar_chart(
+                chart_id="chart-countries",
+                title=_("Registrations, confirmations and attendance by country"),
+                description=_("Three bars per country: registrations, confirmed and attended."),
+                rows=data.by_country,
+            ),
+            "kinds": figures.bar_chart(
+                chart_id="chart-kinds",
+                title=_("Registrations, confirmations and attendance by institution kind"),
+                description=_("Three bars per institution kind: registrations, confirmed and attended."),
+                rows=data.by_kind,
+            ),
+            "genders": figures.bar_chart(
+                chart_id="chart-genders",
+                title=_("Registrations, confirmations and attendance by gender"),
+                description=_("Three bars per gender: registrations, confirmed and attended."),
+                rows=data.by_gender,
+            ),
+        }
+        sections = [
+            {"name": name, "caption": caption, "header": header, "rows": rows, "chart": charts.get(name)}
+            for name, (caption, header, rows) in tables.items()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Session._meta,
+            "title": _("The group's figures"),
+            "form": form,
+            "figures": data,
+            "sections": sections,
+            "query": query.urlencode(),
+        }
+        return render(request, "admin/sessions_app/session/figures.html", context)

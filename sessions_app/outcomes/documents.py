@@ -16,6 +16,7 @@ from registrations.models import Registration
 
 from ..models import Conclusions, Document, Session
 from . import pdf
+from .certificates import issue_certificate
 
 SESSION_KINDS = (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP, Document.Kind.AGENDA)
 
@@ -81,12 +82,16 @@ def render_document(*, session, kind, language, registration=None):
     return document
 
 
+def session_kinds(session):
+    """The agenda always; conclusions and roadmap once conclusions exist."""
+    return SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
+
+
 def render_session_documents(*, session):
     """Render the agenda in every language, and conclusions and roadmap once conclusions exist."""
-    kinds = SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
     return [
         render_document(session=session, kind=kind, language=language)
-        for kind in kinds
+        for kind in session_kinds(session)
         for language, _name in settings.LANGUAGES
     ]
 
@@ -95,14 +100,25 @@ def attendees(session):
     return Registration.objects.filter(session=session, status=Registration.Status.ATTENDED).order_by("pk")
 
 
-def render_certificate(*, registration):
-    """The certificate of an attendee, in their preferred language; None if they did not attend."""
+def certificate_languages(registration):
+    """The attendee's own language first, then the other two (all offered on their private page)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    own = registration.language if registration.language in codes else codes[0]
+    return [own, *(code for code in codes if code != own)]
+
+
+def render_certificate(*, registration, language=None):
+    """The certificate of an attendee in ``language`` (default: theirs); None if they did not attend.
+
+    Issues the Certificate (verification code, issue date) the first time.
+    """
     if registration.status != Registration.Status.ATTENDED:
         return None
+    issue_certificate(registration=registration)
     return render_document(
         session=registration.session,
         kind=Document.Kind.CERTIFICATE,
-        language=registration.language,
+        language=language or certificate_languages(registration)[0],
         registration=registration,
     )
 
@@ -162,20 +178,22 @@ def documents_for_user(*, session, user):
 
 
 def documents_for_registration(*, registration):
+    """What the registrant may download; their certificate in their own language before the others."""
     documents = [
         document
         for document in latest_documents(session=registration.session, registration=registration)
         if registration_can_download(registration=registration, document=document)
     ]
-    return sorted(documents, key=_order)
+    return sorted(documents, key=lambda document: _order(document, own_language=registration.language))
 
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Document.Kind.values)}
 _LANGUAGE_ORDER = {code: index for index, (code, _name) in enumerate(settings.LANGUAGES)}
 
 
-def _order(document):
-    return (_KIND_ORDER[document.kind], _LANGUAGE_ORDER.get(document.language, 99))
+def _order(document, own_language=None):
+    own_first = 0 if document.kind == Document.Kind.CERTIFICATE and document.language == own_language else 1
+    return (_KIND_ORDER[document.kind], own_first, _LANGUAGE_ORDER.get(document.language, 99))
 
 
 def session_by_pk(pk):

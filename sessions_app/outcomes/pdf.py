@@ -21,8 +21,9 @@ from django.utils import translation
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations.models import Contribution
+from sessions_app.links import absolute_reverse
 
-from ..models import Conclusions, Document, RoadmapItem
+from ..models import Certificate, Conclusions, Document, RoadmapItem
 from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
 
 logger = logging.getLogger(__name__)
@@ -159,7 +160,20 @@ def document_html(*, kind, session, language, registration=None):
         elif kind == Document.Kind.CERTIFICATE:
             if registration is None:
                 raise ValueError("A certificate needs a registration.")
-            context.update(registration=registration)
+            certificate = Certificate.objects.filter(registration=registration).first()
+            context.update(
+                registration=registration,
+                certificate=certificate,
+                verification_url=(
+                    absolute_reverse(
+                        "outcomes:verify_certificate", kwargs={"code": certificate.code}, language=language
+                    )
+                    if certificate
+                    else ""
+                ),
+                signatory_name=settings.CERTIFICATE_SIGNATORY_NAME,
+                signatory_role=settings.CERTIFICATE_SIGNATORY_ROLE,
+            )
         else:
             raise ValueError(f"Unknown document kind {kind!r}")
         return render_to_string(f"pdf/{kind}.html", context)

@@ -3,16 +3,19 @@
 They run on the "documents" queue with time limits: a hostile or runaway document raises
 SoftTimeLimitExceeded (logged, the task fails) and the hard limit kills only that child
 process, so the worker lives on. Every task is safe to run twice: equal content, no new version.
+With a ``publication_id`` they count what they rendered on that Publication, which the admin's
+progress page shows.
 """
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from registrations.models import Registration
 
-from ..models import Session
+from ..models import Publication, Session
 from . import documents, publishing
 
 logger = logging.getLogger(__name__)
@@ -22,36 +25,48 @@ DOCUMENT_TASK_OPTIONS = {"soft_time_limit": 120, "time_limit": 180, "acks_late":
 
 
 @shared_task(name="sessions_app.render_documents", **DOCUMENT_TASK_OPTIONS)
-def render_documents_task(session_id, announce=False):
-    """Render the session's documents, then the attendees' certificates; announce if asked."""
+def render_documents_task(session_id, announce=False, publication_id=None):
+    """Render the session's documents, then the attendees' certificates; announce if the Publication says so.
+
+    ``announce`` is kept for tasks queued before Publications existed; it no longer mails anyone.
+    """
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     if session is None:
         return
     try:
-        documents.render_session_documents(session=session)
+        for kind in documents.session_kinds(session):
+            for language, _name in settings.LANGUAGES:
+                documents.render_document(session=session, kind=kind, language=language)
+                publishing.record_rendered(publication_id=publication_id)
     except SoftTimeLimitExceeded:
         logger.error("Rendering the documents of session %s took too long; stopped", session_id)
+        if publication_id:
+            publishing.fail_publication(publication_id=publication_id, error="time limit")
         raise
     for registration_id in documents.attendees(session).values_list("pk", flat=True):
-        render_certificate_task.delay(registration_id)
-    if announce:
-        announce_conclusions_task.delay(session_id)
+        render_certificate_task.delay(registration_id, publication_id=publication_id)
+    if publication_id:
+        announce_conclusions_task.delay(session_id, publication_id=publication_id)
 
 
 @shared_task(name="sessions_app.render_certificate", **DOCUMENT_TASK_OPTIONS)
-def render_certificate_task(registration_id):
+def render_certificate_task(registration_id, publication_id=None):
+    """The attendee's certificate in their language first, then in the other two."""
     registration = Registration.objects.select_related("session__group").filter(pk=registration_id).first()
     if registration is None:
         return
     try:
-        documents.render_certificate(registration=registration)
+        for language in documents.certificate_languages(registration):
+            documents.render_certificate(registration=registration, language=language)
+            publishing.record_rendered(publication_id=publication_id)
     except SoftTimeLimitExceeded:
         logger.error("Rendering the certificate of registration %s took too long; stopped", registration_id)
         raise
 
 
 @shared_task(name="sessions_app.announce_conclusions", acks_late=True)
-def announce_conclusions_task(session_id):
+def announce_conclusions_task(session_id, publication_id=None):
     session = Session.objects.select_related("group").filter(pk=session_id).first()
-    if session is not None:
-        publishing.announce_conclusions(session=session)
+    publication = Publication.objects.filter(pk=publication_id).first() if publication_id else None
+    if session is not None and publication is not None:
+        publishing.announce_conclusions(session=session, publication=publication)

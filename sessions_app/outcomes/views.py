@@ -4,14 +4,16 @@ Whoever may not see a document gets a 404, the same answer as for a document tha
 exist, so a guessed primary key reveals nothing.
 """
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from registrations.tokens import registration_for_token
 
 from ..models import Document
+from .certificates import certificate_for_code, initials, normalise_code
 from .documents import documents_for_registration, registration_can_download, user_can_download
 
 
@@ -67,3 +69,40 @@ def my_documents(request, token):
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _verification_page(request, *, certificate, code, status=200):
+    context = {"certificate": certificate, "code": code[:40]}
+    if certificate is not None:
+        session = certificate.registration.session
+        context.update(
+            session=session,
+            starts_at_local=session.starts_at.astimezone(session.zone),
+            initials=initials(certificate.registration.full_name),
+        )
+    response = render(request, "sessions_app/certificate_verify.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def verify_certificate(request, code):
+    """Anyone may check a certificate's code: initials, session and date if genuine; 404 otherwise."""
+    certificate = certificate_for_code(code)
+    if certificate is None:
+        return _verification_page(request, certificate=None, code=code, status=404)
+    if certificate.code != code:
+        # "abcd efgh jkmn" typed by hand: the canonical address, so one URL per certificate.
+        return HttpResponseRedirect(reverse("outcomes:verify_certificate", kwargs={"code": certificate.code}))
+    return _verification_page(request, certificate=certificate, code=code)
+
+
+@require_GET
+def verify_certificate_form(request):
+    code = request.GET.get("code", "").strip()
+    if not code:
+        return _verification_page(request, certificate=None, code="")
+    canonical = normalise_code(code)
+    if canonical is None or certificate_for_code(canonical) is None:
+        return _verification_page(request, certificate=None, code=code, status=404)
+    return HttpResponseRedirect(reverse("outcomes:verify_certificate", kwargs={"code": canonical}))

@@ -70,15 +70,45 @@ def test_an_invalid_pasted_list_is_refused_with_the_lines_named(staff_client, se
             "session": session2.pk,
             "kind": "custom",
             "audience": "addresses",
-            "addresses": "ok@example.org\nnot-an-address",
+            "addresses": "ok@example.org\nnot-an-address\nx@example.org, fr\nOK@example.org, es\na@example.org, es, pt",
         },
     )
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["addresses"] == [
-        "These lines are not valid addresses: not-an-address"
+        "Line 2 (“not-an-address”): this is not an e-mail address.",
+        "Line 3 (“x@example.org, fr”): the language “fr” is not one of en, es, pt.",
+        "Line 4 (“OK@example.org, es”): this address is already on line 1.",
+        "Line 5 (“a@example.org, es, pt”): write one address and, optionally, its language.",
     ]
     assert not Mailing.objects.exists()
+
+
+def test_people_are_greeted_by_name_when_known_and_neutrally_otherwise(staff_client, session2):
+    RegistrationFactory(email="Carla.Ruiz@example.org", full_name="Carla Ruiz")
+    mailing = add_mailing(staff_client, session2, addresses="carla.ruiz@example.org, es\nunknown@example.org, es")
+
+    def body(recipient):
+        response = staff_client.get(
+            reverse("admin:registrations_mailing_preview", args=[mailing.pk]), {"recipient": recipient}
+        )
+        return response.context["body_text"].splitlines()[0]
+
+    assert body("carla.ruiz@example.org") == "Estimada/o Carla Ruiz,"
+    assert body("unknown@example.org") == "Estimada/o colega,"
+
+
+def test_check_page_counts_recipients_by_language_and_shows_earlier_mailings(staff_client, session2):
+    mailing = add_mailing(
+        staff_client, session2, addresses="a@example.org, es\nb@example.org, es\nc@example.org, pt\nd@example.org"
+    )
+    page = staff_client.get(reverse("admin:registrations_mailing_check", args=[mailing.pk])).content.decode()
+    assert re.findall(r'<td>(\w+)</td><td class="number">(\d+)</td>', page) == [
+        ("English", "1"),
+        ("Spanish", "2"),
+        ("Portuguese", "1"),
+    ]
+    assert "No other mailing of this session has been sent." in page
 
 
 def test_preview_renders_for_the_chosen_recipient_and_language(staff_client, session2):
@@ -90,7 +120,7 @@ def test_preview_renders_for_the_chosen_recipient_and_language(staff_client, ses
     )
 
     assert response.context["subject"] == "Convite: Inclusive mechanisms"
-    assert response.context["body_text"].startswith("Prezada/o joao@example.org,")
+    assert response.context["body_text"].startswith("Prezada/o colega,")  # no name known: never the address
     assert response.context["recipient"].email == "joao@example.org"
 
 

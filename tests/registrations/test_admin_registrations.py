@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -59,21 +60,47 @@ def test_actions_confirm_waitlist_cancel_and_resend_respect_capacity(staff_clien
     session = SessionFactory(capacity=1)
     first, second = (RegistrationFactory(session=session, status="pending") for _ in range(2))
 
-    staff_client.post(CHANGELIST, {"action": "confirm_selected", "_selected_action": [first.pk, second.pk]})
+    staff_client.post(
+        CHANGELIST, {"action": "confirm_selected", "confirmed": "yes", "_selected_action": [first.pk, second.pk]}
+    )
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.status, second.status) == ("confirmed", "waitlisted")
 
-    staff_client.post(CHANGELIST, {"action": "cancel_selected", "_selected_action": [first.pk]})
+    staff_client.post(CHANGELIST, {"action": "cancel_selected", "confirmed": "yes", "_selected_action": [first.pk]})
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.status, second.status) == ("cancelled", "confirmed")
 
-    staff_client.post(CHANGELIST, {"action": "waitlist_selected", "_selected_action": [second.pk]})
+    staff_client.post(CHANGELIST, {"action": "waitlist_selected", "confirmed": "yes", "_selected_action": [second.pk]})
     second.refresh_from_db()
     assert second.status == "waitlisted"
 
     before = Delivery.objects.filter(registration=second).count()
-    staff_client.post(CHANGELIST, {"action": "resend_selected", "_selected_action": [second.pk]})
+    staff_client.post(CHANGELIST, {"action": "resend_selected", "confirmed": "yes", "_selected_action": [second.pk]})
     assert Delivery.objects.filter(registration=second).count() == before + 1
+
+
+def test_an_action_that_mails_shows_who_what_and_what_was_sent_before_then_runs(staff_client):
+    session = SessionFactory(capacity=5, title="Mecanismos inclusivos")
+    people = [
+        RegistrationFactory(session=session, status="pending", language=language) for language in ("es", "es", "pt")
+    ]
+    ids = [person.pk for person in people]
+
+    page = staff_client.post(CHANGELIST, {"action": "resend_selected", "_selected_action": ids}).content.decode()
+
+    assert Delivery.objects.count() == 0  # nothing sent before staff confirm
+    assert re.search(r'id="confirmation-summary">([^<]+)<', page).group(1) == "3 people will be e-mailed:"
+    assert re.findall(r"<tr><td>(\w+)</td><td class=\"number\">(\d+)</td></tr>", page) == [
+        ("Spanish", "2"),
+        ("Portuguese", "1"),
+    ]
+    assert "Sent to them before: 0 e-mails of this kind (to 0 of them), 0 e-mails in all." in page
+    assert page.count('<pre class="mail-preview">') == 2  # one preview per language
+
+    staff_client.post(CHANGELIST, {"action": "resend_selected", "confirmed": "yes", "_selected_action": ids})
+    assert Delivery.objects.filter(kind="registration_confirm").count() == 3
+    page = staff_client.post(CHANGELIST, {"action": "resend_selected", "_selected_action": ids}).content.decode()
+    assert "Sent to them before: 3 e-mails of this kind (to 3 of them), 3 e-mails in all." in page
 
 
 def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(staff_client):
@@ -143,6 +170,7 @@ def test_staff_can_add_someone_while_registration_is_closed(staff_client, staff)
             "country": "CL",
             "language": "es",
             "time_zone": "America/Santiago",
+            "notify": "on",
         },
     )
 
@@ -155,6 +183,56 @@ def test_staff_can_add_someone_while_registration_is_closed(staff_client, staff)
         Registration.Status.PENDING,
     )
     assert list(Delivery.objects.values_list("kind", flat=True)) == ["registration_confirm"]
+
+
+def test_someone_added_to_a_held_session_is_recorded_without_mail_in_their_country_zone(staff_client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    held = SessionFactory(
+        status=Session.Status.HELD, starts_at=datetime(2023, 5, 10, 15, 30, tzinfo=ZoneInfo("Europe/Madrid"))
+    )
+    base = {"session": held.pk, "full_name": "Carla Ruiz", "country": "UY", "language": "es", "time_zone": ""}
+
+    staff_client.post(CHANGELIST + "add/", {**base, "email": "carla@example.org", "attended": "on"})
+    staff_client.post(CHANGELIST + "add/", {**base, "email": "invited@example.org"})
+
+    assert sorted(Registration.objects.values_list("email", "status", "time_zone")) == [
+        ("carla@example.org", "attended", "America/Montevideo"),
+        ("invited@example.org", "confirmed", "America/Montevideo"),
+    ]
+    assert Delivery.objects.count() == 0
+
+
+def test_add_form_errors_are_on_their_fields_in_the_staff_language(staff_client):
+    held = SessionFactory(status=Session.Status.HELD)
+    RegistrationFactory(session=held, email="Carla@Example.org")
+    staff_client.cookies["django_language"] = "es"
+
+    response = staff_client.post(
+        CHANGELIST + "add/",
+        {"session": held.pk, "email": "carla@example.org", "full_name": "C", "language": "es", "notify": "on"},
+    )
+
+    errors = response.context["adminform"].form.errors
+    assert errors["email"] == ["Esta dirección ya está inscrita en esta sesión."]
+    assert errors["notify"] == ["Esta sesión ya se celebró: ya no se pide confirmación a nadie."]
+    assert "Constraint" not in response.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_country_filter_lists_only_the_countries_used(staff_client):
+    RegistrationFactory(country="UY")
+    RegistrationFactory(country="MX")
+    response = staff_client.get(CHANGELIST)
+    country_filter = next(
+        spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "") == "country"
+    )
+    assert [choice["display"] for choice in country_filter.choices(response.context["cl"])] == [
+        "All",
+        "Mexico",
+        "Uruguay",
+    ]
 
 
 def test_status_cannot_be_edited_in_the_form(staff_client):

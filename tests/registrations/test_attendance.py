@@ -243,3 +243,37 @@ def test_the_delimiter_is_the_one_under_which_the_header_reads_even_if_another_i
     report = parse_attendance_csv(data)
 
     assert [(row.email, row.minutes) for row in report.rows] == [("ana@example.org", 30)]
+
+
+# Zoom's "participants" export of a meeting: a header block (the meeting, its host's e-mail and the
+# meeting's duration) above the participants' own header. The host line is not an attendee row.
+ZOOM_MEETING = (
+    "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+    "812 3456 7890,Inclusive mechanisms,05/10/2023 03:25:12 PM,05/10/2023 05:05:40 PM,host@copolad.eu,101,4\n"
+    "\n"
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+    "Lucía Pérez,lucia@example.org,05/10/2023 03:30:00 PM,05/10/2023 04:00:00 PM,30,Yes\n"
+    "Lucía Pérez,lucia@example.org,05/10/2023 04:10:00 PM,05/10/2023 05:00:00 PM,50,Yes\n"
+    "João Gonçalves,joao@example.org,05/10/2023 03:29:00 PM,05/10/2023 05:01:00 PM,92,Yes\n"
+    "Stranger,stranger@example.org,05/10/2023 03:35:00 PM,05/10/2023 03:45:00 PM,10,Yes\n"
+).encode()
+
+
+def test_zoom_meeting_export_imports_only_the_participants(session):
+    lucia = RegistrationFactory(session=session, email="lucia@example.org", status=Registration.Status.CONFIRMED)
+    joao = RegistrationFactory(session=session, email="joao@example.org", status=Registration.Status.CONFIRMED)
+    host = RegistrationFactory(session=session, email="host@copolad.eu", status=Registration.Status.CONFIRMED)
+
+    result = import_attendance(session=session, data=ZOOM_MEETING)
+
+    assert sorted((registration.email, minutes) for registration, minutes in result.matched) == [
+        ("joao@example.org", 92),
+        ("lucia@example.org", 80),
+    ]
+    assert [(row.line, row.reason) for row in result.skipped] == [(2, "Meeting summary (the meeting and its host).")]
+    assert result.merged == [("lucia@example.org", 2)]
+    assert [row.email for row in result.unmatched] == ["stranger@example.org"]
+    assert result.malformed == []
+    host.refresh_from_db(), lucia.refresh_from_db(), joao.refresh_from_db()
+    assert (host.status, host.attended_minutes) == ("confirmed", None)
+    assert (lucia.status, joao.status) == ("attended", "attended")

@@ -1,5 +1,7 @@
 """Rendering tasks, publishing, the announcement e-mail and who may download what."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -39,7 +41,7 @@ def test_task_run_twice_makes_one_version(held):
     assert versions() == first
     assert first == sorted(
         [(kind, language, None, 1) for kind in ("agenda", "conclusions", "roadmap") for language in ("en", "es", "pt")]
-        + [("certificate", "pt", attendee.pk, 1)]
+        + [("certificate", language, attendee.pk, 1) for language in ("en", "es", "pt")]
     )
 
 
@@ -61,16 +63,16 @@ def test_publish_renders_then_announces_once_per_registrant_in_their_language(he
     RegistrationFactory(session=session, status=Registration.Status.CANCELLED, email="gone@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish_conclusions(session=session)
+        publication = publish_conclusions(session=session, announce=True)
     with django_capture_on_commit_callbacks(execute=True):
-        publish_conclusions(session=session)  # again: nothing new to render or announce
+        publish_conclusions(session=session, announce=False)  # again, documents only: nothing announced
 
     session.refresh_from_db()
     assert session.status == Session.Status.CONCLUSIONS_PUBLISHED
     deliveries = Delivery.objects.filter(kind="conclusions_available").order_by("to_email")
     assert [(d.to_email, d.language, d.key) for d in deliveries] == [
-        ("Joao@Example.org", "pt", f"conclusions:{session.pk}:{attendee.pk}:1"),
-        ("lucia@example.org", "es", f"conclusions:{session.pk}:{registrant.pk}:1"),
+        ("Joao@Example.org", "pt", f"conclusions:{session.pk}:p{publication.pk}:{attendee.pk}"),
+        ("lucia@example.org", "es", f"conclusions:{session.pk}:p{publication.pk}:{registrant.pk}"),
     ]
     portuguese, spanish = deliveries
     assert portuguese.subject == "Conclusões disponíveis: Mecanismos inclusivos para reduzir a lacuna de desigualdade"
@@ -143,7 +145,7 @@ def test_public_conclusions_are_downloadable_by_anyone_once_published(
     session, _attendee, _registrant = rendered
     write_conclusions(session=session, bodies={}, is_public=True)
     with django_capture_on_commit_callbacks(execute=True):
-        publish_conclusions(session=session)
+        publish_conclusions(session=session, announce=False)
     conclusions = doc("conclusions", "es")
     assert conclusions.version == 1
     assert download(client, reverse("outcomes:document_download", kwargs={"pk": conclusions.pk})) == (
@@ -157,8 +159,13 @@ def test_my_documents_page_lists_what_the_registrant_may_download(client, render
     with translation.override("pt"):
         url = reverse("outcomes:my_documents", kwargs={"token": attendee.token})
     page = client.get(url).content.decode()
-    assert page.count('type="application/pdf"') == 10  # 3 kinds x 3 languages + the certificate
-    assert "Certificado de participação · Português" in page
+    assert page.count('type="application/pdf"') == 12  # 3 kinds x 3 languages + the certificate in 3
+    # The attendee's own language first, the other two after it.
+    assert re.findall(r">(Certificado de participação · [^<]+)</a>", page) == [
+        "Certificado de participação · Português",
+        "Certificado de participação · Inglês",
+        "Certificado de participação · Espanhol",
+    ]
     with translation.override("es"):
         url = reverse("outcomes:my_documents", kwargs={"token": registrant.token})
     page = client.get(url).content.decode()
@@ -175,4 +182,4 @@ def test_my_documents_page_query_count(client, rendered, django_assert_num_queri
     url = reverse("outcomes:my_documents", kwargs={"token": attendee.token})
     with django_assert_num_queries(2):  # the registration, the documents
         response = client.get(url)
-    assert response.content.decode().count('type="application/pdf"') == 10
+    assert response.content.decode().count('type="application/pdf"') == 12

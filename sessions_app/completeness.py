@@ -1,0 +1,77 @@
+"""Translation completeness: which content of a session staff have not yet written in es or pt.
+
+A field counts as missing in a language when it has text in another language and none in this
+one; the page then falls back to the other language, which staff should know before they mail
+or publish. Fixed number of queries, whatever the size of the agenda.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, capfirst
+from modeltranslation.translator import translator
+
+from agenda.models import AgendaItem
+
+from .models import Conclusions
+
+LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
+
+
+@dataclass
+class Gap:
+    where: str  # "Session", "Agenda item “Opening”"...
+    field: str  # the field's verbose name
+    missing: tuple  # language codes
+
+    @property
+    def missing_names(self):
+        names = dict(settings.LANGUAGES)
+        return ", ".join(str(names[code]) for code in self.missing)
+
+
+def _has_text(value):
+    return bool(strip_tags(value or "").strip())
+
+
+def _gaps(obj, where):
+    gaps = []
+    for name in translator.get_options_for_model(type(obj)).fields:
+        values = {code: getattr(obj, f"{name}_{code}", "") for code in LANGUAGES}
+        if not any(_has_text(value) for value in values.values()):
+            continue
+        missing = tuple(code for code, value in values.items() if not _has_text(value))
+        if missing:
+            gaps.append(
+                Gap(where=where, field=str(capfirst(type(obj)._meta.get_field(name).verbose_name)), missing=missing)
+            )
+    return gaps
+
+
+def missing_translations(session):
+    """Every translated field of the session, its objectives, methodology, questions, agenda and
+    conclusions that has text in some language and lacks it in another, in page order."""
+    gaps = _gaps(session, str(capfirst(session._meta.verbose_name)))
+    for related in (
+        session.objectives.all(),
+        session.methodology_steps.all(),
+        session.guiding_questions.all(),
+        AgendaItem.objects.filter(session=session).order_by("order", "pk"),
+    ):
+        for obj in related:
+            where = f"{capfirst(obj._meta.verbose_name)} “{Truncator(str(obj)).chars(40)}”"
+            gaps.extend(_gaps(obj, where))
+    conclusions = Conclusions.objects.filter(session=session).first()
+    if conclusions is not None:
+        gaps.extend(_gaps(conclusions, str(capfirst(Conclusions._meta.verbose_name))))
+    return gaps
+
+
+def missing_by_language(gaps):
+    """{"es": 3, "pt": 5}: how many fields lack each language."""
+    counts = dict.fromkeys(LANGUAGES, 0)
+    for gap in gaps:
+        for code in gap.missing:
+            counts[code] += 1
+    return {code: count for code, count in counts.items() if count}
