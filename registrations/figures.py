@@ -246,12 +246,12 @@ def table_csv(caption, header, rows):
 SERIES = (("registered", "registered"), ("confirmed", "confirmed"), ("attended", "attended"))
 
 
-def bar_chart(*, chart_id, title, description, rows, series=SERIES, label_width=210, width=640):
+def bar_chart(*, chart_id, title, description, rows, series=SERIES, label_width=160, width=480):
     """A horizontal grouped bar chart as inline SVG: role="img", a <title> and a <desc>, text labels.
 
     Rendered on the server, so it needs no script; the data table beside it carries the same numbers.
     """
-    bar_height, gap = 12, 10
+    bar_height, gap = 13, 12
     group_height = bar_height * len(series) + gap
     top = 8
     height = top + max(len(rows), 1) * group_height + 8
@@ -265,7 +265,7 @@ def bar_chart(*, chart_id, title, description, rows, series=SERIES, label_width=
                 '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
                 label_width - 8,
                 y + bar_height * len(series) / 2,
-                Truncator(row.label).chars(30),
+                Truncator(row.label).chars(20),
             )
         )
         for offset, (name, css) in enumerate(series):
@@ -275,7 +275,7 @@ def bar_chart(*, chart_id, title, description, rows, series=SERIES, label_width=
             parts.append(
                 format_html(
                     '<rect class="bar-{}" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>'
-                    '<text x="{}" y="{}" dominant-baseline="middle" font-size="10">{}</text>',
+                    '<text x="{}" y="{}" dominant-baseline="middle" font-size="11">{}</text>',
                     css,
                     label_width,
                     bar_y,

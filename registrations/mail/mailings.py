@@ -92,7 +92,8 @@ def parse_addresses(text):
     """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``.
 
     Returns (recipients, errors); each error is a sentence naming the line, what is in it and what
-    is wrong with it (not an address, an unsupported language, too many parts, a repeated address).
+    is wrong with it (not an address, an unsupported language, too many parts). An address repeated
+    in any case counts once.
     """
     recipients, errors, seen = [], [], {}
     for number, raw_line in enumerate((text or "").splitlines(), start=1):
@@ -119,11 +120,7 @@ def parse_addresses(text):
             )
             continue
         if email.lower() in seen:
-            errors.append(
-                _("Line %(number)s (“%(line)s”): this address is already on line %(first)s.")
-                % {**params, "first": seen[email.lower()]}
-            )
-            continue
+            continue  # the same address twice (in any case) is one recipient, not an error
         seen[email.lower()] = number
         recipients.append(Recipient(email=email, language=language))
     return recipients, errors
