@@ -128,7 +128,7 @@ def test_fifty_people_register_while_redis_is_away_and_each_gets_one_confirmatio
     settings.OUTBOX_BROKER_RETRY_AFTER = 60
     point_celery_at(Broker(url=redis_url))
     web = start_gunicorn(
-        env={"CELERY_BROKER_URL": redis_url, "CACHE_URL": cache_url, "OUTBOX_BROKER_RETRY_AFTER": "60"}
+        env={"CELERY_BROKER_URL": redis_url, "CACHE_URL": cache_url, "OUTBOX_BROKER_RETRY_AFTER": "60"}, workers=1
     )
     session = SessionFactory(title="Inclusive mechanisms", capacity=100)
     url = register_url(session)
@@ -198,6 +198,15 @@ def test_password_reset_while_smtp_is_down_answers_normally_and_the_mail_arrives
         line for line in worker.log_path.read_text().splitlines() if f"Delivery {delivery.pk} not sent" in line
     )
     assert f'"request_id": "{request_id}"' in failed_attempt
+
+    # The health check sees the worker, and the message waiting in the outbox after a failed attempt.
+    health = client.get("/healthz").json()
+    assert (health["status"], health["checks"]["broker"], health["checks"]["worker"]) == ("ok", "ok", "ok")
+    assert {key: health["outbox"][key] for key in ("queued", "retrying", "failed")} == {
+        "queued": 1,
+        "retrying": 1,
+        "failed": 0,
+    }
 
     smtp_server.controller = SMTPSink(port=smtp_server.port).controller
     smtp_server.controller.handler = smtp_server.handler
