@@ -28,7 +28,12 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)
+    """A superuser with an authenticator app set up, as the staff second factor requires."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)
+    TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 @pytest.fixture

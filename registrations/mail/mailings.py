@@ -127,7 +127,9 @@ def mailing_recipients(mailing):
                 time_zone=registration.time_zone,
                 registration=registration,
             )
-            for registration in mailing.session.registrations.filter(status__in=statuses).order_by("pk")
+            for registration in mailing.session.registrations.filter(
+                status__in=statuses, anonymised_at__isnull=True
+            ).order_by("pk")
         ]
     elif mailing.audience == Mailing.Audience.FOCAL_POINTS:
         people = [
@@ -373,10 +375,10 @@ def check_mailing(*, mailing, recipients=None, now=None):
 
 
 def _suppressed_addresses(emails):
-    lowered = {email.lower() for email in emails}
-    return set(
-        Suppression.objects.annotate(lower=Lower("email")).filter(lower__in=lowered).values_list("lower", flat=True)
-    )
+    """The lower-cased addresses among ``emails`` that are on the suppression list (one query)."""
+    by_hash = {outbox.address_hash(email): email.lower() for email in emails}
+    found = Suppression.objects.filter(email_hash__in=list(by_hash)).values_list("email_hash", flat=True)
+    return {by_hash[digest] for digest in found}
 
 
 @transaction.atomic
@@ -629,6 +631,11 @@ def reschedule_session(*, session, starts_at):
     return mailing
 
 
+@transaction.atomic
 def unsubscribe(*, email):
-    """Put ``email`` on the suppression list as an opt-out. Returns the Suppression."""
+    """Put ``email`` on the suppression list as an opt-out, and withdraw the address's agreement to
+    hear about future activities on every registration. Returns the Suppression."""
+    Registration.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.strip().lower(), contact_opt_in=True
+    ).update(contact_opt_in=False)
     return outbox.suppress_address(email=email, reason=Suppression.Reason.OPT_OUT)
