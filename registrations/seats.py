@@ -26,7 +26,7 @@ from sessions_app.models import Session
 from . import notifications
 from .mail.outbox import address_hash
 from .models import Registration, SeatReservation, Suppression
-from .privacy import record_consent
+from .privacy import current_notice, record_consent
 from .rules import (  # noqa: F401 - the states are part of this module's vocabulary for its callers
     CANCELLED,
     CLOSED,
@@ -214,7 +214,7 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
     """Create a PENDING registration and queue the confirmation request (double opt-in).
 
     Consent is recorded only for the person themself (``source`` SELF), with ``notice``, the
-    published privacy notice they read and accepted. A focal point or staff member cannot consent,
+    published privacy notice they read and accepted (the current one when not given). A focal point or staff member cannot consent,
     nor agree to future contact, for someone else: their rows stay unconsented until the person
     accepts the notice on the confirm page.
 
@@ -227,8 +227,11 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
         state = registration_state(session)
         if state != OPEN:
             raise RegistrationClosed(STATE_MESSAGES[state])
-    if source == Registration.Source.SELF and (notice is None or not notice.is_published):
-        raise ConsentRequired()
+    if source == Registration.Source.SELF:
+        # The form passes the version the person was shown; other callers mean the current one.
+        notice = notice if notice is not None else current_notice()
+        if notice is None or not notice.is_published:
+            raise ConsentRequired()
     fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
     fields["email"] = fields["email"].strip()
     if source != Registration.Source.SELF:

@@ -142,7 +142,10 @@ def manage(request, token):
     country_locked = not actions.change_country
     if request.method == "POST":
         form = DetailsForm(
-            request.POST, current_institution_id=registration.institution_id, country_locked=country_locked
+            request.POST,
+            initial=details_initial(registration),
+            current_institution_id=registration.institution_id,
+            country_locked=country_locked,
         )
         if form.is_valid():
             try:

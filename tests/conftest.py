@@ -32,8 +32,18 @@ def staff(db):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     user = UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)
-    TOTP.activate(user, generate_totp_secret())
+    user.totp_secret = generate_totp_secret()
+    TOTP.activate(user, user.totp_secret)
     return user
+
+
+def totp_code(secret):
+    """The code an authenticator app shows now for ``secret``."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.fixture
