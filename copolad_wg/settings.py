@@ -295,7 +295,12 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
 # Key of the hash that keeps an erased address on the suppression list; keep it when SECRET_KEY
 # is rotated, or erased people may be mailed again. Defaults to SECRET_KEY.
 SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY", "")
-for _name in ("PENDING_REGISTRATION_DAYS", "DELIVERY_BODY_DAYS", "PERSONAL_DATA_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"):
+for _name in (
+    "PENDING_REGISTRATION_DAYS",
+    "DELIVERY_BODY_DAYS",
+    "PERSONAL_DATA_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must be 0 or more days")
 

@@ -8,6 +8,9 @@ people while registration is closed (source STAFF); they get the confirmation re
 import json
 from functools import partial
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
+from auditlog.models import LogEntry as AuditLogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -17,9 +20,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from auditlog.admin import LogEntryAdmin
-from auditlog.filters import ResourceTypeFilter
-from auditlog.models import LogEntry as AuditLogEntry
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
@@ -304,7 +304,6 @@ class SeatReservationInline(admin.TabularInline):
     verbose_name_plural = _("seats reserved per country (the rest of the capacity is open to every country)")
 
 
-
 # --- the privacy notice: versions staff write and publish ---
 
 
@@ -334,7 +333,11 @@ class PrivacyNoticeAdmin(TranslationAdmin):
         if current is None:
             return super().get_changeform_initial_data(request)
         draft = privacy.new_draft_from(current)
-        names = ["controller", "contact_email", *[f"{name}_{code}" for name in ("controller", "body") for code in ("en", "es", "pt")]]
+        names = [
+            "controller",
+            "contact_email",
+            *[f"{name}_{code}" for name in ("controller", "body") for code in ("en", "es", "pt")],
+        ]
         return {name: getattr(draft, name) for name in names}
 
     @admin.display(description=_("retention periods (from the settings)"))
@@ -361,7 +364,9 @@ class PrivacyNoticeAdmin(TranslationAdmin):
             self.message_user(request, _("Select exactly one draft to publish."), messages.ERROR)
             return
         notice = privacy.publish_notice(notice=drafts[0], user=request.user)
-        self.message_user(request, _("Published as version %(version)s.") % {"version": notice.version}, messages.SUCCESS)
+        self.message_user(
+            request, _("Published as version %(version)s.") % {"version": notice.version}, messages.SUCCESS
+        )
 
 
 # --- the audit log: filter by person as well as by object ---

@@ -87,9 +87,7 @@ def scrub_entries(*, registration_ids):
         entry.serialized_data = None
         entry.object_repr = f"Anonymised registration {entry.object_pk}"
         entry.save(update_fields=["changes", "changes_text", "serialized_data", "object_repr"])
-    AdminLogEntry.objects.filter(content_type=content_type, object_id__in=keys).update(
-        object_repr=ERASED
-    )
+    AdminLogEntry.objects.filter(content_type=content_type, object_id__in=keys).update(object_repr=ERASED)
 
 
 def scrub_text(email):
@@ -97,7 +95,8 @@ def scrub_text(email):
     mailing's pasted address list or a focal point's nomination."""
     pattern = re.compile(re.escape(email.strip()), re.IGNORECASE)
     entries = LogEntry.objects.annotate(text=Cast("changes", TextField())).filter(
-        Q(text__icontains=email.strip()) | Q(changes_text__icontains=email.strip())
+        Q(text__icontains=email.strip())
+        | Q(changes_text__icontains=email.strip())
         | Q(object_repr__icontains=email.strip())
     )
     for entry in entries:

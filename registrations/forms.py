@@ -67,7 +67,8 @@ class DetailsForm(forms.Form):
             # Moving a held seat to another country is for staff (reserved seats per country).
             self.fields["country"].disabled = True
             self.fields["country"].help_text = _(
-                "To change your country once you hold a seat or a place on the waiting list, write to the programme staff."
+                "To change your country once you hold a seat or a place on the waiting list, "
+                "write to the programme staff."
             )
         # Verified institutions, plus the one a focal point may already have picked for this person.
         allowed = Q(verified=True) | Q(pk=current_institution_id) if current_institution_id else Q(verified=True)

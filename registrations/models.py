@@ -5,7 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from sessions_app.models import Session
@@ -439,9 +440,9 @@ class PrivacyNotice(models.Model):
             return gettext("Privacy notice (draft %(pk)s)") % {"pk": self.pk}
         return gettext("Privacy notice, version %(version)s") % {"version": self.version}
 
+    def get_absolute_url(self):
+        return reverse("privacy:notice_version", kwargs={"version": self.version})
+
     @property
     def is_published(self):
         return self.published_at is not None
-
-    def get_absolute_url(self):
-        return reverse("privacy:notice_version", kwargs={"version": self.version})

@@ -214,9 +214,9 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
     """Create a PENDING registration and queue the confirmation request (double opt-in).
 
     Consent is recorded only for the person themself (``source`` SELF), with ``notice``, the
-    published privacy notice they read and accepted (the current one when not given). A focal point or staff member cannot consent,
-    nor agree to future contact, for someone else: their rows stay unconsented until the person
-    accepts the notice on the confirm page.
+    published privacy notice they read and accepted (the current one when not given). A focal
+    point or staff member cannot consent, nor agree to future contact, for someone else: their
+    rows stay unconsented until the person accepts the notice on the confirm page.
 
     When the e-mail is already registered for the session (in any case) nothing is created and the
     private link is sent again to that address; the caller cannot tell the two cases apart.
@@ -375,8 +375,9 @@ def confirm_registration(*, registration, by_staff=False, notice=None, contact_o
     The person themself may only do what ``participant_actions`` allows (confirm or rejoin); staff
     may also try to seat a waitlisted person. Someone a focal point or staff added must accept the
     privacy notice first: ``notice`` is the published version they were shown, recorded with the
-    confirmation, with their ``contact_opt_in`` choice. Raises ConsentRequired without it, RegistrationClosed for a cancelled or past
-    session (or rejoining outside the window), SessionBusy when the lock times out.
+    confirmation, with their ``contact_opt_in`` choice. Raises ConsentRequired without it,
+    RegistrationClosed for a cancelled or past session (or rejoining outside the window),
+    SessionBusy when the lock times out.
     """
     with transaction.atomic():
         registration = _lock_registration(registration)
@@ -500,6 +501,8 @@ def withdraw_contact_opt_in(*, registration):
     address forgets the agreement. Raises ActionNotAllowed when there is nothing to withdraw."""
     if not participant_actions(registration).withdraw_opt_in:
         raise ActionNotAllowed()
-    return Registration.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=registration.email.strip().lower(), contact_opt_in=True, anonymised_at__isnull=True
-    ).update(contact_opt_in=False)
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=registration.email.strip().lower(), contact_opt_in=True, anonymised_at__isnull=True)
+        .update(contact_opt_in=False)
+    )

@@ -107,7 +107,9 @@ def confirm(request, token):
         return redirect(registration.get_absolute_url())
     if registration.status != Registration.Status.PENDING:
         return redirect(registration.get_absolute_url())
-    return _private(render(request, "registrations/registration_confirm.html", _confirm_context(registration, form, notice)))
+    return _private(
+        render(request, "registrations/registration_confirm.html", _confirm_context(registration, form, notice))
+    )
 
 
 def _confirm_context(registration, form, notice):

@@ -19,7 +19,5 @@ def registration_box(session):
         box["privacy_notice"] = notice
         box["privacy_notice_version"] = notice.version if notice else ""
         box["seats_left"] = seats.seats_left(session)
-        box["form"] = RegistrationForm(
-            session=session, notice=notice, initial={"language": translation.get_language()}
-        )
+        box["form"] = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
     return box

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone, translation
 
 from registrations import seats
-from registrations.privacy import current_notice
 from registrations.models import Delivery, Registration
+from registrations.privacy import current_notice
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person
