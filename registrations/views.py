@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries.fields import Country
 
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
@@ -245,10 +246,17 @@ def _labelled(record):
     """``[(label, value), ...]`` of one exported registration, labelled as the forms call them."""
     rows = []
     for name, value in record.items():
-        try:
-            label = Registration._meta.get_field(name).verbose_name
-        except Exception:  # noqa: BLE001 - the export's extra keys (status_label, attended) have no field
-            label = name.replace("_", " ")
+        if name == "status_label":
+            continue  # the status row shows the label already
+        if name == "attended":
+            label = Registration.Status.ATTENDED.label
+        else:
+            field = Registration._meta.get_field(name)
+            label = field.verbose_name
+            if field.choices and value:
+                value = str(dict(field.flatchoices).get(value, value))
+            elif name == "country" and value:
+                value = str(Country(value).name)
         if isinstance(value, dict):
             value = value.get("title", "")
         if value is True:
