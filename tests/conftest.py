@@ -26,6 +26,26 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _published_privacy_notice(request):
+    """The privacy notice a migration publishes, back after a transactional test flushed the tables.
+
+    Tests in a transaction see the migrated row; tests that commit (browser, services) run after
+    others and flush every table when they end, the row included.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.utils import timezone
+
+    from registrations.models import PrivacyNotice
+    from registrations.privacy_defaults import FIRST_NOTICE
+
+    if not PrivacyNotice.objects.exists():
+        PrivacyNotice.objects.create(version=1, published_at=timezone.now(), **FIRST_NOTICE)
+
+
 @pytest.fixture
 def staff(db):
     """A superuser with an authenticator app set up, as the staff second factor requires."""
