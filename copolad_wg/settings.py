@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "auditlog",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -131,6 +133,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Who did it: every change the audit log records carries the signed-in staff member.
+    "auditlog.middleware.AuditlogMiddleware",
+    "copolad_wg.middleware.StaffSecondFactorMiddleware",
     "copolad_wg.middleware.ContentSecurityPolicyMiddleware",
     "copolad_wg.middleware.PrivatePagesMiddleware",
 ]
@@ -348,6 +353,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-deliveries": {"task": "registrations.requeue_stuck_deliveries", "schedule": 300.0},
     "dispatch-due-mailings": {"task": "registrations.dispatch_due_mailings", "schedule": 60.0},
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
+    # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.
+    "apply-retention": {"task": "registrations.apply_retention", "schedule": 3600.0},
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still
@@ -361,6 +368,58 @@ OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
 OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Data protection: how long personal data lives (in days), rendered in the privacy notice and the
+# admin. A pending registration nobody confirmed expires; outbox bodies (which hold private links)
+# are dropped, their metadata kept; a session's participants are anonymised after the session;
+# the audit log is trimmed after AUDIT_RETENTION_DAYS. See the README, "Data protection".
+PENDING_REGISTRATION_DAYS = env_int("PENDING_REGISTRATION_DAYS", 14)
+DELIVERY_BODY_DAYS = env_int("DELIVERY_BODY_DAYS", 30)
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
+# Key of the hash that keeps an erased address on the suppression list; keep it when SECRET_KEY
+# is rotated, or erased people may be mailed again. Defaults to SECRET_KEY.
+SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY", "")
+for _name in (
+    "PENDING_REGISTRATION_DAYS",
+    "DELIVERY_BODY_DAYS",
+    "PERSONAL_DATA_RETENTION_DAYS",
+    "AUDIT_RETENTION_DAYS",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more days")
+
+# django-auditlog: staff changes to these models are recorded with who, when and what changed.
+# Secrets (tokens, passwords) are never copied into the log.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "sessions_app.WorkingGroup",
+    "sessions_app.Session",
+    "sessions_app.Objective",
+    "sessions_app.GuidingQuestion",
+    "sessions_app.Conclusions",
+    "sessions_app.RoadmapItem",
+    "sessions_app.Document",
+    "agenda.AgendaItem",
+    "agenda.Speaker",
+    "agenda.AgendaRole",
+    {"model": "registrations.Registration", "exclude_fields": ["token", "updated_at"]},
+    "registrations.FocalPoint",
+    "registrations.Institution",
+    "registrations.SeatReservation",
+    "registrations.Mailing",
+    "registrations.PrivacyNotice",
+    {
+        "model": "auth.User",
+        "exclude_fields": ["password", "last_login"],
+        "m2m_fields": {"groups", "user_permissions"},
+    },
+)
+
+# Staff sign in with a second factor (allauth.mfa: an authenticator app, plus recovery codes).
+# Superusers and anyone who may export personal data must set it up before using the admin.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "COPOLAD WG")
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", default=True)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True

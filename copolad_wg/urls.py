@@ -19,6 +19,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
+    path("privacy/", include("registrations.privacy_urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),

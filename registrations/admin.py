@@ -8,8 +8,12 @@ action that e-mails people first shows a confirmation page: how many, in which l
 they get, and what they were sent before.
 """
 
+import json
 from functools import partial
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
+from auditlog.models import LogEntry as AuditLogEntry
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -24,11 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.filters import CountryFilter
+from modeltranslation.admin import TranslationAdmin
 
 from sessions_app.models import Session
 
-from . import notifications, reports, seats
-from .models import Delivery, Registration, SeatReservation
+from . import audit, notifications, personal_data, privacy, reports, seats
+from .models import Delivery, PrivacyNotice, Registration, SeatReservation
 
 
 class UsedCountryFilter(CountryFilter):
@@ -132,6 +137,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "resend_selected",
         "export_csv",
         "export_xlsx",
+        "export_personal_data",
+        "erase_personal_data",
     ]
     state_fields = [
         "status",
@@ -144,6 +151,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "created_at",
         "updated_at",
+        "anonymised_at",
     ]
     # What a person gives when registering (the same list the domain functions accept), then state.
     fields = ["session", *seats.DATA_FIELDS, *state_fields]
@@ -272,17 +280,75 @@ class RegistrationAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="registrations-{stamp}.{extension}"'
         return response
 
-    @admin.action(description=_("Export to CSV (UTF-8, opens in Excel)"))
+    def has_export_permission(self, request):
+        return request.user.has_perm("registrations.export_registration")
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("registrations.delete_registration")
+
+    @admin.action(description=_("Export to CSV (UTF-8, opens in Excel)"), permissions=["export"])
     def export_csv(self, request, queryset):
+        audit.record_export(actor=request.user, registration_ids=queryset.values_list("pk", flat=True), kind="csv")
         return self._download(reports.export_csv(queryset), "text/csv; charset=utf-8", "csv")
 
-    @admin.action(description=_("Export to Excel (XLSX)"))
+    @admin.action(description=_("Export to Excel (XLSX)"), permissions=["export"])
     def export_xlsx(self, request, queryset):
+        audit.record_export(actor=request.user, registration_ids=queryset.values_list("pk", flat=True), kind="xlsx")
         return self._download(
             reports.export_xlsx(queryset),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         )
+
+    # ── Data protection requests that arrive by mail ─────────────────────────────────────────
+
+    @admin.action(description=_("Export everything stored about the selected people (JSON)"), permissions=["export"])
+    def export_personal_data(self, request, queryset):
+        people, seen = [], set()
+        for registration in queryset.exclude(email="").order_by("pk"):
+            if registration.email.lower() not in seen:
+                seen.add(registration.email.lower())
+                people.append(personal_data.export_personal_data(registration=registration))
+        ids = [item["id"] for person in people for item in person["registrations"]]
+        audit.record_export(actor=request.user, registration_ids=ids, kind="json")
+        body = json.dumps(people, ensure_ascii=False, indent=2)
+        return self._download(body, "application/json; charset=utf-8", "json")
+
+    @admin.action(description=_("Erase the personal data of the selected people"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        """A confirmation page first; then every registration of each address is anonymised."""
+        people = {}
+        for registration in queryset.exclude(email="").select_related("session").order_by("pk"):
+            people.setdefault(registration.email.lower(), registration)
+        if request.POST.get("confirm_erasure") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Erase personal data"),
+                "people": list(people.values()),
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return render(request, "admin/registrations/registration/erase_confirmation.html", context)
+        erased = 0
+        for registration in people.values():
+            try:
+                erased += personal_data.erase_personal_data(
+                    registration=registration, actor=request.user, requested_by="staff"
+                ).registrations
+            except seats.RegistrationError as error:
+                self.message_user(request, f"{registration.pk}: {error.message}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext(
+                "Personal data erased from %(count)d registration.",
+                "Personal data erased from %(count)d registrations.",
+                erased,
+            )
+            % {"count": erased},
+            messages.SUCCESS,
+        )
+        return None
 
     # ── Summary per session ──────────────────────────────────────────────────────────────────
 
@@ -368,3 +434,81 @@ class SeatReservationInline(admin.TabularInline):
     extra = 0
     fields = ["country", "seats"]
     verbose_name_plural = _("seats reserved per country (the rest of the capacity is open to every country)")
+
+
+# --- the privacy notice: versions staff write and publish ---
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(TranslationAdmin):
+    """Drafts are edited; publishing gives the next version number and freezes the text."""
+
+    list_display = ["__str__", "version", "published_at", "published_by", "created_at"]
+    actions = ["publish_selected"]
+    change_list_template = "admin/registrations/privacynotice/change_list.html"
+    readonly_fields = ["version", "published_at", "published_by", "retention_periods"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            # A published version is what people consented to: it is never edited, only followed.
+            return [*self.readonly_fields, *[field.name for field in obj._meta.fields if field.editable]]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        """A new draft starts from the current version's text in every language."""
+        current = privacy.current_notice()
+        if current is None:
+            return super().get_changeform_initial_data(request)
+        draft = privacy.new_draft_from(current)
+        names = [
+            "controller",
+            "contact_email",
+            *[f"{name}_{code}" for name in ("controller", "body") for code in ("en", "es", "pt")],
+        ]
+        return {name: getattr(draft, name) for name in names}
+
+    @admin.display(description=_("retention periods (from the settings)"))
+    def retention_periods(self, obj=None):
+        periods = privacy.retention_periods()
+        return _(
+            "Pending registrations: %(pending)s days · e-mail bodies: %(bodies)s days · personal data after "
+            "the session: %(personal)s days · audit log: %(audit)s days"
+        ) % {
+            "pending": periods.pending_registration_days,
+            "bodies": periods.delivery_body_days,
+            "personal": periods.personal_data_days,
+            "audit": periods.audit_days,
+        }
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "retention": privacy.retention_periods()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description=_("Publish the selected draft as the new version"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        drafts = list(queryset.filter(published_at__isnull=True).order_by("pk"))
+        if len(drafts) != 1:
+            self.message_user(request, _("Select exactly one draft to publish."), messages.ERROR)
+            return
+        notice = privacy.publish_notice(notice=drafts[0], user=request.user)
+        self.message_user(
+            request, _("Published as version %(version)s.") % {"version": notice.version}, messages.SUCCESS
+        )
+
+
+# --- the audit log: filter by person as well as by object ---
+
+admin.site.unregister(AuditLogEntry)
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    """auditlog's own page, plus a filter by staff member and a search by object id."""
+
+    list_filter = ["action", ResourceTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [*LogEntryAdmin.search_fields, "object_pk"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Institution, Registration
+from .privacy import current_notice, published_notice
 from .seats import known_time_zones
 from .validators import validate_multiline, validate_single_line
 
@@ -60,8 +61,15 @@ class DetailsForm(forms.Form):
         label=_("I would like to hear about future activities of the working group."), required=False
     )
 
-    def __init__(self, *args, current_institution_id=None, **kwargs):
+    def __init__(self, *args, current_institution_id=None, country_locked=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if country_locked:
+            # Moving a held seat to another country is for staff (reserved seats per country).
+            self.fields["country"].disabled = True
+            self.fields["country"].help_text = _(
+                "To change your country once you hold a seat or a place on the waiting list, "
+                "write to the programme staff."
+            )
         # Verified institutions, plus the one a focal point may already have picked for this person.
         allowed = Q(verified=True) | Q(pk=current_institution_id) if current_institution_id else Q(verified=True)
         self.fields["institution"].queryset = Institution.objects.filter(allowed).order_by("country", "name")
@@ -80,7 +88,27 @@ class DetailsForm(forms.Form):
         return cleaned
 
 
-class RegistrationForm(DetailsForm):
+class NoticeAcceptanceMixin:
+    """The privacy notice the person was shown (a hidden version number) and their acceptance.
+
+    ``cleaned_data["notice"]`` is that published version, so the consent on record names the text
+    the person saw, even if staff publish a new one while the form is open.
+    """
+
+    def _add_notice_fields(self, notice):
+        self.fields["notice_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound and notice is not None:
+            self.fields["notice_version"].initial = notice.version
+
+    def clean_notice_version(self):
+        notice = published_notice(self.cleaned_data.get("notice_version")) or current_notice()
+        if notice is None:
+            raise forms.ValidationError(_("The privacy notice is not available right now. Please try again later."))
+        self.cleaned_data["notice"] = notice
+        return notice.version
+
+
+class RegistrationForm(NoticeAcceptanceMixin, DetailsForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree that my data are used to manage my registration."),
@@ -89,11 +117,28 @@ class RegistrationForm(DetailsForm):
 
     field_order = ["email", "full_name"]
 
-    def __init__(self, *args, session=None, **kwargs):
+    def __init__(self, *args, session=None, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_notice_fields(notice)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         if session is not None and not self.is_bound:
             self.fields["time_zone"].initial = session.time_zone
+
+
+class AcceptNoticeForm(NoticeAcceptanceMixin, forms.Form):
+    """The confirm page of someone a focal point or staff registered: accept the notice first."""
+
+    consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my data are used to manage my registration."),
+        error_messages={"required": _("Confirming needs your consent to the privacy notice.")},
+    )
+    contact_opt_in = forms.BooleanField(
+        label=_("I would like to hear about future activities of the working group."), required=False
+    )
+
+    def __init__(self, *args, notice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_notice_fields(notice)
 
 
 def details_initial(registration):

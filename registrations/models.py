@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -109,8 +110,10 @@ class Registration(models.Model):
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
     gender_self_described = models.CharField(_("gender (self-described)"), max_length=100, blank=True)
     accessibility_needs = models.TextField(_("accessibility or interpretation needs"), blank=True)
-    consent_text_version = models.CharField(_("privacy notice version"), max_length=20)
-    consent_given_at = models.DateTimeField(_("consent given at"))
+    # Set only when the person themself accepts the notice: on the registration form, or on the
+    # confirm page when a focal point or staff added them. Blank until then.
+    consent_text_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
+    consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     contact_opt_in = models.BooleanField(_("agrees to be contacted about future activities"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(_("registered by"), max_length=20, choices=Source.choices, default=Source.SELF)
@@ -122,30 +125,45 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("registered by user"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # NULL once the personal data are erased or anonymised: the private link then leads nowhere.
+    token = models.CharField(max_length=64, unique=True, null=True, default=new_token, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when name, e-mail, token and free text were erased; what is left is an anonymous statistic.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
+        permissions = [("export_registration", _("Can export personal data of registrations"))]
         constraints = [
-            models.UniqueConstraint(Lower("email"), "session", name="registration_email_unique_per_session"),
+            models.UniqueConstraint(
+                Lower("email"),
+                "session",
+                condition=models.Q(anonymised_at__isnull=True),
+                name="registration_email_unique_per_session",
+            ),
         ]
         indexes = [
             models.Index(fields=["session", "status", "waitlisted_at"], name="registration_queue_idx"),
         ]
 
     def __str__(self):
+        if self.anonymised_at:
+            return gettext("Anonymised registration %(pk)s") % {"pk": self.pk}
         return f"{self.full_name} <{self.email}>"
 
     def get_absolute_url(self):
         return reverse("registrations:manage", kwargs={"token": self.token})
+
+    @property
+    def has_consented(self):
+        return self.consent_given_at is not None
 
 
 class SeatReservation(models.Model):
@@ -223,7 +241,8 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 Lower("to_email"),
                 "mailing",
-                condition=models.Q(mailing__isnull=False),
+                # An erased recipient's row keeps no address; several such rows may share a mailing.
+                condition=models.Q(mailing__isnull=False) & ~models.Q(to_email=""),
                 name="delivery_unique_per_mailing_address",
             ),
         ]
@@ -346,13 +365,19 @@ class Mailing(models.Model):
 
 
 class Suppression(models.Model):
-    """An address that bulk mail skips: it bounced for good or its owner opted out."""
+    """An address that bulk mail skips: it bounced for good, its owner opted out or had it erased.
+
+    Matching goes by ``email_hash`` (a keyed hash of the lower-cased address, see
+    ``mail.outbox.address_hash``), so an erased person's row keeps no address at all.
+    """
 
     class Reason(models.TextChoices):
         HARD_BOUNCE = "hard_bounce", _("Hard bounce")
         OPT_OUT = "opt_out", _("Opted out")
+        ERASED = "erased", _("Personal data erased")
 
-    email = models.EmailField(_("e-mail"))
+    email = models.EmailField(_("e-mail"), blank=True)
+    email_hash = models.CharField(_("keyed hash of the address"), max_length=64, unique=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
@@ -361,7 +386,63 @@ class Suppression(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("suppressed address")
         verbose_name_plural = _("suppressed addresses")
-        constraints = [models.UniqueConstraint(Lower("email"), name="suppression_email_unique")]
 
     def __str__(self):
-        return f"{self.email} ({self.get_reason_display()})"
+        return f"{self.email or gettext('(erased address)')} ({self.get_reason_display()})"
+
+
+class PrivacyNotice(models.Model):
+    """One version of the privacy notice, written by staff in English, Spanish and Portuguese.
+
+    A draft has no version number; publishing gives it the next one and freezes it, so every
+    consent on record points to a text that can still be read as it was.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True, null=True, blank=True, editable=False)
+    controller = models.CharField(
+        _("data controller"), max_length=300, help_text=_("Who decides on the data: name and address.")
+    )
+    contact_email = models.EmailField(_("data protection contact"))
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Purposes, legal basis, what is collected, who sees it and the person's rights. A line starting "
+            "with “## ” is a heading; a blank line starts a paragraph. The retention periods are added by "
+            "the portal from its settings."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        ordering = ["-version", "-pk"]
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notice versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__isnull=True, published_at__isnull=True)
+                | models.Q(version__isnull=False, published_at__isnull=False),
+                name="privacy_notice_published_has_version",
+            ),
+        ]
+
+    def __str__(self):
+        if self.version is None:
+            return gettext("Privacy notice (draft %(pk)s)") % {"pk": self.pk}
+        return gettext("Privacy notice, version %(version)s") % {"version": self.version}
+
+    def get_absolute_url(self):
+        return reverse("privacy:notice_version", kwargs={"version": self.version})
+
+    @property
+    def is_published(self):
+        return self.published_at is not None

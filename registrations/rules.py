@@ -59,6 +59,11 @@ class ParticipantActions:
     calendar: bool  # download their .ics
     join_link: bool  # see the video platform's link
     documents: bool  # conclusions, roadmap and their certificate, after the session
+    accept_notice: bool  # added by a focal point or staff: the person has not accepted the notice yet
+    change_country: bool  # a country change would move a held seat or a waiting-list place: staff only
+    download_data: bool  # everything stored about them, as JSON and as a page
+    delete_data: bool  # erase their personal data (a confirmation step first)
+    withdraw_opt_in: bool  # stop hearing about future activities
 
 
 def participant_actions(registration, *, now=None):
@@ -77,4 +82,10 @@ def participant_actions(registration, *, now=None):
         calendar=status != Status.CANCELLED and upcoming,
         join_link=status == Status.CONFIRMED and upcoming,
         documents=state == PAST,
+        accept_notice=registration.consent_given_at is None,
+        change_country=status in (Status.PENDING, Status.CANCELLED) and state != CANCELLED,
+        # Rights that hold whatever the registration's state: the token is the only key needed.
+        download_data=True,
+        delete_data=True,
+        withdraw_opt_in=registration.contact_opt_in,
     )

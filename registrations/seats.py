@@ -25,7 +25,9 @@ from sessions_app.models import Session
 from sessions_app.timezones import zone_for_country
 
 from . import notifications
-from .models import Registration, SeatReservation
+from .mail.outbox import address_hash
+from .models import Registration, SeatReservation, Suppression
+from .privacy import current_notice, record_consent
 from .rules import (  # noqa: F401 - the states are part of this module's vocabulary for its callers
     CANCELLED,
     CLOSED,
@@ -37,9 +39,6 @@ from .rules import (  # noqa: F401 - the states are part of this module's vocabu
     participant_actions,
     registration_state,
 )
-
-# The privacy notice the form shows; raise it when the text changes so consent records say which one.
-PRIVACY_NOTICE_VERSION = getattr(settings, "PRIVACY_NOTICE_VERSION", "2026-1")
 
 # What callers may set through ``data``; anything else is ignored.
 DATA_FIELDS = (
@@ -77,6 +76,19 @@ class ActionNotAllowed(RegistrationError):
     """The person asked for something their private page does not offer now."""
 
     default_message = _("This registration can no longer be changed this way.")
+
+
+class ConsentRequired(RegistrationError):
+    """The person has not accepted the privacy notice, which confirming needs."""
+
+    default_message = _("Please read the privacy notice and accept it to confirm your registration.")
+
+
+class CountryChangeNotAllowed(ActionNotAllowed):
+    default_message = _(
+        "Your country cannot be changed here once you hold a seat or a place on the waiting list: "
+        "write to the programme staff, who will check the seats reserved for each country."
+    )
 
 
 class SessionBusy(RegistrationError):
@@ -199,34 +211,52 @@ def find_registration(*, session, email):
     )
 
 
-def register_participant(*, session, data, source=Registration.Source.SELF, registered_by=None):
+def register_participant(*, session, data, source=Registration.Source.SELF, registered_by=None, notice=None):
     """Create a PENDING registration and queue the confirmation request (double opt-in).
+
+    Consent is recorded only for the person themself (``source`` SELF), with ``notice``, the
+    published privacy notice they read and accepted (the current one when not given). A focal
+    point or staff member cannot consent, nor agree to future contact, for someone else: their
+    rows stay unconsented until the person accepts the notice on the confirm page.
 
     When the e-mail is already registered for the session (in any case) nothing is created and the
     private link is sent again to that address; the caller cannot tell the two cases apart.
-    Raises RegistrationClosed outside the registration window, except for staff.
+    Raises RegistrationClosed outside the registration window, except for staff; ConsentRequired
+    for a self-registration without a notice.
     """
     if source != Registration.Source.STAFF:
         state = registration_state(session)
         if state != OPEN:
             raise RegistrationClosed(STATE_MESSAGES[state])
+    if source == Registration.Source.SELF:
+        # The form passes the version the person was shown; other callers mean the current one.
+        notice = notice if notice is not None else current_notice()
+        if notice is None or not notice.is_published:
+            raise ConsentRequired()
     fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
     fields["email"] = fields["email"].strip()
+    if source != Registration.Source.SELF:
+        fields["contact_opt_in"] = False
     existing = find_registration(session=session, email=fields["email"])
     if existing is not None:
         notifications.send_private_link(registration=existing)
         return existing
     try:
         with transaction.atomic():
-            registration = Registration.objects.create(
+            registration = Registration(
                 session=session,
                 status=Registration.Status.PENDING,
                 source=source,
                 registered_by=registered_by,
-                consent_text_version=PRIVACY_NOTICE_VERSION,
-                consent_given_at=timezone.now(),
                 **fields,
             )
+            if source == Registration.Source.SELF:
+                record_consent(registration, notice=notice)
+                # Someone who had their data erased and now registers again wants our mail again.
+                Suppression.objects.filter(
+                    email_hash=address_hash(fields["email"]), reason=Suppression.Reason.ERASED
+                ).delete()
+            registration.save()
             notifications.send_confirmation_request(registration=registration)
     except IntegrityError:
         # The same address registered at the same moment by another request: one row wins.
@@ -277,8 +307,7 @@ def add_by_staff(*, session, data, registered_by, notify=False, attended=False):
                 status=status,
                 source=Registration.Source.STAFF,
                 registered_by=registered_by,
-                consent_text_version=PRIVACY_NOTICE_VERSION,
-                consent_given_at=now,
+                # Added by staff: no consent until the person accepts the notice themself.
                 confirmed_at=now if status != Registration.Status.PENDING else None,
                 **fields,
             )
@@ -294,8 +323,12 @@ def change_details(*, registration, data):
 
     Raises ActionNotAllowed when ``participant_actions`` does not allow a change now.
     """
-    if not participant_actions(registration).change:
+    actions = participant_actions(registration)
+    if not actions.change:
         raise ActionNotAllowed()
+    country = data.get("country")
+    if country and str(country) != registration.country.code and not actions.change_country:
+        raise CountryChangeNotAllowed()
     for name in DETAIL_FIELDS:
         if name in data and data[name] is not None:
             setattr(registration, name, data[name])
@@ -385,18 +418,31 @@ def _waitlist(registration, *, now):
     notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
 
 
-def confirm_registration(*, registration, by_staff=False):
+def confirm_registration(*, registration, by_staff=False, notice=None, contact_opt_in=False):
     """Confirm a pending (or cancelled) registration: a seat if one is free for the person's country
     (``can_take_seat``), else the waiting list.
 
     A waitlisted registration gets a seat only if one is free for it. Confirmed ones are left alone.
     The person themself may only do what ``participant_actions`` allows (confirm or rejoin); staff
-    may also try to seat a waitlisted person. Raises RegistrationClosed for a cancelled or past
-    session (or rejoining outside the window), SessionBusy when the lock times out.
+    may also try to seat a waitlisted person. Someone a focal point or staff added must accept the
+    privacy notice first: ``notice`` is the published version they were shown, recorded with the
+    confirmation, with their ``contact_opt_in`` choice. Raises ConsentRequired without it,
+    RegistrationClosed for a cancelled or past session (or rejoining outside the window),
+    SessionBusy when the lock times out.
     """
     with transaction.atomic():
         registration = _lock_registration(registration)
+        if registration.anonymised_at is not None:
+            # Erased while the confirmation was on its way: nothing is left to confirm.
+            raise ActionNotAllowed()
         session = registration.session
+        if not by_staff and registration.consent_given_at is None:
+            if notice is None or not notice.is_published:
+                raise ConsentRequired()
+            fields = record_consent(registration, notice=notice)
+            # Their own choice, on the same page; never pre-ticked, never set by someone else.
+            registration.contact_opt_in = bool(contact_opt_in)
+            registration.save(update_fields=[*fields, "contact_opt_in", "updated_at"])
         if registration.status in SEAT_STATUSES:
             return registration
         now = timezone.now()
@@ -477,3 +523,37 @@ def resend_confirmation(*, registration):
         notifications.send_confirmed(registration=registration, again=True)
     else:
         notifications.send_private_link(registration=registration)
+
+
+def release_seat_for_erasure(*, registration):
+    """Cancel an upcoming registration without a word to the person, whose data are being erased.
+
+    A freed seat goes to the waiting list as for any cancellation (those promoted are told). Past
+    sessions keep their status (attended or not) for the statistics. Returns the registration.
+    """
+    with transaction.atomic():
+        registration = _lock_registration(registration)
+        session = registration.session
+        state = registration_state(session)
+        if registration.status == Registration.Status.CANCELLED or state in (PAST, CANCELLED):
+            return registration
+        had_seat = registration.status in SEAT_STATUSES
+        now = timezone.now()
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        if had_seat:
+            _fill_free_seats(session, now=now)
+    return registration
+
+
+def withdraw_contact_opt_in(*, registration):
+    """The person no longer wants to hear about future activities: every registration of their
+    address forgets the agreement. Raises ActionNotAllowed when there is nothing to withdraw."""
+    if not participant_actions(registration).withdraw_opt_in:
+        raise ActionNotAllowed()
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=registration.email.strip().lower(), contact_opt_in=True, anonymised_at__isnull=True)
+        .update(contact_opt_in=False)
+    )

@@ -12,5 +12,9 @@ urlpatterns = [
     path("r/<slug:token>/confirm/", views.confirm, name="confirm"),
     path("r/<slug:token>/cancel/", views.cancel, name="cancel"),
     path("r/<slug:token>/calendar.ics", views.calendar, name="calendar"),
+    path("r/<slug:token>/my-data/", views.my_data, name="my_data"),
+    path("r/<slug:token>/my-data/delete/", views.delete_my_data, name="delete_my_data"),
+    path("r/<slug:token>/contact/withdraw/", views.withdraw_opt_in, name="withdraw_opt_in"),
+    path("data-deleted/", views.data_deleted, name="data_deleted"),
     path("unsubscribe/<str:token>/", mail_views.unsubscribe_view, name="unsubscribe"),
 ]

@@ -5,20 +5,24 @@ What the private page offers comes from ``rules.participant_actions``, and the w
 ``seats`` ask the same function, so an action the page hides is refused on POST too.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries.fields import Country
 
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 
-from . import seats
-from .forms import DetailsForm, RegistrationForm, details_initial
+from . import personal_data, privacy, seats
+from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
 from .notifications import format_when
 from .ratelimit import hit, rate_limit, too_many_requests
@@ -41,6 +45,7 @@ def _busy(request, error):
 def register(request, slug):
     session = session_by_slug(slug)
     state = seats.registration_state(session)
+    notice = privacy.current_notice()
     if request.method == "POST":
         form = RegistrationForm(request.POST, session=session)
         if form.is_valid():
@@ -49,7 +54,7 @@ def register(request, slug):
             if not hit(scope="register-email", key=form.cleaned_data["email"], limit=limit, period=period):
                 return too_many_requests(request, retry_after=period)
             try:
-                seats.register_participant(session=session, data=form.cleaned_data)
+                seats.register_participant(session=session, data=form.cleaned_data, notice=form.cleaned_data["notice"])
             except seats.SessionBusy as error:
                 return _busy(request, error)
             except seats.RegistrationError as error:
@@ -57,14 +62,15 @@ def register(request, slug):
             else:
                 return redirect("registrations:register_done", slug=session.slug)
     else:
-        form = RegistrationForm(session=session, initial={"language": translation.get_language()})
+        form = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
     context = {
         "session": session,
         "form": form,
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
         "seats_left": seats.seats_left(session) if state == seats.OPEN else None,
-        "privacy_notice_version": seats.PRIVACY_NOTICE_VERSION,
+        "privacy_notice": notice,
+        "privacy_notice_version": notice.version if notice else "",
     }
     return render(request, "registrations/registration_form.html", context)
 
@@ -80,20 +86,47 @@ def register_done(request, slug):
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
+    actions = participant_actions(registration)
+    notice = privacy.current_notice()
+    form = None
+    if actions.accept_notice:
+        # Added by a focal point or staff: the person reads the notice and accepts it here first.
+        form = AcceptNoticeForm(request.POST or None, notice=notice)
     if request.method == "POST":
+        if form is not None and not form.is_valid():
+            context = _confirm_context(registration, form, notice)
+            return _private(render(request, "registrations/registration_confirm.html", context))
         try:
-            registration = seats.confirm_registration(registration=registration)
+            registration = seats.confirm_registration(
+                registration=registration,
+                notice=form.cleaned_data["notice"] if form is not None else None,
+                contact_opt_in=bool(form is not None and form.cleaned_data.get("contact_opt_in")),
+            )
         except seats.SessionBusy as error:
             return _busy(request, error)
         except seats.RegistrationError as error:
             messages.error(request, error.message)
+            if registration.anonymised_at or not registration.token:
+                raise Http404 from None
         else:
             _status_message(request, registration)
         return redirect(registration.get_absolute_url())
     if registration.status != Registration.Status.PENDING:
         return redirect(registration.get_absolute_url())
-    context = {"registration": registration, "session": registration.session}
-    return _private(render(request, "registrations/registration_confirm.html", context))
+    return _private(
+        render(request, "registrations/registration_confirm.html", _confirm_context(registration, form, notice))
+    )
+
+
+def _confirm_context(registration, form, notice):
+    return {
+        "registration": registration,
+        "session": registration.session,
+        "consent_form": form,
+        "notice": notice,
+        "notice_blocks": privacy.notice_blocks(notice.body) if notice else [],
+        "retention": privacy.retention_periods(),
+    }
 
 
 def _status_message(request, registration):
@@ -114,8 +147,14 @@ def manage(request, token):
     registration = registration_for_token(token)
     session = registration.session
     actions = participant_actions(registration)
+    country_locked = not actions.change_country
     if request.method == "POST":
-        form = DetailsForm(request.POST, current_institution_id=registration.institution_id)
+        form = DetailsForm(
+            request.POST,
+            initial=details_initial(registration),
+            current_institution_id=registration.institution_id,
+            country_locked=country_locked,
+        )
         if form.is_valid():
             try:
                 seats.change_details(registration=registration, data=form.cleaned_data)
@@ -128,7 +167,11 @@ def manage(request, token):
                 messages.success(request, _("Your details have been saved."))
                 return redirect("registrations:manage", token=registration.token)
     else:
-        form = DetailsForm(initial=details_initial(registration), current_institution_id=registration.institution_id)
+        form = DetailsForm(
+            initial=details_initial(registration),
+            current_institution_id=registration.institution_id,
+            country_locked=country_locked,
+        )
     context = {
         "registration": registration,
         "session": session,
@@ -139,8 +182,14 @@ def manage(request, token):
         "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
         "join_url": session.join_url if actions.join_link else "",
         "state_message": seats.STATE_MESSAGES.get(actions.state),
+        "anonymise_on": _anonymise_on(session),
     }
     return _private(render(request, "registrations/registration_manage.html", context))
+
+
+def _anonymise_on(session):
+    """The day this session's participants are anonymised (certificates deleted with them)."""
+    return session.ends_at + timezone.timedelta(days=privacy.retention_periods().personal_data_days)
 
 
 @require_POST
@@ -168,3 +217,130 @@ def calendar(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registration.session.slug}.ics"'
     return _private(response)
+
+
+# ── The person's rights: download, delete, withdraw the contact opt-in ──────────────────────────
+
+
+@never_cache
+@require_GET
+@rate_limit("token")
+def my_data(request, token):
+    """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
+    registration = registration_for_token(token)
+    if not participant_actions(registration).download_data:
+        raise Http404
+    data = personal_data.export_personal_data(registration=registration)
+    if request.GET.get("format") == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+        response["Cache-Control"] = "private, no-store"
+        return _private(response)
+    context = {
+        "registration": registration,
+        "session": registration.session,
+        "data": data,
+        "registrations": [_labelled(record) for record in data["registrations"]],
+    }
+    return _private(render(request, "registrations/my_data.html", context))
+
+
+def _labelled(record):
+    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them."""
+    rows = []
+    for name, value in record.items():
+        if name == "status_label":
+            continue  # the status row shows the label already
+        if name == "attended":
+            label = Registration.Status.ATTENDED.label
+        else:
+            field = Registration._meta.get_field(name)
+            label = field.verbose_name
+            if field.choices and value:
+                value = str(dict(field.flatchoices).get(value, value))
+            elif name == "country" and value:
+                value = str(Country(value).name)
+        if isinstance(value, dict):
+            value = value.get("title", "")
+        if value is True:
+            value = _("Yes")
+        elif value is False:
+            value = _("No")
+        rows.append((str(label), "" if value is None else value))
+    return rows
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limit("token")
+def delete_my_data(request, token):
+    """GET asks for confirmation; POST erases and leads to a page that says what happened."""
+    registration = registration_for_token(token)
+    if not participant_actions(registration).delete_data:
+        raise Http404
+    if request.method == "POST":
+        try:
+            report = personal_data.erase_personal_data(registration=registration, requested_by="person")
+        except seats.SessionBusy as error:
+            return _busy(request, error)
+        messages.success(
+            request,
+            ngettext(
+                "Your personal data have been deleted from %(count)d registration.",
+                "Your personal data have been deleted from %(count)d registrations.",
+                report.registrations,
+            )
+            % {"count": report.registrations},
+        )
+        return redirect("registrations:data_deleted")
+    registrations = list(personal_data.registrations_of(registration.email))
+    context = {"registration": registration, "session": registration.session, "registrations": registrations}
+    return _private(render(request, "registrations/my_data_delete.html", context))
+
+
+def data_deleted(request):
+    """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
+    return _private(render(request, "registrations/my_data_deleted.html", {"retention": privacy.retention_periods()}))
+
+
+@require_POST
+@rate_limit("token")
+def withdraw_opt_in(request, token):
+    registration = registration_for_token(token)
+    try:
+        seats.withdraw_contact_opt_in(registration=registration)
+    except seats.RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You will no longer hear from us about future activities."))
+    return redirect(registration.get_absolute_url())
+
+
+# ── The privacy notice ──────────────────────────────────────────────────────────────────────
+
+
+def _notice_page(request, notice):
+    context = {
+        "notice": notice,
+        "notice_blocks": privacy.notice_blocks(notice.body),
+        "retention": privacy.retention_periods(),
+        "current": privacy.current_notice(),
+        "versions": privacy.published_versions(),
+    }
+    return render(request, "registrations/privacy_notice.html", context)
+
+
+def privacy_notice(request):
+    notice = privacy.current_notice()
+    if notice is None:
+        raise Http404
+    return _notice_page(request, notice)
+
+
+def privacy_notice_version(request, version):
+    notice = privacy.published_notice(version)
+    if notice is None:
+        raise Http404
+    return _notice_page(request, notice)

@@ -26,9 +26,44 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _published_privacy_notice(request):
+    """The privacy notice a migration publishes, back after a transactional test flushed the tables.
+
+    Tests in a transaction see the migrated row; tests that commit (browser, services) run after
+    others and flush every table when they end, the row included.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.utils import timezone
+
+    from registrations.models import PrivacyNotice
+    from registrations.privacy_defaults import FIRST_NOTICE
+
+    if not PrivacyNotice.objects.exists():
+        PrivacyNotice.objects.create(version=1, published_at=timezone.now(), **FIRST_NOTICE)
+
+
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)
+    """A superuser with an authenticator app set up, as the staff second factor requires."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = UserFactory(username="staff", email="staff@copolad.example", is_staff=True, is_superuser=True)
+    user.totp_secret = generate_totp_secret()
+    TOTP.activate(user, user.totp_secret)
+    return user
+
+
+def totp_code(secret):
+    """The code an authenticator app shows now for ``secret``."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from ..models import (
     Registration,
     SeatReservation,
 )
-from ..seats import SEAT_STATUSES, RegistrationError, register_participant
+from ..notifications import send_private_link
+from ..seats import SEAT_STATUSES, RegistrationError, find_registration, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
 
@@ -354,9 +355,17 @@ def nominate(*, session, focal_point, data):
         "language": data.get("language") or "en",
         "time_zone": data.get("time_zone") or session.time_zone,
     }
+    existing = find_registration(session=session, email=payload["email"])
+    if existing is not None and existing.country == focal_point.country:
+        raise FocalPointError(_("%(email)s is already registered for this session.") % {"email": payload["email"]})
+    if existing is not None:
+        # Registered through another country or by the person: say nothing about them here. The
+        # address's owner gets their private link again, as when anyone registers an address twice.
+        send_private_link(registration=existing)
+        raise FocalPointError(
+            _("%(email)s cannot be added to your country's list for this session.") % {"email": payload["email"]}
+        )
     with transaction.atomic():
-        if Registration.objects.filter(session=session, email__iexact=payload["email"]).exists():
-            raise FocalPointError(_("%(email)s is already registered for this session.") % {"email": payload["email"]})
         return register_participant(
             session=session,
             data=payload,

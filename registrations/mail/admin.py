@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from sessions_app.completeness import missing_translations
 
-from . import mailings
 from ..models import Delivery, Mailing, Registration, Suppression
+from . import mailings
 
 
 class MailingForm(forms.ModelForm):

@@ -29,11 +29,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app.timezones import format_utc_offset, session_local_starts
-
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_url
 from sessions_app.models import Session
+from sessions_app.timezones import format_utc_offset, session_local_starts
 
 from ..models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
 from . import outbox
@@ -115,9 +114,7 @@ def parse_addresses(text):
             )
             continue
         if len(parts) > 2:
-            errors.append(
-                _("Line %(number)s (“%(line)s”): write one address and, optionally, its language.") % params
-            )
+            errors.append(_("Line %(number)s (“%(line)s”): write one address and, optionally, its language.") % params)
             continue
         if email.lower() in seen:
             continue  # the same address twice (in any case) is one recipient, not an error
@@ -138,8 +135,8 @@ def known_names(emails):
         .values_list("lower", "full_name")
     ):
         names[email] = name
-    for focal_point in FocalPoint.objects.select_related("user").annotate(lower=Lower("user__email")).filter(
-        lower__in=lowered
+    for focal_point in (
+        FocalPoint.objects.select_related("user").annotate(lower=Lower("user__email")).filter(lower__in=lowered)
     ):
         full_name = focal_point.user.get_full_name()
         if full_name:
@@ -161,7 +158,9 @@ def mailing_recipients(mailing):
                 time_zone=registration.time_zone,
                 registration=registration,
             )
-            for registration in mailing.session.registrations.filter(status__in=statuses).order_by("pk")
+            for registration in mailing.session.registrations.filter(
+                status__in=statuses, anonymised_at__isnull=True
+            ).order_by("pk")
         ]
     elif mailing.audience == Mailing.Audience.FOCAL_POINTS:
         people = [
@@ -410,10 +409,10 @@ def check_mailing(*, mailing, recipients=None, now=None):
 
 
 def _suppressed_addresses(emails):
-    lowered = {email.lower() for email in emails}
-    return set(
-        Suppression.objects.annotate(lower=Lower("email")).filter(lower__in=lowered).values_list("lower", flat=True)
-    )
+    """The lower-cased addresses among ``emails`` that are on the suppression list (one query)."""
+    by_hash = {outbox.address_hash(email): email.lower() for email in emails}
+    found = Suppression.objects.filter(email_hash__in=list(by_hash)).values_list("email_hash", flat=True)
+    return {by_hash[digest] for digest in found}
 
 
 @transaction.atomic
@@ -440,7 +439,7 @@ def _enqueue_build(mailing_id):
         try:
             # Named rather than imported: tasks.py imports this module.
             current_app.signature("registrations.build_mailing", args=(mailing_id,)).delay()
-        except Exception:  # noqa: BLE001 - broker down: dispatch_due_mailings builds it on its next run
+        except Exception:
             logger.exception("Could not enqueue the build of mailing %s", mailing_id)
 
     transaction.on_commit(enqueue)
@@ -680,6 +679,11 @@ def reschedule_session(*, session, starts_at):
     return mailing
 
 
+@transaction.atomic
 def unsubscribe(*, email):
-    """Put ``email`` on the suppression list as an opt-out. Returns the Suppression."""
+    """Put ``email`` on the suppression list as an opt-out, and withdraw the address's agreement to
+    hear about future activities on every registration. Returns the Suppression."""
+    Registration.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.strip().lower(), contact_opt_in=True
+    ).update(contact_opt_in=False)
     return outbox.suppress_address(email=email, reason=Suppression.Reason.OPT_OUT)

@@ -18,13 +18,14 @@ import socket
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
-from celery import current_app
 from django.db import IntegrityError, connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from ..models import Delivery, Suppression
 
@@ -160,7 +161,7 @@ def enqueue_delivery(delivery_id, queue=None):
     try:
         options = {"queue": queue} if queue else {}
         current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(**options)
-    except Exception:  # noqa: BLE001 - any broker failure: the row stays queued and is retried later
+    except Exception:
         _BrokerBreaker.trip()
         logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
 
@@ -222,16 +223,26 @@ def send_delivery(*, delivery_id, connection=None):
             return False
         if delivery.status == Delivery.Status.FAILED:
             return False
-        if delivery.mailing_id and Suppression.objects.filter(email__iexact=delivery.to_email).exists():
+        if not delivery.to_email:
+            # Its recipient's data were erased after it was queued: nothing to send, nobody to send to.
             delivery.status = Delivery.Status.SUPPRESSED
             delivery.save(update_fields=["status"])
             return False
+        if delivery.mailing_id:
+            suppression = Suppression.objects.filter(email_hash=address_hash(delivery.to_email)).first()
+            if suppression is not None:
+                delivery.status = Delivery.Status.SUPPRESSED
+                if suppression.reason == Suppression.Reason.ERASED:
+                    # Built while the erasure ran: keep no trace of the address or the message.
+                    scrub_delivery_fields(delivery)
+                delivery.save()
+                return False
         delivery.attempts += 1
         delivery.last_attempt_at = timezone.now()
         message = build_message(delivery, connection=connection)
         try:
             message.send()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row; its type decides retry or not
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
             delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
@@ -272,7 +283,7 @@ def send_delivery_batch(*, delivery_ids):
     try:
         # Opened here, the connection stays open across messages (send_messages only closes one it opened).
         connection.open()
-    except Exception:  # noqa: BLE001 - refused, timed out, DNS: all worth a later retry
+    except Exception:
         logger.warning("SMTP connection failed; %s deliveries wait for a retry", len(delivery_ids), exc_info=True)
         return delivery_ids
     try:
@@ -284,22 +295,82 @@ def send_delivery_batch(*, delivery_ids):
     finally:
         try:
             connection.close()
-        except Exception:  # noqa: BLE001 - a broken connection may fail to say goodbye; nothing to do
+        except Exception:
             logger.debug("SMTP connection did not close cleanly", exc_info=True)
     return []
 
 
-def suppress_address(*, email, reason, detail=""):
-    """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression."""
+def address_hash(email):
+    """A keyed hash of the lower-cased address: the suppression list matches on it.
 
-    existing = Suppression.objects.filter(email__iexact=email).first()
+    Keyed (HMAC with SUPPRESSION_HASH_KEY, else SECRET_KEY) so that the list of an erased person's
+    hash cannot be reversed by hashing guessed addresses without the key.
+    """
+    key = getattr(settings, "SUPPRESSION_HASH_KEY", "") or settings.SECRET_KEY
+    normalised = (email or "").strip().lower()
+    return salted_hmac("registrations.suppression", normalised, secret=key, algorithm="sha256").hexdigest()
+
+
+def is_suppressed(email):
+    return Suppression.objects.filter(email_hash=address_hash(email)).exists()
+
+
+def suppress_address(*, email, reason, detail=""):
+    """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression.
+
+    With reason ERASED only the hash is kept, and an existing row for the address loses its
+    address too.
+    """
+    digest = address_hash(email)
+    stored_email = "" if reason == Suppression.Reason.ERASED else email
+    existing = Suppression.objects.filter(email_hash=digest).first()
     if existing:
+        if reason == Suppression.Reason.ERASED and existing.email:
+            existing.email, existing.reason, existing.detail = "", reason, ""
+            existing.save(update_fields=["email", "reason", "detail"])
         return existing
     try:
         with transaction.atomic():
-            return Suppression.objects.create(email=email, reason=reason, detail=detail[:300])
+            return Suppression.objects.create(email=stored_email, email_hash=digest, reason=reason, detail=detail[:300])
     except IntegrityError:
-        return Suppression.objects.get(email__iexact=email)
+        return Suppression.objects.get(email_hash=digest)
+
+
+# What a delivery keeps once its content is dropped: kind, language, status, dates, attempts.
+BODY_FIELDS = {"subject": "", "body_text": "", "body_html": "", "ics": "", "headers": dict}
+ADDRESS_FIELDS = {"to_email": "", "last_error": ""}
+
+
+def scrub_delivery_fields(delivery, *, address=True):
+    """Blank the message (and, with ``address``, the recipient) on ``delivery``; not saved."""
+    for name, value in {**BODY_FIELDS, **(ADDRESS_FIELDS if address else {})}.items():
+        setattr(delivery, name, value() if callable(value) else value)
+    if address:
+        # The key may hold the address ("mailing:<id>:<address>"): keep it unique but anonymous.
+        delivery.key = f"erased:{delivery.pk}"
+
+
+def drop_delivery_bodies(queryset):
+    """Blank subject, bodies, calendar file and headers of the deliveries in ``queryset`` that are
+    no longer waiting to be sent. Returns how many rows changed."""
+    settled = queryset.exclude(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
+    with_content = settled.exclude(subject="", body_text="", body_html="", ics="")
+    return with_content.update(subject="", body_text="", body_html="", ics="", headers={})
+
+
+def erase_deliveries(queryset):
+    """Drop body and address of every delivery in ``queryset``; any not yet sent is never sent.
+
+    The rows stay as anonymous counts of what a mailing sent. Returns how many rows changed.
+    """
+    count = 0
+    for delivery in queryset.select_for_update().exclude(key__startswith="erased:"):
+        scrub_delivery_fields(delivery)
+        if delivery.status in (Delivery.Status.QUEUED, Delivery.Status.SENDING):
+            delivery.status = Delivery.Status.SUPPRESSED
+        delivery.save()
+        count += 1
+    return count
 
 
 def requeue_stuck_deliveries(*, older_than, now=None):
@@ -333,7 +404,7 @@ def enqueue_delivery_batch(delivery_ids, countdown=None):
     """Hand a batch of mailing deliveries to the bulk queue; a broker that is down leaves them queued."""
     try:
         current_app.signature(SEND_DELIVERY_BATCH_TASK, args=(list(delivery_ids),)).apply_async(countdown=countdown)
-    except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued for the sweeper
+    except Exception:
         logger.exception("Could not enqueue %s deliveries; they stay queued", len(delivery_ids))
 
 

@@ -16,4 +16,12 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         # Domain modules name their tasks ("sessions_app.render_documents") instead of importing them; importing
         # the task module here registers them in every process, so they also run eagerly without a broker.
+        # A person's export and erasure (in the layer below, which cannot import this wing) reach
+        # the certificates through these signals; see registrations.personal_data.
+        from registrations.personal_data import collect_personal_data, personal_data_erased
+
         from . import tasks  # noqa: F401 - imported for its task registrations
+        from .documents import on_collect_personal_data, on_personal_data_erased
+
+        collect_personal_data.connect(on_collect_personal_data, dispatch_uid="outcomes.collect_personal_data")
+        personal_data_erased.connect(on_personal_data_erased, dispatch_uid="outcomes.personal_data_erased")

@@ -6,9 +6,11 @@ checksum. Views only ever serve stored files.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -17,6 +19,8 @@ from registrations.models import Registration
 from ..models import Conclusions, Document, Session
 from . import pdf
 from .certificates import issue_certificate
+
+logger = logging.getLogger(__name__)
 
 SESSION_KINDS = (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP, Document.Kind.AGENDA)
 
@@ -148,11 +152,14 @@ def _is_focal_point(user):
 
 
 def user_can_download(*, user, document):
-    """Public documents: anyone. Others: staff, and active focal points for non-certificates."""
+    """Public documents: anyone. Others: staff, and active focal points for non-certificates.
+
+    A certificate carries a person's name: staff need the permission to view registrations.
+    """
+    if document.kind == Document.Kind.CERTIFICATE:
+        return bool(user.is_authenticated and user.is_staff and user.has_perm("registrations.view_registration"))
     if user.is_authenticated and user.is_staff:
         return True
-    if document.kind == Document.Kind.CERTIFICATE:
-        return False
     return document.is_public or _is_focal_point(user)
 
 
@@ -198,3 +205,51 @@ def _order(document, own_language=None):
 
 def session_by_pk(pk):
     return Session.objects.select_related("group").get(pk=pk)
+
+
+# ── Personal data ────────────────────────────────────────────────────────────────────────────
+# ``registrations.personal_data`` cannot import this wing; it sends signals, connected to the two
+# receivers below in OutcomesConfig.ready, and these call the domain functions.
+
+
+def certificates_of(*, registration_ids):
+    """What is stored about these registrations' certificates, for the person's export."""
+    documents = Document.objects.filter(kind=Document.Kind.CERTIFICATE, registration_id__in=registration_ids)
+    return [
+        {
+            "registration": document.registration_id,
+            "session": str(document.session.title),
+            "language": document.language,
+            "version": document.version,
+            "size": document.size,
+            "sha256": document.sha256,
+            "created_at": document.created_at.isoformat(),
+        }
+        for document in documents.select_related("session").order_by("registration_id", "language", "version")
+    ]
+
+
+def erase_certificates(*, registration_ids):
+    """Delete the certificates of these registrations: the rows now, the PDF files once the
+    transaction commits (a rollback keeps both). Returns how many rows were deleted."""
+    documents = Document.objects.filter(kind=Document.Kind.CERTIFICATE, registration_id__in=registration_ids)
+    names = [name for name in documents.values_list("file", flat=True) if name]
+    deleted, _by_model = documents.delete()
+
+    def delete_files():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete the certificate file %s", name)
+
+    transaction.on_commit(delete_files)
+    return deleted
+
+
+def on_collect_personal_data(sender, registration_ids, **kwargs):
+    return [{"section": "certificates", "items": certificates_of(registration_ids=registration_ids)}]
+
+
+def on_personal_data_erased(sender, registration_ids, **kwargs):
+    erase_certificates(registration_ids=registration_ids)

@@ -144,3 +144,32 @@ def test_a_lock_held_too_long_gives_the_try_again_page_not_an_error(client, sett
     assert "Muchas personas se están inscribiendo en este momento." in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
+
+
+def test_erasures_racing_confirmations_leave_no_personal_data_and_no_error():
+    """Each of 20 pending people confirms while their erasure runs: whichever wins, nothing of them
+    stays, the seats add up, and neither side fails with anything but a clear refusal."""
+    from registrations import personal_data
+
+    session = SessionFactory(capacity=10)
+    people = [
+        RegistrationFactory(session=session, email=f"racer{index}@example.org", full_name=f"Racer {index}")
+        for index in range(20)
+    ]
+    jobs = [("erase", person) for person in people] + [("confirm", person) for person in people]
+
+    def run(job):
+        kind, registration = job
+        if kind == "erase":
+            return personal_data.erase_personal_data(registration=registration)
+        try:
+            return seats.confirm_registration(registration=registration)
+        except seats.ActionNotAllowed:
+            return "refused: already erased"
+
+    _results, errors = run_concurrently(run, jobs)
+
+    assert errors == []
+    rows = list(Registration.objects.filter(session=session).values_list("email", "full_name", "token", "status"))
+    assert all((email, name, token) == ("", "", None) for email, name, token, _status in rows)
+    assert {status for *_data, status in rows} == {Registration.Status.CANCELLED}

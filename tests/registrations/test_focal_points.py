@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from registrations.focal_points import services as focal_points
 from registrations.models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
+from tests.conftest import totp_code
 from tests.factories import (
     GuidingQuestionFactory,
     InstitutionFactory,
@@ -444,6 +445,9 @@ def test_admin_login_goes_through_rate_limited_allauth(staff, outsider, client):
     response = client.post(
         reverse("account_login") + "?next=/admin/", {"login": staff.email, "password": "correct horse battery"}
     )
+    # The password is not enough: staff give their authenticator app's code next.
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(staff.totp_secret)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 

@@ -130,7 +130,7 @@ def test_the_database_refuses_a_second_row_for_the_same_mailing_and_address(sess
 
 
 def test_suppressed_addresses_are_skipped_and_counted(session2, django_capture_on_commit_callbacks):
-    Suppression.objects.create(email="Gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    outbox.suppress_address(email="Gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
     mailing = draft(
         session2,
         kind=Mailing.Kind.CUSTOM,

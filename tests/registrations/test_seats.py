@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 
 from registrations import seats
 from registrations.models import Delivery, Registration
+from registrations.privacy import current_notice
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person
@@ -22,7 +23,7 @@ def test_register_creates_a_pending_registration_with_consent_and_queues_the_con
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
     assert registration.source == Registration.Source.SELF
-    assert registration.consent_text_version == seats.PRIVACY_NOTICE_VERSION
+    assert registration.consent_text_version == str(current_notice().version) == "1"
     assert registration.consent_given_at is not None
     assert len(registration.token) >= 40
     delivery = Delivery.objects.get(registration=registration)
