@@ -16,7 +16,7 @@ from django.db.models import Max
 
 from registrations.models import Registration
 
-from ..models import Conclusions, Document, Session
+from ..models import Certificate, Conclusions, Document, Session
 from . import pdf
 from .certificates import issue_certificate
 
@@ -215,9 +215,13 @@ def session_by_pk(pk):
 def certificates_of(*, registration_ids):
     """What is stored about these registrations' certificates, for the person's export."""
     documents = Document.objects.filter(kind=Document.Kind.CERTIFICATE, registration_id__in=registration_ids)
+    codes = dict(
+        Certificate.objects.filter(registration_id__in=registration_ids).values_list("registration_id", "code")
+    )
     return [
         {
             "registration": document.registration_id,
+            "verification_code": codes.get(document.registration_id, ""),
             "session": str(document.session.title),
             "language": document.language,
             "version": document.version,
@@ -230,11 +234,13 @@ def certificates_of(*, registration_ids):
 
 
 def erase_certificates(*, registration_ids):
-    """Delete the certificates of these registrations: the rows now, the PDF files once the
-    transaction commits (a rollback keeps both). Returns how many rows were deleted."""
+    """Delete the certificates of these registrations: their verification codes (the public check
+    then answers 404) and document rows now, the PDF files once the transaction commits (a rollback
+    keeps all). Returns how many document rows were deleted."""
     documents = Document.objects.filter(kind=Document.Kind.CERTIFICATE, registration_id__in=registration_ids)
     names = [name for name in documents.values_list("file", flat=True) if name]
     deleted, _by_model = documents.delete()
+    Certificate.objects.filter(registration_id__in=registration_ids).delete()
 
     def delete_files():
         for name in names:

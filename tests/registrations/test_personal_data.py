@@ -15,7 +15,8 @@ from django.utils import timezone
 from registrations import personal_data
 from registrations.mail import outbox
 from registrations.models import Delivery, Mailing, Registration, Suppression
-from sessions_app.models import Document, Session
+from sessions_app.models import Certificate, Document, Session
+from sessions_app.outcomes.certificates import issue_certificate
 from tests.factories import (
     DeliveryFactory,
     InstitutionFactory,
@@ -54,6 +55,7 @@ def certificate(registration, text):
     )
     document.file.save(f"cert-{registration.pk}.pdf", ContentFile(text.encode()), save=False)
     document.save()
+    issue_certificate(registration=registration)  # its verification code
     return document
 
 
@@ -199,6 +201,8 @@ def test_after_erasure_a_dump_of_the_whole_database_holds_neither_the_address_no
     )
     assert staff_client.post(f"/admin/registrations/registration/{attended.pk}/change/", form).status_code == 302
     cert_name = Document.objects.get(registration=attended).file.name
+    code = Certificate.objects.get(registration=attended).code
+    assert client.get(f"/es/certificates/{code}/").status_code == 200
     before = _statistics()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -216,6 +220,9 @@ def test_after_erasure_a_dump_of_the_whole_database_holds_neither_the_address_no
     assert "maria gon" not in text and "coordenadora" not in text and "libras" not in text
     assert not default_storage.exists(cert_name)
     assert Document.objects.filter(kind=Document.Kind.CERTIFICATE).count() == 0
+    # Nobody can check a certificate that no longer exists.
+    assert Certificate.objects.count() == 0
+    assert client.get(f"/es/certificates/{code}/").status_code == 404
     # The statistics by country and gender (and attendance) are what they were.
     assert _statistics() == before
     # The freed seat went to the waiting list, as for a cancellation.
