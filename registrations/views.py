@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
@@ -110,7 +109,7 @@ def manage(request, token):
     session = registration.session
     actions = participant_actions(registration)
     if request.method == "POST":
-        form = DetailsForm(request.POST, current_institution_id=registration.institution_id)
+        form = DetailsForm(request.POST)
         if form.is_valid():
             try:
                 seats.change_details(registration=registration, data=form.cleaned_data)
@@ -123,7 +122,7 @@ def manage(request, token):
                 messages.success(request, _("Your details have been saved."))
                 return redirect("registrations:manage", token=registration.token)
     else:
-        form = DetailsForm(initial=details_initial(registration), current_institution_id=registration.institution_id)
+        form = DetailsForm(initial=details_initial(registration))
     context = {
         "registration": registration,
         "session": session,
@@ -138,10 +137,21 @@ def manage(request, token):
     return _private(render(request, "registrations/registration_manage.html", context))
 
 
-@require_POST
+@never_cache
 @rate_limit("token")
 def cancel(request, token):
+    """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)
+    actions = participant_actions(registration)
+    if request.method != "POST":
+        if not actions.cancel:
+            return redirect(registration.get_absolute_url())
+        context = {
+            "registration": registration,
+            "session": registration.session,
+            "has_seat": registration.status in seats.SEAT_STATUSES,
+        }
+        return _private(render(request, "registrations/registration_cancel.html", context))
     try:
         seats.cancel_registration(registration=registration)
     except seats.SessionBusy as error:

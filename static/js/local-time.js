@@ -18,7 +18,10 @@
     weekday: "long", year: "numeric", month: "long", day: "numeric", timeZone: zone
   });
   var time = new Intl.DateTimeFormat(locale, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone});
-  target.textContent = target.dataset.label + " (" + zone + "): " + day.format(start) + ", " +
+  // The same display form as the server's: the zone's city, without the region or underscores.
+  var place = zone.split("/").pop().replace(/_/g, " ");
+  var dayText = day.format(start);
+  target.textContent = target.dataset.label + " (" + place + "): " + dayText + ", " +
     time.format(start) + "–" + time.format(end);
   target.hidden = false;
 })();
