@@ -13,7 +13,8 @@
   if (!zone || isNaN(start.getTime()) || isNaN(end.getTime())) {
     return;
   }
-  var locale = document.documentElement.lang || undefined;
+  // British English (day before month) and Brazilian Portuguese, as the server writes dates.
+  var locale = {en: "en-GB", es: "es", pt: "pt-BR"}[document.documentElement.lang] || undefined;
   var day = new Intl.DateTimeFormat(locale, {
     weekday: "long", year: "numeric", month: "long", day: "numeric", timeZone: zone
   });
