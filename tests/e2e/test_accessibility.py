@@ -26,13 +26,15 @@ SMALL_TARGETS = """() => {
   for (const el of document.querySelectorAll("a[href], button, select, input:not([type=hidden]), textarea, summary")) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
-    if (el.closest("p, li, dd, td, th, .small, .form-text, footer") && el.tagName === "A" && !el.classList.contains("btn")) continue;
+    const inText = el.closest("p, li, dd, td, th, .small, .form-text, footer");
+    if (inText && el.tagName === "A" && !el.classList.contains("btn")) continue;
     if (el.matches(".visually-hidden-focusable")) continue;
     if (el.type === "checkbox" || el.type === "radio") {
       const row = el.closest(".form-check");
       if (row && row.getBoundingClientRect().height >= 44) continue;
     }
-    if (box.height < 44) small.push(el.tagName + (el.id ? "#" + el.id : "") + " " + (el.textContent || el.name || "").trim().slice(0, 30) + " " + Math.round(box.height));
+    const name = (el.textContent || el.name || "").trim().slice(0, 30);
+    if (box.height < 44) small.push(`${el.tagName}${el.id ? "#" + el.id : ""} ${name} ${Math.round(box.height)}`);
   }
   return small;
 }"""
@@ -97,9 +99,7 @@ def test_every_page_fits_a_phone_with_big_targets_and_a_short_header(live_server
                 page.goto(f"{live_server.url}/{language}{path}")
                 scroll_width = page.evaluate("document.documentElement.scrollWidth")
                 inner_width = page.evaluate("window.innerWidth")
-                header = page.evaluate(
-                    "document.querySelector('header') ? document.querySelector('header').getBoundingClientRect().height : 0"
-                )
+                header = page.evaluate("document.querySelector('header').getBoundingClientRect().height")
                 small = page.evaluate(SMALL_TARGETS)
                 issues = []
                 if scroll_width > inner_width:

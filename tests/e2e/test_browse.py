@@ -43,4 +43,4 @@ def test_home_to_session_then_spanish_agenda(live_server, chromium_page):
         "Cierre",
     ]
     assert page.locator("#agenda .badge").first.inner_text() == "Apertura"
-    assert page.locator("#viewer-time").inner_text().startswith("En su zona horaria (America/Montevideo): ")
+    assert page.locator("#viewer-time").inner_text().startswith("En su zona horaria (Montevideo): ")
