@@ -297,7 +297,7 @@ def test_reminders_go_once_to_confirmed_people_in_their_language_with_the_join_l
         assert mailings.send_due_reminders(now=day_before + timedelta(minutes=5)) == 0
     assert [message.to for message in mail.outbox] == [["ana@example.org"]]
     assert mail.outbox[0].subject.startswith("Recordatorio: Inclusive mechanisms comienza ")
-    assert "(America/Montevideo, UTC-03:00)" in mail.outbox[0].subject
+    assert "(hora de Montevideo, UTC-03:00)" in mail.outbox[0].subject
     assert "Unirse a la sesión: https://video.example.org/j/secret-join" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
