@@ -254,8 +254,60 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# django-countries' Spanish catalogue spells this "Trinidad yTobago": our catalogues give the name.
-COUNTRIES_OVERRIDE = {"TT": _("Trinidad and Tobago")}
+# Date formats per language: en-GB style in English ("10 May 2023, 15:30"), natural dates in es/pt.
+FORMAT_MODULE_PATH = ["copolad_wg.formats"]
+
+# The programme's countries (Latin America, the Caribbean and the European Union) come first in every
+# country list, then a break, then all the others.
+COPOLAD_COUNTRIES = [
+    # Latin America and the Caribbean
+    "AG", "AR", "BB", "BO", "BR", "BS", "BZ", "CL", "CO", "CR", "CU", "DM", "DO", "EC", "GD", "GT", "GY",
+    "HN", "HT", "JM", "KN", "LC", "MX", "NI", "PA", "PE", "PY", "SR", "SV", "TT", "UY", "VC", "VE",
+    # European Union
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+    "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+]  # fmt: skip
+COUNTRIES_FIRST = COPOLAD_COUNTRIES
+COUNTRIES_FIRST_SORT = True
+COUNTRIES_FIRST_BREAK = "──────────"
+# django-countries' catalogues get some names wrong for this audience: Spanish "República de África
+# Central", "Suazilandia", "Trinidad yTobago"; European Portuguese forms ("Polónia", "Quénia", "Irão")
+# where our members read Brazilian Portuguese. Our catalogues give these names.
+COUNTRIES_OVERRIDE = {
+    "AM": _("Armenia"),
+    "BH": _("Bahrain"),
+    "BJ": _("Benin"),
+    "BS": _("Bahamas"),
+    "CF": _("Central African Republic"),
+    "CY": _("Cyprus"),
+    "CZ": _("Czechia"),
+    "EE": _("Estonia"),
+    "EG": _("Egypt"),
+    "GL": _("Greenland"),
+    "IR": _("Iran"),
+    "KE": _("Kenya"),
+    "KG": _("Kyrgyzstan"),
+    "KM": _("Comoros"),
+    "KN": _("Saint Kitts and Nevis"),
+    "KP": _("North Korea"),
+    "KR": _("South Korea"),
+    "KY": _("Cayman Islands"),
+    "LV": _("Latvia"),
+    "MC": _("Monaco"),
+    "MG": _("Madagascar"),
+    "MK": _("North Macedonia"),
+    "MU": _("Mauritius"),
+    "NC": _("New Caledonia"),
+    "PL": _("Poland"),
+    "QA": _("Qatar"),
+    "RO": _("Romania"),
+    "SI": _("Slovenia"),
+    "SY": _("Syria"),
+    "SZ": _("Eswatini"),
+    "TJ": _("Tajikistan"),
+    "TT": _("Trinidad and Tobago"),
+    "YE": _("Yemen"),
+}
 
 # django-modeltranslation: content is typed in en/es/pt; a blank translation falls back to
 # whichever of the three languages staff filled in, so a page is never empty.

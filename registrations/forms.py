@@ -4,16 +4,19 @@ They validate and normalise only; the views hand ``cleaned_data`` to ``registrat
 """
 
 import unicodedata
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from sessions_app.timezones import zone_countries, zone_label, zones_by_country
+
 from .models import Institution, Registration
 from .privacy import current_notice, published_notice
-from .seats import known_time_zones
 from .validators import validate_multiline, validate_single_line
 
 
@@ -27,29 +30,84 @@ class SingleLineField(forms.CharField):
         return unicodedata.normalize("NFC", value) if value else value
 
 
+OTHER_INSTITUTION = "other"
+
+
+class GroupedSelect(forms.Select):
+    """A select whose options carry ``data-country`` (the script shows only the chosen country's)."""
+
+    def __init__(self, *args, option_countries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_countries = option_countries or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        country = self.option_countries.get(str(value))
+        if country:
+            option["attrs"]["data-country"] = country
+        return option
+
+
+@lru_cache(maxsize=8)
+def choice_lists(language):
+    """The form's fixed lists in ``language``, built once per language and process.
+
+    {"countries": [(code, name)] (the programme's countries first), "zones": [(country name,
+    [(zone, label)])] in the same country order, "zone_countries": {zone: code}}.
+    """
+    with translation.override(language):
+        country_choices = [("", "—")]
+        zone_groups = []
+        for country in countries:
+            if not country.code:
+                # django-countries' break between the programme's countries and the others.
+                country_choices.append(("", str(country.name)))
+                continue
+            name = str(country.name)
+            country_choices.append((country.code, name))
+            names = zones_by_country().get(country.code)
+            if names:
+                zone_groups.append((name, [(zone, zone_label(zone)) for zone in names]))
+        zone_groups.append((gettext("Other"), [("UTC", "UTC")]))
+        return {
+            "countries": country_choices,
+            "zones": [("", "—"), *zone_groups],
+            "zone_countries": zone_countries(),
+        }
+
+
 class DetailsForm(forms.Form):
     full_name = SingleLineField(label=_("Full name"), max_length=200)
     position = SingleLineField(label=_("Position"), max_length=200, required=False)
-    institution = forms.ModelChoiceField(
+    country = forms.ChoiceField(label=_("Country"))
+    institution = forms.ChoiceField(
         label=_("Institution"),
-        queryset=Institution.objects.none(),
         required=False,
-        empty_label=_("Not in the list: I type it below"),
+        help_text=_("Institutions of your country are listed first; choose “Other” if yours is not there."),
     )
     institution_name = SingleLineField(
-        label=_("Institution (if it is not in the list)"), max_length=300, required=False
+        label=_("Name of your institution"),
+        max_length=300,
+        required=False,
+        help_text=_("Only if you chose “Other” above."),
     )
-    country = forms.ChoiceField(label=_("Country"))
-    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(
-        label=_("Your time zone"), help_text=_("Times in our e-mails are shown in this zone and the organiser's.")
+        label=_("Your time zone"),
+        required=False,
+        help_text=_("Only needed when your country has several. Times in our e-mails are shown in this zone."),
     )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     gender = forms.ChoiceField(
         label=_("Gender (optional)"),
         required=False,
         help_text=_("Only used for the programme's gender-disaggregated statistics."),
     )
-    gender_self_described = SingleLineField(label=_("Gender in your own words"), max_length=100, required=False)
+    gender_self_described = SingleLineField(
+        label=_("Gender in your own words"),
+        max_length=100,
+        required=False,
+        help_text=_("Only if you chose “Self-described” above."),
+    )
     accessibility_needs = forms.CharField(
         label=_("Accessibility or interpretation needs (optional)"),
         max_length=2000,
@@ -61,7 +119,7 @@ class DetailsForm(forms.Form):
         label=_("I would like to hear about future activities of the working group."), required=False
     )
 
-    def __init__(self, *args, current_institution_id=None, country_locked=False, **kwargs):
+    def __init__(self, *args, country_locked=False, **kwargs):
         super().__init__(*args, **kwargs)
         if country_locked:
             # Moving a held seat to another country is for staff (reserved seats per country).
@@ -70,22 +128,59 @@ class DetailsForm(forms.Form):
                 "To change your country once you hold a seat or a place on the waiting list, "
                 "write to the programme staff."
             )
-        # Verified institutions, plus the one a focal point may already have picked for this person.
-        allowed = Q(verified=True) | Q(pk=current_institution_id) if current_institution_id else Q(verified=True)
-        self.fields["institution"].queryset = Institution.objects.filter(allowed).order_by("country", "name")
-        self.fields["country"].choices = [("", "—"), *countries]
-        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in known_time_zones()]
+        lists = choice_lists(translation.get_language() or settings.LANGUAGE_CODE)
+        self.fields["country"].choices = lists["countries"]
+        self.fields["time_zone"].choices = lists["zones"]
+        self.fields["time_zone"].widget = GroupedSelect(option_countries=lists["zone_countries"])
+        self.fields["time_zone"].widget.choices = lists["zones"]
+        # The country's institutions, verified ones first, plus one a focal point may already have picked.
+        self.institutions = {str(institution.pk): institution for institution in institution_choices()}
+        by_country = {}
+        for pk, institution in self.institutions.items():
+            by_country.setdefault(institution.country.code, []).append((pk, str(institution)))
+        groups = [(name, by_country[code]) for code, name in lists["countries"] if code in by_country]
+        choices = [("", "—"), *groups, (OTHER_INSTITUTION, gettext("Other (type its name)"))]
+        self.fields["institution"].choices = choices
+        self.fields["institution"].widget = GroupedSelect(
+            option_countries={pk: institution.country.code for pk, institution in self.institutions.items()}
+        )
+        self.fields["institution"].widget.choices = choices
         self.fields["gender"].choices = [("", "—"), *Registration.Gender.choices]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+
+    def clean_institution(self):
+        value = self.cleaned_data.get("institution")
+        if value in ("", OTHER_INSTITUTION):
+            return None
+        return self.institutions.get(value)
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("institution") and not cleaned.get("institution_name") and "institution_name" in cleaned:
+        country = cleaned.get("country")
+        institution = cleaned.get("institution")
+        if institution is not None and country and institution.country.code != country:
+            self.add_error("institution", _("This institution is not from the country you chose."))
+        if institution is not None:
+            cleaned["institution_name"] = ""
+        elif "institution_name" in cleaned and not cleaned.get("institution_name"):
             self.add_error("institution_name", _("Choose your institution from the list or type its name."))
+        zone = cleaned.get("time_zone")
+        if country and not zone:
+            zones = zones_by_country().get(country, [])
+            if len(zones) == 1:
+                cleaned["time_zone"] = zones[0]
+            else:
+                self.add_error("time_zone", _("Your country has several time zones: choose yours."))
         if cleaned.get("gender") != Registration.Gender.SELF_DESCRIBED:
             cleaned["gender_self_described"] = ""
         return cleaned
+
+
+def institution_choices():
+    """Every institution of the countries' registers: verified ones first in each country."""
+    return Institution.objects.order_by("country", "-verified", "name")
 
 
 class NoticeAcceptanceMixin:
@@ -115,14 +210,26 @@ class RegistrationForm(NoticeAcceptanceMixin, DetailsForm):
         error_messages={"required": _("Registration needs your consent to the privacy notice.")},
     )
 
-    field_order = ["email", "full_name"]
+    field_order = [
+        "email",
+        "full_name",
+        "position",
+        "country",
+        "institution",
+        "institution_name",
+        "time_zone",
+        "language",
+        "gender",
+        "gender_self_described",
+        "accessibility_needs",
+        "contact_opt_in",
+        "consent",
+    ]
 
     def __init__(self, *args, session=None, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._add_notice_fields(notice)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        if session is not None and not self.is_bound:
-            self.fields["time_zone"].initial = session.time_zone
 
 
 class AcceptNoticeForm(NoticeAcceptanceMixin, forms.Form):
@@ -145,7 +252,7 @@ def details_initial(registration):
     return {
         "full_name": registration.full_name,
         "position": registration.position,
-        "institution": registration.institution_id,
+        "institution": str(registration.institution_id) if registration.institution_id else OTHER_INSTITUTION,
         "institution_name": registration.institution_name,
         "country": registration.country.code if registration.country else "",
         "language": registration.language,

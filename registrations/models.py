@@ -131,6 +131,9 @@ class Registration(models.Model):
     waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     attended_minutes = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
+    # Added to the session's own sequence in this person's calendar files: raised on each cancel and on
+    # each seat after one, so a calendar that saw a CANCEL accepts the next invitation as newer.
+    ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when name, e-mail, token and free text were erased; what is left is an anonymous statistic.

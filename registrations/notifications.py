@@ -9,10 +9,12 @@ appears only in the message to a confirmed person.
 import zoneinfo
 
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_reverse, absolute_url
-from sessions_app.timezones import format_utc_offset
+from sessions_app.timezones import format_utc_offset, zone_label
 
 from .mail.outbox import queue_email, render_email
 
@@ -25,16 +27,19 @@ def _zone(name):
 
 
 def format_when(start, end, zone_name):
-    """'Wednesday, 10 May 2023, 15:30–17:00 (Europe/Madrid, UTC+02:00)' in the active language."""
+    """'Wednesday, 10 May 2023, 15:30–17:00 (Madrid time, UTC+02:00)' in the active language."""
     zone = _zone(zone_name)
     start, end = start.astimezone(zone), end.astimezone(zone)
-    return "{day}, {date}, {start}–{end} ({zone}, {offset})".format(
-        day=formats.date_format(start, "l"),
+    zone_text = gettext("%(zone)s time, %(offset)s") % {
+        "zone": zone_label(zone.key),
+        "offset": format_utc_offset(start),
+    }
+    return "{day}, {date}, {start}–{end} ({zone})".format(
+        day=capfirst(formats.date_format(start, "l")),
         date=formats.date_format(start, "DATE_FORMAT"),
         start=start.strftime("%H:%M"),
         end=end.strftime("%H:%M"),
-        zone=str(zone.key),
-        offset=format_utc_offset(start),
+        zone=zone_text,
     )
 
 

@@ -344,7 +344,12 @@ def _seat(registration, *, now, promoted=False):
     registration.confirmed_at = now
     registration.waitlisted_at = None
     registration.cancelled_at = None
-    registration.save(update_fields=["status", "confirmed_at", "waitlisted_at", "cancelled_at", "updated_at"])
+    if registration.ics_sequence:
+        # A seat again after a cancellation: the new invitation must be newer than the CANCEL.
+        registration.ics_sequence += 1
+    registration.save(
+        update_fields=["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
+    )
     notifications.send_confirmed(registration=registration, promoted=promoted)
 
 
@@ -486,7 +491,8 @@ def cancel_registration(*, registration, by_staff=False):
         now = timezone.now()
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        registration.ics_sequence += 1
+        registration.save(update_fields=["status", "cancelled_at", "ics_sequence", "updated_at"])
         notifications.send_cancelled(registration=registration, had_seat=had_seat)
         if had_seat:
             _fill_free_seats(session, now=now)

@@ -149,12 +149,8 @@ def manage(request, token):
     actions = participant_actions(registration)
     country_locked = not actions.change_country
     if request.method == "POST":
-        form = DetailsForm(
-            request.POST,
-            initial=details_initial(registration),
-            current_institution_id=registration.institution_id,
-            country_locked=country_locked,
-        )
+        # With the country locked, the disabled field keeps its initial value.
+        form = DetailsForm(request.POST, initial=details_initial(registration), country_locked=country_locked)
         if form.is_valid():
             try:
                 seats.change_details(registration=registration, data=form.cleaned_data)
@@ -167,11 +163,7 @@ def manage(request, token):
                 messages.success(request, _("Your details have been saved."))
                 return redirect("registrations:manage", token=registration.token)
     else:
-        form = DetailsForm(
-            initial=details_initial(registration),
-            current_institution_id=registration.institution_id,
-            country_locked=country_locked,
-        )
+        form = DetailsForm(initial=details_initial(registration), country_locked=country_locked)
     context = {
         "registration": registration,
         "session": session,
@@ -192,10 +184,22 @@ def _anonymise_on(session):
     return session.ends_at + timezone.timedelta(days=privacy.retention_periods().personal_data_days)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def cancel(request, token):
+    """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)
+    actions = participant_actions(registration)
+    if request.method != "POST":
+        if not actions.cancel:
+            return redirect(registration.get_absolute_url())
+        context = {
+            "registration": registration,
+            "session": registration.session,
+            "has_seat": registration.status in seats.SEAT_STATUSES,
+        }
+        return _private(render(request, "registrations/registration_cancel.html", context))
     try:
         seats.cancel_registration(registration=registration)
     except seats.SessionBusy as error:

@@ -83,7 +83,7 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
 
         event = Event()
         event.add("uid", session_uid(session))
-        event.add("sequence", session.ics_sequence)
+        event.add("sequence", session.ics_sequence + (registration.ics_sequence if registration is not None else 0))
         event.add("dtstamp", (session.updated_at or timezone.now()).astimezone(UTC))
         event.add("dtstart", session.starts_at.astimezone(session.zone))
         event.add("duration", timedelta(minutes=session.duration_minutes))
@@ -107,5 +107,32 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
         calendar.add_missing_timezones(
             first_date=local_start.replace(month=1, day=1, year=local_start.year - 1),
             last_date=local_start.replace(month=1, day=1, year=local_start.year + 2),
+        )
+    return calendar.to_ical()
+
+
+def group_feed(sessions, *, name):
+    """Return one .ics (bytes) with an event for each of ``sessions``: the subscription feed of the
+    working group in the active language. Public data only (no join link, no attendee); each event
+    keeps the UID and SEQUENCE of the session's own file, so subscribers see moves as updates."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", str(name))
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    first = last = None
+    for session in sessions:
+        single = Calendar.from_ical(session_calendar(session))
+        for event in single.walk("VEVENT"):
+            calendar.add_component(event)
+        local = session.starts_at.astimezone(session.zone).date()
+        first = min(first, local) if first else local
+        last = max(last, local) if last else local
+    if first is not None:
+        calendar.add_missing_timezones(
+            first_date=first.replace(month=1, day=1, year=first.year - 1),
+            last_date=last.replace(month=1, day=1, year=last.year + 2),
         )
     return calendar.to_ical()

@@ -76,3 +76,12 @@ def methodology_by_moment(session):
         (moment, label, [step for step in steps if step.moment == moment])
         for moment, label in MethodologyStep.Moment.choices
     ]
+
+
+def schedule_speakers(schedule):
+    """Each speaker of the agenda once, in order of first appearance (from the prefetched roles)."""
+    speakers = {}
+    for slot in schedule.flat():
+        for role in slot.item.roles.all():
+            speakers.setdefault(role.speaker_id, role.speaker)
+    return list(speakers.values())

@@ -5,11 +5,11 @@ table is right on both sides of a daylight-saving change (Europe moves in late M
 October, Chile in early April and early September; most of Latin America keeps one offset).
 """
 
-import functools
-import importlib.resources
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +45,7 @@ class LocalStart:
     city: ReferenceCity
     start: datetime  # aware, in the city's zone
     end: datetime
+    day_shift: bool = False  # the city's date differs from the date in the session's zone
 
     @property
     def country_name(self):
@@ -67,22 +68,119 @@ def format_utc_offset(moment):
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def local_starts(starts_at, ends_at=None, *, cities=REFERENCE_CITIES):
+def local_starts(starts_at, ends_at=None, *, cities=REFERENCE_CITIES, reference_zone=None):
     """The start (and end) of an instant in every reference city, west to east by UTC offset.
 
-    ``starts_at`` must be aware. Cities sharing an offset keep the order of ``cities``.
+    ``starts_at`` must be aware; its own zone (or ``reference_zone``) gives the date that rows mark
+    ``day_shift`` against. Cities sharing an offset keep the order of ``cities``.
     """
     ends_at = ends_at or starts_at
+    reference_date = starts_at.astimezone(reference_zone).date() if reference_zone else starts_at.date()
     rows = []
     for city in cities:
         zone = zoneinfo.ZoneInfo(city.time_zone)
-        rows.append(LocalStart(city=city, start=starts_at.astimezone(zone), end=ends_at.astimezone(zone)))
+        start = starts_at.astimezone(zone)
+        rows.append(
+            LocalStart(city=city, start=start, end=ends_at.astimezone(zone), day_shift=start.date() != reference_date)
+        )
     rows.sort(key=lambda row: row.start.utcoffset())
     return rows
 
 
 def session_local_starts(session):
-    return local_starts(session.starts_at, session.ends_at)
+    return local_starts(session.starts_at, session.ends_at, reference_zone=session.zone)
+
+
+# ── Time zones by country, for people choosing theirs ────────────────────────────────────────
+#
+# The IANA ``zone.tab`` names one canonical zone per region of each country: no legacy aliases
+# (Asia/Calcutta, Brazil/Acre) and no duplicate spellings of a city. It ships with the ``tzdata``
+# package, so it is the same file on every machine.
+
+
+@lru_cache(maxsize=1)
+def zones_by_country():
+    """{ISO code: [IANA names]}: each country's zones, its reference city's zone first, then west to east."""
+    zones = {}
+    available = zoneinfo.available_timezones()
+    for line in _zone_tab().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, _coordinates, name, *_comment = line.split("\t")
+        if name in available:
+            zones.setdefault(code, []).append(name)
+    reference = {city.country: city.time_zone for city in REFERENCE_CITIES}
+    moment = datetime(2026, 1, 15, 12, tzinfo=UTC)  # a fixed instant: the order never changes with DST
+    for code, names in zones.items():
+        names.sort(
+            key=lambda name: (name != reference.get(code), moment.astimezone(zoneinfo.ZoneInfo(name)).utcoffset(), name)
+        )
+    return zones
+
+
+def _zone_tab():
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        # The system's copy of the same file (Debian's tzdata).
+        return Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def zone_countries():
+    """{IANA name: ISO code} for every zone people may choose."""
+    return {name: code for code, names in zones_by_country().items() for name in names}
+
+
+def selectable_zone(name):
+    """True for the zones offered to people: every zone of zone.tab, and UTC."""
+    return name == "UTC" or name in zone_countries()
+
+
+# Zone names people know better than the IANA city (translated), and accents the IANA names leave out.
+ZONE_LABELS = {
+    "America/Sao_Paulo": _("Brasília, São Paulo, Rio de Janeiro"),
+    "America/Mexico_City": _("Mexico City"),
+    "Europe/Madrid": _("Madrid"),
+    "Europe/Lisbon": _("Lisbon"),
+    "Europe/Brussels": _("Brussels"),
+    "America/Costa_Rica": _("San José"),
+    "America/Port_of_Spain": _("Port of Spain"),
+    "Atlantic/Canary": _("Canary Islands"),
+    "Atlantic/Azores": _("Azores"),
+    "Atlantic/Madeira": _("Madeira"),
+    "Pacific/Easter": _("Easter Island"),
+    "Pacific/Galapagos": _("Galápagos Islands"),
+    "America/Noronha": _("Fernando de Noronha"),
+    "Africa/Ceuta": "Ceuta, Melilla",
+    "America/Bogota": "Bogotá",
+    "America/Asuncion": "Asunción",
+    "America/Belem": "Belém",
+    "America/Cuiaba": "Cuiabá",
+    "America/Maceio": "Maceió",
+    "America/Araguaina": "Araguaína",
+    "America/Santarem": "Santarém",
+    "America/Eirunepe": "Eirunepé",
+    "America/Rio_Branco": "Rio Branco",
+    "America/Porto_Velho": "Porto Velho",
+    "America/Merida": "Mérida",
+    "America/Cancun": "Cancún",
+    "America/Mazatlan": "Mazatlán",
+    "America/Bahia_Banderas": "Bahía de Banderas",
+    "America/Ciudad_Juarez": "Ciudad Juárez",
+    "America/Argentina/Cordoba": "Córdoba",
+    "America/Argentina/Tucuman": "Tucumán",
+}
+
+
+def zone_label(name):
+    """The one display form of a zone on every page, list and e-mail: a city or region people
+    recognise ("Mexico City", "Brasília, São Paulo, Rio de Janeiro", "Bogotá"), in the active language."""
+    if name in ZONE_LABELS:
+        return str(ZONE_LABELS[name])
+    if name == "UTC":
+        return "UTC"
+    return name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 # Countries with several zones: the one most of their institutions work in (the capital's).
@@ -101,26 +199,7 @@ CAPITAL_ZONES = {
 }
 
 
-@functools.cache
-def _zone_table():
-    """{country code: first zone listed} from the IANA zone.tab (tzdata's copy, else the system's)."""
-    try:
-        text = (importlib.resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        try:
-            text = Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
-        except OSError:
-            return {}
-    table = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            parts = line.split("\t")
-            if len(parts) >= 3:
-                table.setdefault(parts[0], parts[2])
-    return table
-
-
 def zone_for_country(code):
     """The IANA zone of a country's capital ("UY" → "America/Montevideo"); "" when unknown."""
     code = str(code or "").upper()
-    return CAPITAL_ZONES.get(code) or _zone_table().get(code, "")
+    return CAPITAL_ZONES.get(code) or next(iter(zones_by_country().get(code, [])), "")

@@ -1,12 +1,17 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from sessions_app.calendar import group_feed as build_group_feed
 from sessions_app.calendar import session_calendar as build_session_calendar
 
 from .selectors import (
     groups_with_sessions,
     methodology_by_moment,
+    public_sessions,
+    schedule_speakers,
     session_by_slug,
     session_schedule,
     session_with_agenda,
@@ -20,14 +25,33 @@ def _session_for_viewer(request, slug):
 
 
 def home(request):
-    return render(request, "sessions_app/session_list.html", {"groups": groups_with_sessions()})
+    feed_url = request.build_absolute_uri(reverse("sessions_app:feed"))
+    context = {
+        "groups": groups_with_sessions(),
+        # webcal:// makes calendar apps subscribe (and refresh) instead of importing once.
+        "feed_webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }
+    return render(request, "sessions_app/session_list.html", context)
+
+
+def feed(request):
+    """Every public session of the working group as one calendar to subscribe to, in this language."""
+    body = build_group_feed(
+        public_sessions().select_related("group").order_by("starts_at", "pk"), name=_("COPOLAD III · Working Group 3.5")
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="copolad-wg.ics"'
+    response["Content-Language"] = translation.get_language()
+    return response
 
 
 def session_detail(request, slug):
     session = _session_for_viewer(request, slug)
+    schedule = session_schedule(session)
     context = {
         "session": session,
-        "schedule": session_schedule(session),
+        "schedule": schedule,
+        "speakers": schedule_speakers(schedule),
         "methodology": methodology_by_moment(session),
         "local_starts": session_local_starts(session),
         "is_preview": not session.is_public,

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_url
 from sessions_app.models import Session
-from sessions_app.timezones import format_utc_offset, session_local_starts
+from sessions_app.timezones import format_utc_offset, session_local_starts, zone_label
 
 from ..models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
 from . import outbox
@@ -205,7 +205,8 @@ def _format_start(moment, zone_name):
     local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
     # The language's own date format, as on the pages and in the other e-mails ("14 de abril de 2027").
     day, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
-    return f"{day}, {date}, {local:%H:%M} ({zone_name}, {format_utc_offset(local)})"
+    zone = _("%(zone)s time, %(offset)s") % {"zone": zone_label(zone_name), "offset": format_utc_offset(local)}
+    return f"{day}, {date}, {local:%H:%M} ({zone})"
 
 
 def unsubscribe_token(*, email, language):

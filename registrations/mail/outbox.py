@@ -21,7 +21,7 @@ import time
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.message import make_msgid
+from django.core.mail.message import SafeMIMEText, make_msgid
 from django.db import IntegrityError, connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -184,7 +184,11 @@ def build_message(delivery, connection=None):
     if delivery.ics:
         # The MIME method must match the file's METHOD (a cancellation is METHOD:CANCEL).
         method = "CANCEL" if "\nMETHOD:CANCEL" in delivery.ics else "REQUEST"
-        message.attach("invite.ics", delivery.ics, f"text/calendar; charset=utf-8; method={method}")
+        # Built by hand: Django's attach() would add a second charset to a type that names one.
+        part = SafeMIMEText(delivery.ics, "calendar", "utf-8")
+        part.set_param("method", method)
+        part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(part)
     return message
 
 

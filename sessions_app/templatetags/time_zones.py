@@ -1,6 +1,7 @@
 from django import template
 
 from sessions_app.timezones import format_utc_offset
+from sessions_app.timezones import zone_label as _zone_label
 
 register = template.Library()
 
@@ -11,3 +12,9 @@ def utc_offset(value):
     if not hasattr(value, "utcoffset") or value.utcoffset() is None:
         return ""
     return format_utc_offset(value)
+
+
+@register.filter
+def zone_label(name):
+    """``{{ session.time_zone|zone_label }}`` → 'Madrid': the one display form of a zone."""
+    return _zone_label(str(name or ""))

@@ -13,12 +13,16 @@
   if (!zone || isNaN(start.getTime()) || isNaN(end.getTime())) {
     return;
   }
-  var locale = document.documentElement.lang || undefined;
+  // British English (day before month) and Brazilian Portuguese, as the server writes dates.
+  var locale = {en: "en-GB", es: "es", pt: "pt-BR"}[document.documentElement.lang] || undefined;
   var day = new Intl.DateTimeFormat(locale, {
     weekday: "long", year: "numeric", month: "long", day: "numeric", timeZone: zone
   });
   var time = new Intl.DateTimeFormat(locale, {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone});
-  target.textContent = target.dataset.label + " (" + zone + "): " + day.format(start) + ", " +
+  // The same display form as the server's: the zone's city, without the region or underscores.
+  var place = zone.split("/").pop().replace(/_/g, " ");
+  var dayText = day.format(start);
+  target.textContent = target.dataset.label + " (" + place + "): " + dayText + ", " +
     time.format(start) + "–" + time.format(end);
   target.hidden = false;
 })();

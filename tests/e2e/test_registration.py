@@ -35,13 +35,15 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
     page = chromium_page
 
     page.goto(f"{live_server.url}/es/sessions/{session.slug}/")
-    assert page.locator("#register-title").inner_text() == "Inscribirme"
-    # registration.js picked the browser's zone (the fixture runs Chromium in Montevideo time).
+    page.locator("#register-button").click()
+    page.wait_for_url(f"**/es/registrations/sessions/{session.slug}/register/")
+    # registration.js picked the browser's country and zone (the fixture runs Chromium in Montevideo time).
+    assert page.locator("#id_country").input_value() == "UY"
     assert page.locator("#id_time_zone").input_value() == "America/Montevideo"
     page.fill("#id_email", "Lucia.Fernandez@example.org")
     page.fill("#id_full_name", "Lucía Fernández O'Neill")
+    page.select_option("#id_institution", "other")
     page.fill("#id_institution_name", "Junta Nacional de Drogas")
-    page.select_option("#id_country", "UY")
     page.select_option("#id_language", "es")
     page.check("#id_consent")
     page.get_by_role("button", name="Inscribirme").click()
@@ -73,7 +75,8 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
     assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
     assert str(event["LOCATION"]) == session.join_url
 
-    page.get_by_role("button", name="Cancelar mi inscripción").click()
+    page.get_by_role("link", name="Cancelar mi inscripción").click()
+    page.get_by_role("button", name="Sí, cancelar mi inscripción").click()
 
     page.wait_for_url("**/es/registrations/r/*/")
     assert page.locator("#registration-status").inner_text() == "Cancelada"

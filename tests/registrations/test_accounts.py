@@ -44,7 +44,7 @@ def _links_to_password_reset(body, href):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("en", "Forgot your password?"), ("es", "¿Olvidó su contraseña?"), ("pt", "Esqueceu-se da palavra-passe?")],
+    [("en", "Forgot your password?"), ("es", "¿Olvidó su contraseña?"), ("pt", "Esqueceu a senha?")],
 )
 def test_sign_in_page_offers_the_password_reset_link_once(client, language, text):
     body = client.get(f"/{language}/accounts/login/").content.decode()

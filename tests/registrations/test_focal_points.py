@@ -667,7 +667,7 @@ def test_renaming_a_verified_institution_sends_it_back_to_staff(focal_point_urug
 
 def test_invitation_html_declares_the_invitees_language(focal_point_uruguay):
     delivery = focal_points.send_invitation(focal_point=focal_point_uruguay, language="pt")
-    assert delivery.body_html.splitlines()[1] == '<html lang="pt"><body>'
+    assert delivery.body_html.splitlines()[1] == '<html lang="pt" dir="ltr">'
 
 
 def test_admin_refuses_an_institution_of_another_country(staff, focal_point_uruguay, client):

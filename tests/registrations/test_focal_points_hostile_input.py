@@ -111,7 +111,7 @@ def test_nominated_person_is_told_who_nominated_them_in_their_language(focal_poi
         "O ponto focal de Uruguai no grupo de trabalho do COPOLAD III indicou o seu nome para a seguinte sessão:"
     )
     assert delivery.body_text.splitlines()[2] == nominated
-    assert f"<p>{nominated}</p>" in delivery.body_html
+    assert f'<p style="margin:0 0 16px 0;">{nominated}</p>' in delivery.body_html
     assert "Se não deseja participar, ignore esta mensagem: nada mais será enviado." in delivery.body_text
     assert "Se você não se inscreveu" not in delivery.body_text
 
@@ -171,5 +171,5 @@ def test_bulk_report_in_portuguese_counts_zero_in_the_plural(focal_point_uruguay
         {"rows": "Ana,not-an-address", "language": "pt"},
     )
     report = response.content.decode().split('<p role="status">')[1].split("</p>")[0]
-    assert " ".join(report.split()) == "0 pessoas indicadas. 1 linha não guardada."
+    assert " ".join(report.split()) == "0 pessoas indicadas. 1 linha não salva."
     assert Registration.objects.count() == 0

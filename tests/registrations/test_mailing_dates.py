@@ -19,18 +19,18 @@ MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
     [
         (
             "es",
-            "miércoles, 14 de abril de 2027, 15:30 (Europe/Madrid, UTC+02:00)",
-            "miércoles, 14 de abril de 2027, 10:30 (America/Montevideo, UTC-03:00)",
+            "miércoles, 14 de abril de 2027, 15:30 (hora de Madrid, UTC+02:00)",
+            "miércoles, 14 de abril de 2027, 10:30 (hora de Montevideo, UTC-03:00)",
         ),
         (
             "pt",
-            "Quarta-feira, 14 de Abril de 2027, 15:30 (Europe/Madrid, UTC+02:00)",
-            "Quarta-feira, 14 de Abril de 2027, 10:30 (America/Montevideo, UTC-03:00)",
+            "quarta-feira, 14 de abril de 2027, 15:30 (horário de Madrid, UTC+02:00)",
+            "quarta-feira, 14 de abril de 2027, 10:30 (horário de Montevideo, UTC-03:00)",
         ),
         (
             "en",
-            "Wednesday, April 14, 2027, 15:30 (Europe/Madrid, UTC+02:00)",
-            "Wednesday, April 14, 2027, 10:30 (America/Montevideo, UTC-03:00)",
+            "Wednesday, 14 April 2027, 15:30 (Madrid time, UTC+02:00)",
+            "Wednesday, 14 April 2027, 10:30 (Montevideo time, UTC-03:00)",
         ),
     ],
 )

@@ -75,7 +75,10 @@ def test_save_the_date_reaches_each_registrant_once_in_their_language_with_the_i
     assert "Kate O&#x27;Brien" in by_address["kate@example.org"].alternatives[0].content
     assert ana.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert ana.extra_headers["List-Unsubscribe"].startswith("<https://wg.example/es/registrations/unsubscribe/")
-    [(filename, ics, mimetype)] = ana.attachments
+    [part] = ana.attachments
+    filename, ics = part.get_filename(), part.get_payload(decode=True)
+    # One charset, and the method the file carries.
+    assert part["Content-Type"] == 'text/calendar; charset="utf-8"; method="REQUEST"'
     assert filename == "invite.ics"
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert str(event["uid"]) == f"{session2.uid}@copolad-wg"
@@ -294,7 +297,7 @@ def test_reminders_go_once_to_confirmed_people_in_their_language_with_the_join_l
         assert mailings.send_due_reminders(now=day_before + timedelta(minutes=5)) == 0
     assert [message.to for message in mail.outbox] == [["ana@example.org"]]
     assert mail.outbox[0].subject.startswith("Recordatorio: Inclusive mechanisms comienza ")
-    assert "(America/Montevideo, UTC-03:00)" in mail.outbox[0].subject
+    assert "(hora de Montevideo, UTC-03:00)" in mail.outbox[0].subject
     assert "Unirse a la sesión: https://video.example.org/j/secret-join" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -319,7 +322,8 @@ def test_reschedule_keeps_the_uid_raises_sequence_and_tells_confirmed_people(
     assert (session2.starts_at, session2.ics_sequence) == (new_start, 1)
     assert update.kind == Mailing.Kind.UPDATE
     assert [message.to for message in mail.outbox] == [["ana@example.org"]]
-    [(_name, ics, _mimetype)] = mail.outbox[0].attachments
+    [part] = mail.outbox[0].attachments
+    ics = part.get_payload(decode=True)
     calendar = Calendar.from_ical(ics)
     event = calendar.walk("VEVENT")[0]
     assert str(calendar["method"]) == "REQUEST"

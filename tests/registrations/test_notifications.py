@@ -52,8 +52,8 @@ def test_the_confirmed_email_has_text_html_and_the_invitation_in_the_registrants
     parts = {part.get_content_type(): part for part in message.walk() if not part.is_multipart()}
     assert set(parts) == {"text/plain", "text/html", "text/calendar"}
     text = parts["text/plain"].get_content()
-    assert "(America/Montevideo, UTC-03:00)" in text
-    assert "(Europe/Madrid, UTC+0" in text
+    assert "(hora de Montevideo, UTC-03:00)" in text
+    assert "(hora de Madrid, UTC+0" in text
     assert session.join_url in text
     assert "METHOD:REQUEST" in parts["text/calendar"].get_content()
 

@@ -1,5 +1,9 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations import seats
 from registrations.models import Delivery, Registration
@@ -91,12 +95,77 @@ def test_an_institution_from_the_register_can_be_picked(client, session):
     assert Registration.objects.get().institution == institution
 
 
-def test_an_unverified_institution_cannot_be_picked(client, session):
-    institution = InstitutionFactory(verified=False)
+def test_an_institution_of_another_country_than_the_one_chosen_is_refused(client, session):
+    institution = InstitutionFactory(country="MX", verified=True)
 
-    response = client.post(register_url(session), form_data(institution=str(institution.pk)))
+    response = client.post(register_url(session), form_data(institution=str(institution.pk), country="UY"))
 
-    assert list(response.context["form"].errors) == ["institution"]
+    assert response.context["form"].errors == {"institution": ["Esta institución no es del país que eligió."]}
+    assert Registration.objects.count() == 0
+
+
+def test_the_institution_list_offers_the_countrys_institutions_verified_first_and_other(client, session):
+    checked = InstitutionFactory(country="UY", name="Junta Nacional de Drogas", verified=True)
+    unchecked = InstitutionFactory(country="UY", name="Archivo General", verified=False)
+    mexican = InstitutionFactory(country="MX", name="CONADIC", verified=True)
+
+    choices = client.get(register_url(session)).context["form"].fields["institution"].choices
+
+    groups = dict(choice for choice in choices if isinstance(choice[1], list))
+    assert groups == {
+        "México": [(str(mexican.pk), "CONADIC")],
+        "Uruguay": [(str(checked.pk), "Junta Nacional de Drogas"), (str(unchecked.pk), "Archivo General")],
+    }
+    assert choices[0] == ("", "—") and choices[-1] == ("other", "Otra (escriba su nombre)")
+
+
+def test_a_country_with_one_time_zone_needs_no_choice(client, session):
+    response = client.post(register_url(session), form_data(country="CO", time_zone=""))
+
+    assert response.status_code == 302
+    assert Registration.objects.get().time_zone == "America/Bogota"
+
+
+def test_a_country_with_several_time_zones_asks_which(client, session):
+    response = client.post(register_url(session), form_data(country="BR", time_zone=""))
+
+    assert response.context["form"].errors == {"time_zone": ["Su país tiene varias zonas horarias: elija la suya."]}
+
+
+def test_the_time_zone_list_has_no_legacy_aliases_and_names_cities(client, session):
+    form = client.get(register_url(session)).context["form"]
+    groups = dict(choice for choice in form.fields["time_zone"].choices if isinstance(choice[1], list))
+    values = {value for options in groups.values() for value, _label in options}
+
+    assert not values & {"Asia/Calcutta", "Brazil/Acre", "America/Buenos_Aires", "US/Eastern", "Etc/GMT+3"}
+    assert groups["México"][0] == ("America/Mexico_City", "Ciudad de México")
+    assert groups["Colombia"] == [("America/Bogota", "Bogotá")]
+    assert [label for _value, label in groups["España"]] == ["Madrid", "Islas Canarias", "Ceuta, Melilla"]
+    assert groups["Brasil"][0] == ("America/Sao_Paulo", "Brasilia, São Paulo, Río de Janeiro")
+
+
+def test_the_country_list_puts_the_groups_countries_first_with_spanish_names(client, session):
+    choices = client.get(register_url(session)).context["form"].fields["country"].choices
+    names = [name for _code, name in choices]
+    brk = names.index("──────────")
+
+    assert names[1:4] == ["Alemania", "Antigua y Barbuda", "Argentina"]
+    assert {"Uruguay", "México", "España", "Portugal", "Brasil"} <= set(names[:brk])
+    assert "Afganistán" in names[brk:]
+    assert dict(choices)["CF"] == "República Centroafricana" and dict(choices)["SZ"] == "Esuatini"
+
+
+def test_an_error_gives_a_summary_linking_to_each_field_before_the_form(client, session):
+    response = client.post(register_url(session), form_data(email="not-an-address", consent=None))
+
+    body = response.content.decode()
+    summary = body[body.index('id="error-summary"') : body.index("</div>", body.index('id="error-summary"'))]
+    assert summary.count("<li>") == 2
+    assert 'href="#id_email"' in summary and 'href="#id_consent"' in summary
+    assert body.index('id="error-summary"') < body.index('name="email"')
+    # Consent and its error sit right after the privacy notice, not at the bottom of a long form.
+    notice, consent = body.index('id="privacy-notice"'), body.index('name="consent"')
+    assert notice < body.index("La inscripción requiere su consentimiento", notice) < body.index("</fieldset>", consent)
 
 
 def test_closed_session_shows_the_message_instead_of_the_form(client):
@@ -217,20 +286,48 @@ def test_cancel_from_the_private_page_promotes_the_waiting_person(client):
     assert (holder.status, waiting.status) == ("cancelled", "confirmed")
 
 
-def test_cancel_needs_a_post(client, session):
+def test_cancel_asks_for_confirmation_first_and_changes_nothing_on_get(client, session):
     registration = RegistrationFactory(session=session, status=Registration.Status.CONFIRMED)
 
-    assert client.get(f"/es/registrations/r/{registration.token}/cancel/").status_code == 405
+    response = client.get(f"/es/registrations/r/{registration.token}/cancel/")
+
+    body = response.content.decode()
+    assert response.templates[0].name == "registrations/registration_cancel.html"
+    assert "¿Cancelar mi inscripción?" in body
+    assert "su plaza pasa a la siguiente persona de la lista de espera" in body
+    assert f'action="/es/registrations/r/{registration.token}/cancel/"' in body
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
 
 
-def test_the_session_page_box_shows_the_form_while_open(client, session):
+def test_the_private_page_links_to_the_confirmation_step_not_a_one_click_cancel(client, session):
+    registration = RegistrationFactory(session=session, status=Registration.Status.CONFIRMED)
+
+    body = client.get(f"/en/registrations/r/{registration.token}/").content.decode()
+
+    assert (
+        f'<a id="cancel-link" class="btn btn-outline-danger" href="/en/registrations/r/{registration.token}/cancel/">'
+        in body
+    )
+    assert f'action="/en/registrations/r/{registration.token}/cancel/"' not in body
+
+
+def test_the_cancel_step_is_not_offered_when_the_person_may_not_cancel(client):
+    session = SessionFactory(status=Session.Status.HELD, starts_at=timezone.now() - timedelta(days=3))
+    registration = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
+
+    response = client.get(f"/en/registrations/r/{registration.token}/cancel/")
+
+    assert (response.status_code, response["Location"]) == (302, registration.get_absolute_url())
+
+
+def test_the_session_page_has_a_register_button_and_no_form(client, session):
     response = client.get(session.get_absolute_url().replace("/en/", "/es/"))
 
     body = response.content.decode()
-    assert f'action="/es/registrations/sessions/{session.slug}/register/"' in body
-    assert 'name="consent"' in body
+    button = re.search(r'<a id="register-button"[^>]*href="([^"]+)">([^<]+)</a>', body)
+    assert button.groups() == (f"/es/registrations/sessions/{session.slug}/register/", "Inscribirme")
+    assert 'name="consent"' not in body and 'name="email"' not in body
 
 
 @pytest.mark.parametrize(
@@ -250,11 +347,11 @@ def test_the_session_page_box_explains_why_registration_is_not_possible(client, 
     assert 'name="consent"' not in body
 
 
-def test_the_session_page_box_warns_when_full(client):
+def test_the_register_page_warns_when_full(client):
     session = SessionFactory(capacity=1)
     seats.confirm_registration(registration=RegistrationFactory(session=session, status="pending"))
 
-    body = client.get(f"/es/sessions/{session.slug}/").content.decode()
+    body = client.get(register_url(session)).content.decode()
 
     assert "Esta sesión está completa." in body
     assert 'name="consent"' in body

@@ -57,7 +57,7 @@ def test_staff_enter_the_start_in_the_session_time_zone(client, staff):
     session = Session.objects.get(slug="session-2")
     assert session.starts_at == datetime(2023, 5, 10, 13, 30, tzinfo=UTC)
     page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
-    assert re.findall(r'name="starts_at_[01]"[^>]*value="([^"]*)"', page) == ["2023-05-10", "15:30:00"]
+    assert re.findall(r'name="starts_at_[01]"[^>]*value="([^"]*)"', page) == ["10/05/2023", "15:30:00"]
 
 
 def test_start_is_read_in_the_zone_chosen_on_the_form(client, staff):

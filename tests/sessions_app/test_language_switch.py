@@ -25,7 +25,7 @@ def test_switching_from_portuguese_to_spanish_in_a_spanish_browser_shows_the_pag
 
     assert response.redirect_chain[-1][0] == f"/es{S3}?x=1"
     assert response.content.decode().count('<html lang="es">') == 1
-    assert re.search(r"<h2[^>]*>Inscribirme</h2>", response.content.decode())
+    assert re.search(r"<a id=\"register-button\"[^>]*>Inscribirme</a>", response.content.decode())
 
 
 @pytest.mark.django_db

@@ -108,9 +108,26 @@ def test_pdfs_write_the_utc_offset_as_the_pages_and_emails_do(kind):
     text = pdf_text(documents.render_document(session=session, kind=kind, language="en"))
     certificate = pdf_text(documents.render_certificate(registration=attendee))
 
-    assert "(Europe/Madrid, UTC+02:00)" in text
-    assert "(Europe/Madrid, UTC+02:00)" in certificate
+    assert "(Madrid time, UTC+02:00)" in text
+    assert "(horário de Madrid, UTC+02:00)" in certificate  # the attendee reads Portuguese
     assert "UTC+0200" not in text + certificate
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "date"),
+    [("en", "10 May 2023, 15:30"), ("es", "10 de mayo de 2023, 15:30"), ("pt", "10 de maio de 2023, 15:30")],
+)
+def test_pdfs_write_dates_as_each_language_does(language, date):
+    session, attendee, _registrant = build_held_session()
+    attendee.language = language
+
+    text = pdf_text(documents.render_document(session=session, kind=Document.Kind.AGENDA, language=language))
+    certificate = pdf_text(documents.render_certificate(registration=attendee))
+
+    assert date in text
+    assert date in certificate
+    assert "May 10" not in text + certificate and "Maio" not in text + certificate
 
 
 @pytest.mark.django_db

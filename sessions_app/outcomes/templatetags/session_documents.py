@@ -1,5 +1,8 @@
 from django import template
+from django.utils import translation
 
+from sessions_app.models import Conclusions, RoadmapItem
+from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 from sessions_app.outcomes.documents import documents_for_registration, documents_for_user
 
 register = template.Library()
@@ -18,3 +21,23 @@ def session_documents(context, session, registration=None):
         user = getattr(request, "user", None)
         documents = documents_for_user(session=session, user=user) if user is not None else []
     return {"documents": documents, "registration": registration, "session": session}
+
+
+@register.inclusion_tag("sessions_app/includes/session_outcomes.html", takes_context=True)
+def session_outcomes(context, session):
+    """What a held session's page shows first: its public conclusions (in the reader's language when
+    written in it), the working group's roadmap and the documents the viewer may download."""
+    conclusions = Conclusions.objects.filter(session=session, is_public=True, published_at__isnull=False).first()
+    html, language = conclusions_in(conclusions, language=translation.get_language())
+    roadmap = list(RoadmapItem.objects.filter(group_id=session.group_id).select_related("group", "owner_institution"))
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    documents = documents_for_user(session=session, user=user) if user is not None else []
+    return {
+        "session": session,
+        "conclusions_html": html,
+        "conclusions_language": language if language != translation.get_language() else None,
+        "conclusions_note": ONLY_AVAILABLE_IN.get(language) if language != translation.get_language() else "",
+        "roadmap": roadmap,
+        "documents": documents,
+    }

@@ -1,0 +1,60 @@
+"""Every page of every persona, for the accessibility and phone sweeps: built on the demo data."""
+
+from django.core.management import call_command
+
+from registrations.models import FocalPoint
+from sessions_app.models import Session
+from tests.factories import RegistrationFactory, UserFactory
+
+OPEN = "session-3-alternatives-to-imprisonment"
+HELD = "session-2-inclusive-mechanisms"
+PASSWORD = "un-secreto-largo-2026"
+
+
+def build_site():
+    """Load the demo and return {"pages": [(persona, path without language)], "focal_point_email": ...}."""
+    # allauth's models load with the app registry: imported here, once the test database exists.
+    call_command("load_demo")
+    from allauth.account.models import EmailAddress
+
+    open_session = Session.objects.get(slug=OPEN)
+    held = Session.objects.get(slug=HELD)
+    registration = RegistrationFactory(session=open_session, status="confirmed", email="confirmed@example.org")
+    pending = RegistrationFactory(session=open_session, status="pending", email="pending@example.org")
+    past = RegistrationFactory(session=held, status="attended", email="attended@example.org", attended_minutes=80)
+    user = UserFactory(username="fp-a11y", email="fp.a11y@example.org", first_name="Rosa", last_name="Pérez")
+    user.set_password(PASSWORD)
+    user.save()
+    FocalPoint.objects.create(user=user, country="UY")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    pages = [
+        ("public", "/"),
+        ("public", f"/sessions/{OPEN}/"),
+        ("public", f"/sessions/{HELD}/"),
+        ("public", f"/registrations/sessions/{OPEN}/register/"),
+        ("public", f"/registrations/sessions/{OPEN}/register/done/"),
+        ("public", "/accounts/login/"),
+        ("public", "/accounts/password/reset/"),
+        ("public", "/sessions/no-such-session/"),
+        ("participant", f"/registrations/r/{registration.token}/"),
+        ("participant", f"/registrations/r/{registration.token}/cancel/"),
+        ("participant", f"/registrations/r/{past.token}/"),
+        ("participant", f"/registrations/{past.token}/documents/"),
+        ("focal_point", "/focal-point/"),
+        ("focal_point", "/focal-point/institutions/"),
+        ("focal_point", "/focal-point/institutions/new/"),
+        ("focal_point", "/focal-point/registrations/"),
+        ("focal_point", f"/focal-point/sessions/{OPEN}/nominate/"),
+        ("focal_point", f"/focal-point/sessions/{OPEN}/nominate/bulk/"),
+        ("focal_point", f"/focal-point/sessions/{OPEN}/answers/"),
+    ]
+    pages.append(("participant", f"/registrations/r/{pending.token}/confirm/"))
+    return {"pages": pages, "focal_point_email": user.email}
+
+
+def sign_in(page, base_url, email, language="en"):
+    page.goto(f"{base_url}/{language}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()

@@ -1,0 +1,39 @@
+"""Registering again while still pending: the mail carries the confirm link, in both parts."""
+
+import pytest
+
+from registrations import seats
+from registrations.models import Delivery
+from tests.factories import SessionFactory
+from tests.registrations.helpers import person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_pending_person_registering_again_gets_the_confirm_link():
+    session = SessionFactory()
+    registration = seats.register_participant(session=session, data=person("ana@example.org", language="pt"))
+
+    seats.register_participant(session=session, data=person("ANA@example.org", language="pt"))
+
+    delivery = Delivery.objects.get(kind="registration_link")
+    confirm_url = f"/pt/registrations/r/{registration.token}/confirm/"
+    lines = delivery.body_text.splitlines()
+    assert "Sua inscrição ainda não foi confirmada. Para confirmá-la, abra este link:" in lines
+    assert lines[lines.index("Sua inscrição ainda não foi confirmada. Para confirmá-la, abra este link:") + 1].endswith(
+        confirm_url
+    )
+    assert f'href="http://testserver{confirm_url}"' in delivery.body_html or confirm_url in delivery.body_html
+
+
+def test_a_confirmed_person_registering_again_gets_no_confirm_link():
+    session = SessionFactory()
+    registration = seats.confirm_registration(
+        registration=seats.register_participant(session=session, data=person("ana@example.org"))
+    )
+
+    seats.register_participant(session=session, data=person("ana@example.org"))
+
+    delivery = Delivery.objects.get(kind="registration_link")
+    assert "/confirm/" not in delivery.body_text
+    assert registration.token in delivery.body_text
