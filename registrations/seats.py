@@ -292,6 +292,8 @@ def add_by_staff(*, session, data, registered_by, notify=False, attended=False):
         )
     fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
     fields["email"] = fields["email"].strip()
+    # Only the person may opt in to future contact, never staff for them.
+    fields["contact_opt_in"] = False
     existing = find_registration(session=session, email=fields["email"])
     if existing is not None:
         return existing

@@ -147,8 +147,9 @@ def test_filter_by_session_and_a_csv_of_each_table(client, staff):
 def test_dashboard_query_count_is_flat(client, staff, django_assert_num_queries, sessions):
     build(sessions=sessions)
     client.force_login(staff)
-    # session and user, the sessions, the filter's sessions, the 4 grouped counts, contributions, delivery
-    with django_assert_num_queries(10):
+    # session and user, the staff second-factor check, the sessions, the filter's sessions, the 4 grouped
+    # counts, contributions, delivery
+    with django_assert_num_queries(11):
         response = client.get(URL)
     assert len(cells(response.content.decode(), "sessions")) == sessions + 1
 

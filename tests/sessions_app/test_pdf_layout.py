@@ -116,7 +116,7 @@ def test_verification_page_answers_for_the_right_session_and_404_for_a_wrong_cod
     assert "This certificate is genuine." in page
     assert re.search(r"Holder's initials</dt><dd[^>]*>([^<]+)<", page).group(1) == "J. G. N."
     assert f"Session {session.number}: Inclusive mechanisms to reduce the inequality gap" in page
-    assert "May 10, 2023 (Europe/Madrid)" in page
+    assert "10 May 2023, 15:30 (Madrid time, UTC+02:00)" in page
     assert "João" not in page and attendee.email not in page
 
     # Typed by hand, in lower case with spaces: the canonical address.
