@@ -4,6 +4,7 @@ from django.utils import translation
 
 from sessions_app.calendar import session_calendar as build_session_calendar
 
+from . import pagecache
 from .selectors import (
     groups_with_sessions,
     methodology_by_moment,
@@ -19,10 +20,20 @@ def _session_for_viewer(request, slug):
     return session_with_agenda(slug, include_drafts=request.user.is_staff)
 
 
+def _moments(session):
+    """The instants at which a session's public pages change by themselves (no write involved)."""
+    return (session.registration_opens_at, session.registration_closes_at, session.starts_at, session.ends_at)
+
+
+@pagecache.cached_page(depends=(pagecache.CONTENT,))
 def home(request):
-    return render(request, "sessions_app/session_list.html", {"groups": groups_with_sessions()})
+    groups = groups_with_sessions()
+    response = render(request, "sessions_app/session_list.html", {"groups": groups})
+    # A session moves from "upcoming" to "past" when it ends.
+    return pagecache.valid_until(response, *(session.ends_at for group in groups for session in group.upcoming))
 
 
+@pagecache.cached_page(depends=(pagecache.CONTENT, pagecache.SEATS))
 def session_detail(request, slug):
     session = _session_for_viewer(request, slug)
     context = {
@@ -32,9 +43,10 @@ def session_detail(request, slug):
         "local_starts": session_local_starts(session),
         "is_preview": not session.is_public,
     }
-    return render(request, "sessions_app/session_detail.html", context)
+    return pagecache.valid_until(render(request, "sessions_app/session_detail.html", context), *_moments(session))
 
 
+@pagecache.cached_page(depends=(pagecache.CONTENT,))
 def session_calendar(request, slug):
     """The public .ics of a session: never the join link (that goes only to confirmed people)."""
     session = session_by_slug(slug, include_drafts=request.user.is_staff)

@@ -1,21 +1,21 @@
-"""``{% registration_box session as box %}``: what the session page's register box shows."""
+"""``{% registration_box session as box %}``: what the session page's register box shows.
+
+The session page is the same for every visitor and cached whole, so the box carries no form and no
+CSRF token: while registration is open it links to the register page, which holds the form.
+"""
 
 from django import template
-from django.utils import translation
 
 from registrations import seats
-from registrations.forms import RegistrationForm
 
 register = template.Library()
 
 
 @register.simple_tag
 def registration_box(session):
-    """{"state", "message", "seats_left", "form"}: a blank form only while registration is open."""
+    """{"state", "message", "seats_left"}: seats only while registration is open."""
     state = seats.registration_state(session)
-    box = {"state": state, "message": seats.STATE_MESSAGES.get(state), "seats_left": None, "form": None}
-    box["privacy_notice_version"] = seats.PRIVACY_NOTICE_VERSION
+    box = {"state": state, "message": seats.STATE_MESSAGES.get(state), "seats_left": None}
     if state == seats.OPEN:
         box["seats_left"] = seats.seats_left(session)
-        box["form"] = RegistrationForm(session=session, initial={"language": translation.get_language()})
     return box

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -225,12 +227,16 @@ def test_cancel_needs_a_post(client, session):
     assert registration.status == Registration.Status.CONFIRMED
 
 
-def test_the_session_page_box_shows_the_form_while_open(client, session):
+def test_the_session_page_box_links_to_the_register_page_while_open(client, session):
+    """The session page is cached for everyone: it carries a link to the form, never the form."""
     response = client.get(session.get_absolute_url().replace("/en/", "/es/"))
 
     body = response.content.decode()
-    assert f'action="/es/registrations/sessions/{session.slug}/register/"' in body
-    assert 'name="consent"' in body
+    assert re.findall(r'<a class="btn btn-primary" href="([^"]+)">Inscribirme</a>', body) == [
+        f"/es/registrations/sessions/{session.slug}/register/"
+    ]
+    assert 'name="consent"' not in body
+    assert "csrfmiddlewaretoken" not in body
 
 
 @pytest.mark.parametrize(
@@ -257,7 +263,7 @@ def test_the_session_page_box_warns_when_full(client):
     body = client.get(f"/es/sessions/{session.slug}/").content.decode()
 
     assert "Esta sesión está completa." in body
-    assert 'name="consent"' in body
+    assert f'href="/es/registrations/sessions/{session.slug}/register/">Inscribirme</a>' in body
 
 
 def test_a_lock_timeout_gives_the_try_again_page(client, session, monkeypatch):
