@@ -4,16 +4,35 @@ They validate and normalise only; the views hand ``cleaned_data`` to ``registrat
 """
 
 import unicodedata
+from functools import cache
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Institution, Registration
 from .seats import known_time_zones
 from .validators import validate_multiline, validate_single_line
+
+
+@cache
+def _country_choices(language):
+    # django-countries sorts by the translated name, so the list differs per language.
+    return (("", "—"), *countries)
+
+
+def country_choices():
+    """The country select's options in the active language, built once per language and process."""
+    return _country_choices(get_language())
+
+
+@cache
+def time_zone_choices():
+    """The time-zone select's options (the same in every language), built once per process."""
+    return tuple((name, name.replace("_", " ")) for name in known_time_zones())
 
 
 class SingleLineField(forms.CharField):
@@ -65,8 +84,8 @@ class DetailsForm(forms.Form):
         # Verified institutions, plus the one a focal point may already have picked for this person.
         allowed = Q(verified=True) | Q(pk=current_institution_id) if current_institution_id else Q(verified=True)
         self.fields["institution"].queryset = Institution.objects.filter(allowed).order_by("country", "name")
-        self.fields["country"].choices = [("", "—"), *countries]
-        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in known_time_zones()]
+        self.fields["country"].choices = country_choices()
+        self.fields["time_zone"].choices = time_zone_choices()
         self.fields["gender"].choices = [("", "—"), *Registration.Gender.choices]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
