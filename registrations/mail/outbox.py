@@ -1,7 +1,8 @@
 """The e-mail outbox: every message is a Delivery row first, then sent by a Celery task.
 
-``queue_email`` renders a message in the recipient's language and stores it; the send task is
-enqueued only after the surrounding transaction commits. ``send_delivery`` locks the row, skips it
+``queue_email`` stores a message in the recipient's language, rendered at once or (a registrant's
+message) left for the worker to render just before sending; the send task is enqueued only after
+the surrounding transaction commits. ``send_delivery`` locks the row, skips it
 if it was already sent, sends it and records the outcome, so running it twice sends once.
 
 The one window in which a message can go out twice: the SMTP server accepted it and the process
@@ -57,17 +58,35 @@ def render_email(*, template, context, language):
 
 
 def queue_email(
-    *, key, kind, to_email, language, template, context, registration=None, ics="", headers=None, extra=None
+    *,
+    key,
+    kind,
+    to_email,
+    language,
+    template=None,
+    context=None,
+    render_params=None,
+    registration=None,
+    ics="",
+    headers=None,
+    extra=None,
 ):
     """Store one message under ``key`` and send it after commit. Returns the Delivery.
 
+    With ``template`` and ``context`` the message is rendered now. With ``render_params`` (a dict
+    that JSON can hold) it is stored blank and rendered by the worker just before it is sent
+    (``render_params`` is what the renderer needs besides the row, see
+    ``registrations.notifications``), which keeps template rendering out of the request.
     Queueing a key that already exists returns the existing row and sends nothing new.
     ``extra`` holds further model fields (for instance ``mailing``) for callers that have them.
     """
     existing = Delivery.objects.filter(key=key).first()
     if existing:
         return existing
-    subject, body_text, body_html = render_email(template=template, context=context, language=language)
+    if render_params is None:
+        subject, body_text, body_html = render_email(template=template, context=context, language=language)
+    else:
+        subject = body_text = body_html = ""
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
@@ -81,6 +100,7 @@ def queue_email(
                 body_html=body_html,
                 ics=ics,
                 headers=headers or {},
+                render_params=render_params,
                 message_id=new_message_id(),
                 **(extra or {}),
             )
@@ -156,6 +176,10 @@ def send_delivery(*, delivery_id, connection=None):
         if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.SUPPRESSED):
             return False
         if delivery.status == Delivery.Status.FAILED:
+            return False
+        if delivery.render_params is not None:
+            # Only the transactional task renders (registrations.notifications); leave it to that.
+            logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
             return False
         if delivery.mailing_id and Suppression.objects.filter(email__iexact=delivery.to_email).exists():
             delivery.status = Delivery.Status.SUPPRESSED

@@ -15,6 +15,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
+from .. import notifications
 from . import mailings, outbox
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ def _backoff(retries):
 
 @shared_task(name="registrations.send_delivery", bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
 def send_delivery_task(self, delivery_id):
+    # A registrant's message is written here, after the request that queued it has answered.
+    notifications.render_pending(delivery_id=delivery_id)
     try:
         outbox.send_delivery(delivery_id=delivery_id)
     except outbox.TransientSendError as exc:
