@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 from celery import current_app
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -43,13 +44,18 @@ class TransientSendError(Exception):
     """The SMTP server or the network failed in a way that a later retry may fix."""
 
 
-def render_email(*, template, context, language):
-    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``."""
+def render_email(*, template, context, language, parts=("subject", "body_text", "body_html")):
+    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``.
+
+    ``parts`` may leave some out (they come back blank) when the caller writes them another way.
+    """
+    body_html = ""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}/subject.txt", context)
         body_text = render_to_string(f"emails/{template}/body.txt", context)
         try:
-            body_html = render_to_string(f"emails/{template}/body.html", context)
+            if "body_html" in parts:
+                body_html = render_to_string(f"emails/{template}/body.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional; a missing template is fine
             body_html = ""
     # A subject is one line: a name typed with CR/LF must not start a new header.
@@ -181,7 +187,7 @@ def send_delivery(*, delivery_id, connection=None):
             # Only the transactional task renders (registrations.notifications); leave it to that.
             logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
             return False
-        if delivery.mailing_id and Suppression.objects.filter(email__iexact=delivery.to_email).exists():
+        if delivery.mailing_id and is_suppressed(delivery.to_email):
             delivery.status = Delivery.Status.SUPPRESSED
             delivery.save(update_fields=["status"])
             return False
@@ -240,17 +246,28 @@ def send_delivery_batch(*, delivery_ids):
     return []
 
 
+def _suppression(email):
+    # Lower(email) = lower(address) is what the unique index on Lower("email") answers; email__iexact
+    # compiles to UPPER(...) = UPPER(...) on PostgreSQL and would scan the table for every message.
+    return Suppression.objects.annotate(email_lower=Lower("email")).filter(email_lower=email.lower())
+
+
+def is_suppressed(email):
+    """True when bulk mail must skip ``email`` (any case)."""
+    return _suppression(email).exists()
+
+
 def suppress_address(*, email, reason, detail=""):
     """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression."""
 
-    existing = Suppression.objects.filter(email__iexact=email).first()
+    existing = _suppression(email).first()
     if existing:
         return existing
     try:
         with transaction.atomic():
             return Suppression.objects.create(email=email, reason=reason, detail=detail[:300])
     except IntegrityError:
-        return Suppression.objects.get(email__iexact=email)
+        return _suppression(email).get()
 
 
 def requeue_stuck_deliveries(*, older_than, now=None):
