@@ -486,10 +486,12 @@ def _enqueue_build(mailing_id):
 
 
 def dispatch_due_mailings(*, now=None):
-    """Build queued mailings whose time has come (and any whose build task was lost)."""
+    """Build queued mailings whose time has come, and any whose build task was lost or died
+    half-way (a mailing stays queued until every row is written)."""
     now = now or timezone.now()
+    stuck = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     due = Mailing.objects.filter(status=Mailing.Status.QUEUED).filter(
-        Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, queued_at__lte=now - timedelta(minutes=5))
+        Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, queued_at__lte=stuck)
     )
     for mailing_id in due.values_list("pk", flat=True):
         _enqueue_build(mailing_id)
@@ -514,8 +516,10 @@ def build_mailing(*, mailing_id, recipients=None):
         existing = {email.lower() for email in mailing.deliveries.values_list("to_email", flat=True)}
         todo = [person for person in recipients if person.email.lower() not in existing]
         suppressed = _suppressed_addresses(person.email for person in todo)
-        if mailing.status == Mailing.Status.QUEUED or (mailing.status == Mailing.Status.DONE and todo):
-            mailing.status = Mailing.Status.SENDING
+        if mailing.status != Mailing.Status.QUEUED and todo:
+            # Queued until every row is written: a batch that finishes meanwhile cannot mark it done,
+            # and a build that dies half-way is found and finished by dispatch_due_mailings.
+            mailing.status = Mailing.Status.QUEUED
             mailing.finished_at = None
             mailing.save(update_fields=["status", "finished_at"])
         # Rows an earlier build wrote whose batch never went out (the worker died between chunks).
@@ -527,8 +531,11 @@ def build_mailing(*, mailing_id, recipients=None):
     created = 0
     for start in range(0, len(todo), outbox.BATCH_SIZE):
         created += _build_chunk(mailing, todo[start : start + outbox.BATCH_SIZE], suppressed=suppressed, shared=shared)
-    if not earlier and not created:
-        update_mailing_status(mailing_ids=[mailing_id])
+    Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.QUEUED).update(
+        status=Mailing.Status.SENDING, finished_at=None
+    )
+    # Every batch may have finished already: then nothing else would mark the mailing done.
+    update_mailing_status(mailing_ids=[mailing_id])
     return created
 
 

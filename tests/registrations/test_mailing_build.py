@@ -59,9 +59,11 @@ def test_each_chunk_is_queued_when_it_commits_and_costs_the_same_queries(
     pks = list(Delivery.objects.filter(mailing=mailing).order_by("pk").values_list("pk", flat=True))
     assert batches == [pks[start : start + 10] for start in range(0, len(pks), 10)]
     # Before the chunks, in one transaction (savepoint ... release here): the mailing (locked), the
-    # recipients' rows already written, suppressions, the status, the queued rows of an earlier
-    # build. Per chunk: savepoint, insert, read back, release, whatever the chunk's size.
-    assert len(queries) == 8 + 4 * chunks
+    # recipients' rows already written, suppressions, the queued rows of an earlier build. Per
+    # chunk: savepoint, insert, read back, release, whatever the chunk's size. After them: the
+    # status becomes "sending", then "done" once nothing is queued (a read and an update).
+    assert len(queries) == 9 + 4 * chunks
+    assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENDING
 
 
 def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, django_capture_on_commit_callbacks):
