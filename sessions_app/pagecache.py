@@ -1,13 +1,12 @@
 """Whole public pages served from Django's cache, per language, invalidated exactly.
 
 What every anonymous visitor sees the same (the home page, a session page, its public .ics) is
-rendered once per (path, language) and stored under a key that also carries the generations it
-depends on: ``content`` (anything a public page shows: sessions, agendas, speakers, documents...)
-and ``seats`` (registrations and reservations, which decide "full" and "waiting list"). A write
-bumps its generation at once and again after it commits, so the next visitor renders the page
-afresh; entries under an old generation are never read again and simply expire. (The bump after
-commit closes the window in which a request that read the generation before the commit, and the
-data after it, stored a page under the old generation.)
+rendered once per (path, language) and stored with the generations it was rendered under:
+``content`` (anything a public page shows: sessions, agendas, speakers, documents...) and
+``seats`` (registrations and reservations, which decide "full" and "waiting list"). A write bumps
+its generation at once and again after it commits, so the next visitor renders the page afresh; an entry stored under an old generation is never served again. (The bump after the commit
+closes the window in which a request that read the generation before the commit, and the data
+after it, stored a page under the old generation.)
 
 Pages also change with the clock: registration opens or closes, the session starts or ends. A view
 states the next such moment with ``valid_until`` and the entry never outlives it.
@@ -55,8 +54,8 @@ def bump(*names):
             key = _generation_key(name)
             try:
                 cache.incr(key)
-            except ValueError:  # never set, or evicted: any new value differs from what pages used
-                cache.set(key, timezone.now().timestamp(), timeout=None)
+            except ValueError:  # never set, or evicted: start from a value no page was stored under
+                cache.set(key, int(timezone.now().timestamp() * 1000), timeout=None)
 
     increment()
     transaction.on_commit(increment)
@@ -83,11 +82,10 @@ def is_anonymous_visit(request):
     )
 
 
-def _page_key(request, depends):
-    names = [_generation_key(name) for name in depends]
-    values = cache.get_many(names)
-    generations = ".".join(str(values.get(name, 0)) for name in names)
-    return f"pagecache:page:{translation.get_language()}:{generations}:{request.path}"
+def _keys(request, depends):
+    """The page's key and its generations' keys. The page's key leaves the generations out: the
+    entry records those it was rendered under, so one round trip to the cache reads them all."""
+    return f"pagecache:page:{translation.get_language()}:{request.path}", [_generation_key(n) for n in depends]
 
 
 def _seconds_left(response):
@@ -118,9 +116,11 @@ def cached_page(*, depends=GENERATIONS):
         def wrapped(request, *args, **kwargs):
             if not is_anonymous_visit(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, depends)
-            entry = cache.get(key)
-            if entry is not None:
+            key, generation_keys = _keys(request, depends)
+            found = cache.get_many([key, *generation_keys])
+            generations = [found.get(name) for name in generation_keys]
+            entry = found.get(key)
+            if entry is not None and entry["generations"] == generations:
                 response = HttpResponse(entry["content"], status=200)
                 for name, value in entry["headers"].items():
                     response.headers[name] = value
@@ -133,7 +133,13 @@ def cached_page(*, depends=GENERATIONS):
             seconds = _seconds_left(response)
             if seconds > 0:
                 headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-                entry = {"content": response.content, "headers": headers, "etag": etag, "last_modified": last_modified}
+                entry = {
+                    "content": response.content,
+                    "headers": headers,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "generations": generations,
+                }
                 cache.set(key, entry, timeout=seconds)
             return _finish(request, response, etag=etag, last_modified=last_modified)
 
