@@ -9,6 +9,7 @@ from functools import cache
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -18,10 +19,27 @@ from .seats import known_time_zones
 from .validators import validate_multiline, validate_single_line
 
 
+class Choices(BaseChoiceIterator):
+    """Options built once and shared by every form. Django normalises any other list of choices
+    again for each form instance (hundreds of options each time); an iterator it leaves alone."""
+
+    def __init__(self, options):
+        self.options = tuple(options)
+
+    def __iter__(self):
+        return iter(self.options)
+
+    def __len__(self):
+        return len(self.options)
+
+    def __getitem__(self, index):
+        return self.options[index]
+
+
 @cache
 def _country_choices(language):
     # django-countries sorts by the translated name, so the list differs per language.
-    return (("", "—"), *countries)
+    return Choices((("", "—"), *countries))
 
 
 def country_choices():
@@ -32,7 +50,7 @@ def country_choices():
 @cache
 def time_zone_choices():
     """The time-zone select's options (the same in every language), built once per process."""
-    return tuple((name, name.replace("_", " ")) for name in known_time_zones())
+    return Choices((name, name.replace("_", " ")) for name in known_time_zones())
 
 
 class SingleLineField(forms.CharField):
