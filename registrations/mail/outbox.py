@@ -163,12 +163,13 @@ def _is_hard_bounce(exc):
     )
 
 
-def send_delivery(*, delivery_id, connection=None):
+def send_delivery(*, delivery_id, connection=None, suppressed=None):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
-    since it was queued is marked suppressed and not sent.
+    since it was queued is marked suppressed and not sent: ``suppressed`` is the set of lower-cased
+    addresses a batch read once at its start, otherwise the list is asked for this address.
     """
 
     # The row stays locked while the SMTP server answers, so a second worker skips it (PostgreSQL)
@@ -187,7 +188,9 @@ def send_delivery(*, delivery_id, connection=None):
             # Only the transactional task renders (registrations.notifications); leave it to that.
             logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
             return False
-        if delivery.mailing_id and is_suppressed(delivery.to_email):
+        if delivery.mailing_id and (
+            delivery.to_email.lower() in suppressed if suppressed is not None else is_suppressed(delivery.to_email)
+        ):
             delivery.status = Delivery.Status.SUPPRESSED
             delivery.save(update_fields=["status"])
             return False
@@ -232,10 +235,17 @@ def send_delivery_batch(*, delivery_ids):
     except Exception:  # noqa: BLE001 - refused, timed out, DNS: all worth a later retry
         logger.warning("SMTP connection failed; %s deliveries wait for a retry", len(delivery_ids), exc_info=True)
         return delivery_ids
+    # One read of the suppression list per batch (through the Lower() index), not one per message.
+    addresses = Delivery.objects.filter(pk__in=delivery_ids).values_list("to_email", flat=True)
+    suppressed = set(
+        Suppression.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in={address.lower() for address in addresses})
+        .values_list("email_lower", flat=True)
+    )
     try:
         for index, delivery_id in enumerate(delivery_ids):
             try:
-                send_delivery(delivery_id=delivery_id, connection=connection)
+                send_delivery(delivery_id=delivery_id, connection=connection, suppressed=suppressed)
             except TransientSendError:
                 return delivery_ids[index:]
     finally:
