@@ -10,33 +10,20 @@ agenda items (8 blocks of 4, two speakers each) and 300 registrations.
 - baseline: the same templates rendered by views written here that fetch the plain objects and let
   the templates follow every relation as they go (one query per agenda item, role, group...).
 
-Both are requested through the Django test client on the same URLs' worth of data; queries are
-counted with CaptureQueriesContext on one request, time is the median over REQUESTS requests.
+Both are requested through the Django test client on the same URLs' worth of data, with a session
+cookie so that the page cache (which serves anonymous visitors) never answers: this is the cost of
+rendering. Queries are counted with CaptureQueriesContext on one request, time is the median over
+REQUESTS requests. bench_pages.py measures the pages as anonymous visitors get them, from the cache.
 """
 
 import os
 import statistics
-import sys
-import tempfile
 import time
-import traceback
-import warnings
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = tempfile.mkdtemp(prefix="copolad-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK}/bench.sqlite3"
-os.environ["MEDIA_ROOT"] = f"{WORK}/media"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copolad_wg.settings_test")
-os.environ.setdefault("STATIC_MANIFEST", "0")
+import bootstrap
 
-import django  # noqa: E402
-
-django.setup()
-
-import logging  # noqa: E402
+run = bootstrap.start(database="sqlite")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -48,9 +35,6 @@ from django.utils import timezone, translation  # noqa: E402
 
 from copolad_wg.urls import urlpatterns as project_urlpatterns  # noqa: E402
 
-logging.disable(logging.INFO)
-# WhiteNoise warns that STATIC_ROOT was never collected; the bench serves no static files.
-warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
 
 
@@ -181,9 +165,10 @@ def main():
     from agenda.models import AgendaItem
     from registrations.models import Registration
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed at exit
     client = Client()
+    # A session cookie: the page cache never serves such a visitor, so every request renders.
+    client.cookies["sessionid"] = "bench-render-every-time"
     rows = []
     demo = [("session-2-inclusive-mechanisms", "session 2 (held)"), ("session-3-alternatives-to-imprisonment",
                                                                       "session 3 (open)")]  # fmt: skip
@@ -205,15 +190,4 @@ def main():
 
 
 if __name__ == "__main__":
-    status = 1
-    try:
-        main()
-        status = 0
-    except Exception:  # noqa: BLE001 - printed; the temporary directory is removed either way
-        traceback.print_exc()
-    finally:
-        import shutil
-
-        connection.close()
-        shutil.rmtree(WORK, ignore_errors=True)
-    sys.exit(status)
+    main()

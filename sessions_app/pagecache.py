@@ -4,9 +4,10 @@ What every anonymous visitor sees the same (the home page, a session page, its p
 rendered once per (path, language) and stored with the generations it was rendered under:
 ``content`` (anything a public page shows: sessions, agendas, speakers, documents...) and
 ``seats`` (registrations and reservations, which decide "full" and "waiting list"). A write bumps
-its generation at once and again after it commits, so the next visitor renders the page afresh; an entry stored under an old generation is never served again. (The bump after the commit
-closes the window in which a request that read the generation before the commit, and the data
-after it, stored a page under the old generation.)
+its generation at once and again after it commits, so the next visitor renders the page afresh;
+an entry stored under an old generation is never served again. (The bump after the commit closes
+the window in which a request that read the generation before the commit, and the data after it,
+stored a page under the old generation.)
 
 Pages also change with the clock: registration opens or closes, the session starts or ends. A view
 states the next such moment with ``valid_until`` and the entry never outlives it.
