@@ -36,6 +36,9 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
 
     page.goto(f"{live_server.url}/es/sessions/{session.slug}/")
     assert page.locator("#register-title").inner_text() == "Inscribirme"
+    # The session page is the same for everyone (cached): the form is on the register page.
+    page.locator("#register").get_by_role("link", name="Inscribirme").click()
+    page.wait_for_url(f"**/es/registrations/sessions/{session.slug}/register/")
     # registration.js picked the browser's zone (the fixture runs Chromium in Montevideo time).
     assert page.locator("#id_time_zone").input_value() == "America/Montevideo"
     page.fill("#id_email", "Lucia.Fernandez@example.org")
