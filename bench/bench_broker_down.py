@@ -27,34 +27,20 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = tempfile.mkdtemp(prefix="copolad-bench-")
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK}/bench.sqlite3"
-os.environ["MEDIA_ROOT"] = f"{WORK}/media"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copolad_wg.settings_test")
-os.environ.setdefault("STATIC_MANIFEST", "0")
+import bootstrap
 
-import django  # noqa: E402
-
-django.setup()
+run = bootstrap.start(database="sqlite")
 
 import logging  # noqa: E402
-import warnings  # noqa: E402
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 
 # enqueue_delivery logs every failed publish with its traceback; the table is the output here.
 logging.disable(logging.CRITICAL)
-# WhiteNoise warns that STATIC_ROOT was never collected; the bench serves no static files.
-warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 
 # Requests per (broker, settings): few where the baseline costs seconds each, to stay near a minute.
 REQUESTS = {
@@ -77,17 +63,11 @@ BASELINE = {
 }
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class RedisServer:
     """A redis-server of the bench's own on a free port."""
 
     def __init__(self):
-        self.port = free_port()
+        self.port = bootstrap.free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
@@ -236,7 +216,6 @@ def main():
     from registrations.models import Delivery, Registration
     from tests.factories import SessionFactory
 
-    call_command("migrate", verbosity=0)
     session = SessionFactory(title="Inclusive mechanisms", capacity=None)
     registrar = Registrar(session)
     redis_server = RedisServer().start()
@@ -277,7 +256,7 @@ if __name__ == "__main__":
     except BaseException:  # noqa: BLE001 - printed here, since os._exit below skips the usual report
         traceback.print_exc()
     finally:
-        shutil.rmtree(WORK, ignore_errors=True)
+        run.finish()
         # A capped baseline request may still be waiting on its socket in a daemon thread: do not
         # wait for it (os._exit skips the interpreter's shutdown, so flush first).
         sys.stdout.flush()

@@ -1,8 +1,8 @@
 """Registrants racing for the last seats on PostgreSQL: registrations.seats versus a naive
 "count the confirmed, then confirm" without a lock.
 
-Not a test: it prints a table. It creates the PostgreSQL database ``copolad_bench`` on
-DATABASE_URL's server (default postgres://root@127.0.0.1:5432), migrates it and drops it at the end.
+Not a test: it prints a table. Its PostgreSQL database is its own (``bootstrap``: created on
+BENCH_POSTGRES_URL's server, default postgres://root@127.0.0.1:5432, and dropped at the end).
 
 In each round THREADS registrants (one database connection each) are released together by a
 barrier; each registers (``register_participant``: a pending row and the confirmation request)
@@ -15,39 +15,16 @@ Both send the same e-mails (eager Celery, in-memory mail backend), so the differ
 
 import os
 import statistics
-import sys
-import tempfile
 import threading
 import time
-import traceback
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATABASE_NAME = "copolad_bench"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
-os.environ["DATABASE_URL"] = urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{DATABASE_NAME}"))
-os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="copolad-bench-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copolad_wg.settings_test")
-os.environ.setdefault("STATIC_MANIFEST", "0")
+import bootstrap
+
+run = bootstrap.start(database="postgres")
 
 THREADS = int(os.environ.get("BENCH_THREADS", "30"))  # + the main connection: stays under 40
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-
-
-def admin_execute(sql):
-    """Run one statement on the server's ``postgres`` database, outside a transaction."""
-    import psycopg2
-
-    conn = psycopg2.connect(SERVER_URL)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        conn.close()
 
 
 def naive_confirm(*, registration):
@@ -57,7 +34,7 @@ def naive_confirm(*, registration):
 
     from registrations import notifications
     from registrations.models import Registration
-    from registrations.seats import SEAT_STATUSES, waitlist_position
+    from registrations.seats import SEAT_STATUSES
 
     with transaction.atomic():
         taken = Registration.objects.filter(session_id=registration.session_id, status__in=SEAT_STATUSES).count()
@@ -71,7 +48,7 @@ def naive_confirm(*, registration):
             registration.status = Registration.Status.WAITLISTED
             registration.waitlisted_at = now
             registration.save(update_fields=["status", "waitlisted_at", "updated_at"])
-            notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+            notifications.send_waitlisted(registration=registration)
     return registration
 
 
@@ -112,17 +89,6 @@ def race(*, session, confirm):
 
 
 def main():
-    import django
-
-    django.setup()
-
-    import logging
-
-    from django.core.management import call_command
-
-    logging.disable(logging.CRITICAL)
-    call_command("migrate", verbosity=0)
-
     from registrations import seats
     from registrations.models import Registration
     from tests.factories import SessionFactory
@@ -154,20 +120,4 @@ def main():
 
 
 if __name__ == "__main__":
-    status = 1
-    admin_execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-    admin_execute(f"CREATE DATABASE {DATABASE_NAME}")
-    try:
-        main()
-        status = 0
-    except Exception:  # noqa: BLE001 - printed; the database is dropped either way
-        traceback.print_exc()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        admin_execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-        import shutil
-
-        shutil.rmtree(os.environ["MEDIA_ROOT"], ignore_errors=True)
-    sys.exit(status)
+    main()

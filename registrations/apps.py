@@ -1,5 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from sessions_app import pagecache
+
+
+def _seats_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    """A registration that takes or frees a seat (or a reservation) changes "full" on public pages.
+
+    A new pending registration or a change of someone's details does not.
+    """
+    if sender.__name__ == "Registration" and update_fields is not None and "status" not in update_fields:
+        return
+    if sender.__name__ == "Registration" and created and instance.status == instance.Status.PENDING:
+        return
+    pagecache.bump(pagecache.SEATS)
 
 
 class RegistrationsConfig(AppConfig):
@@ -8,8 +23,12 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # Domain modules name their tasks ("registrations.send_delivery") instead of importing them;
-        # importing the task modules here registers them in every process, so that without a broker
-        # they run eagerly instead of being sent to a broker that is not there.
-        from . import tasks  # noqa: F401
-        from .mail import tasks as mail_tasks  # noqa: F401
+        # Domain modules name their tasks ("registrations.apply_retention") instead of importing them;
+        # importing the task module here registers them in every process (the mail wing does the same).
+        from . import tasks  # noqa: F401 - imported for its task registrations
+
+        # Admin edits, imports and the seat functions all save through the models: see pagecache.
+        for name in ("Registration", "SeatReservation"):
+            model = self.get_model(name)
+            post_save.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-save-{name}")
+            post_delete.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-delete-{name}")

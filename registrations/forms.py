@@ -9,6 +9,7 @@ from functools import lru_cache
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -48,6 +49,23 @@ class GroupedSelect(forms.Select):
         return option
 
 
+class Choices(BaseChoiceIterator):
+    """Options built once and shared by every form. Django normalises any other list of choices
+    again for each form instance (hundreds of options each time); an iterator it leaves alone."""
+
+    def __init__(self, options):
+        self.options = tuple(options)
+
+    def __iter__(self):
+        return iter(self.options)
+
+    def __len__(self):
+        return len(self.options)
+
+    def __getitem__(self, index):
+        return self.options[index]
+
+
 @lru_cache(maxsize=8)
 def choice_lists(language):
     """The form's fixed lists in ``language``, built once per language and process.
@@ -70,8 +88,8 @@ def choice_lists(language):
                 zone_groups.append((name, [(zone, zone_label(zone)) for zone in names]))
         zone_groups.append((gettext("Other"), [("UTC", "UTC")]))
         return {
-            "countries": country_choices,
-            "zones": [("", "—"), *zone_groups],
+            "countries": Choices(country_choices),
+            "zones": Choices([("", "—"), *zone_groups]),
             "zone_countries": zone_countries(),
         }
 

@@ -223,6 +223,9 @@ class Delivery(models.Model):
     # The calendar file, rendered when the message is queued so that the row is the whole message.
     ics = models.TextField(_("calendar attachment"), blank=True)
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    # A registrant's message is rendered by the worker, not in the request that queued it: until
+    # then this holds the event's parameters (for instance {"promoted": true}) and the texts are blank.
+    render_params = models.JSONField(_("to render, with"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -8,6 +8,7 @@ appears only in the message to a confirmed person.
 
 import zoneinfo
 
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -17,6 +18,8 @@ from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.timezones import format_utc_offset, zone_label
 
 from .mail.outbox import queue_email, render_email
+from .models import Delivery
+from .rules import waitlist_position
 
 
 def _zone(name):
@@ -68,16 +71,15 @@ def _stamp(moment):
     return moment.strftime("%Y%m%dT%H%M%S.%f")
 
 
-def _queue(registration, *, kind, key, ics="", **extra):
+def _queue(registration, *, kind, key, **params):
+    """Store the message for the worker to render (``render_delivery``) right before it sends it."""
     return queue_email(
         key=f"registration:{registration.pk}:{key}",
         kind=kind,
         to_email=registration.email,
         language=registration.language,
-        template=kind,
-        context=_context(registration, **extra),
         registration=registration,
-        ics=ics,
+        render_params=params,
     )
 
 
@@ -98,37 +100,71 @@ def send_confirmed(*, registration, promoted=False, again=False):
     key = f"confirmed:{_stamp(registration.confirmed_at or timezone.now())}"
     if again:
         key += f":again:{_stamp(timezone.now())[:13]}"
-    ics = session_calendar(registration.session, registration=registration).decode()
-    return _queue(
-        registration,
-        kind="registration_confirmed",
-        key=key,
-        ics=ics,
-        promoted=promoted,
-        join_url=registration.session.join_url,
-    )
+    return _queue(registration, kind="registration_confirmed", key=key, promoted=promoted)
 
 
-def send_waitlisted(*, registration, position):
-    return _queue(
-        registration,
-        kind="registration_waitlisted",
-        key=f"waitlisted:{_stamp(registration.waitlisted_at)}",
-        position=position,
-    )
+def send_waitlisted(*, registration):
+    """'You are on the waiting list', with the position when the worker writes the message."""
+    return _queue(registration, kind="registration_waitlisted", key=f"waitlisted:{_stamp(registration.waitlisted_at)}")
 
 
 def send_cancelled(*, registration, had_seat):
     """Cancellation notice; someone who had a seat also gets a METHOD:CANCEL calendar update."""
-    ics = (
-        session_calendar(registration.session, registration=registration, method="CANCEL").decode() if had_seat else ""
+    key = f"cancelled:{_stamp(registration.cancelled_at)}"
+    return _queue(registration, kind="registration_cancelled", key=key, had_seat=had_seat)
+
+
+# ── Rendering, in the worker ─────────────────────────────────────────────────────────────────
+
+
+def _calendar(registration, params, kind):
+    if kind == "registration_confirmed":
+        return session_calendar(registration.session, registration=registration).decode()
+    if kind == "registration_cancelled" and params.get("had_seat"):
+        return session_calendar(registration.session, registration=registration, method="CANCEL").decode()
+    return ""
+
+
+def render_delivery(delivery):
+    """Subject, texts and calendar file of a registrant's message, written from the registration
+    as it is now (the join link, the waiting-list position) with the event's ``render_params``.
+
+    Returns a dict of Delivery fields.
+    """
+    registration = delivery.registration
+    params = delivery.render_params or {}
+    extra = {}
+    if delivery.kind == "registration_confirmed":
+        extra = {"promoted": params.get("promoted", False), "join_url": registration.session.join_url}
+    elif delivery.kind == "registration_waitlisted":
+        extra = {"position": waitlist_position(registration)}
+    subject, body_text, body_html = render_email(
+        template=delivery.kind, context=_context(registration, **extra), language=delivery.language
     )
-    return _queue(
-        registration,
-        kind="registration_cancelled",
-        key=f"cancelled:{_stamp(registration.cancelled_at)}",
-        ics=ics,
-    )
+    return {
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "ics": _calendar(registration, params, delivery.kind),
+    }
+
+
+def render_pending(*, delivery_id):
+    """Render a delivery queued with ``render_params`` and store it, so every retry sends the same
+    message. Does nothing to a row that is rendered already (or gone)."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("registration__session__group")
+            .filter(pk=delivery_id, render_params__isnull=False, registration__isnull=False)
+            .first()
+        )
+        if delivery is None:
+            return
+        for name, value in render_delivery(delivery).items():
+            setattr(delivery, name, value)
+        delivery.render_params = None
+        delivery.save(update_fields=["subject", "body_text", "body_html", "ics", "render_params"])
 
 
 def preview(*, registration, kind, **extra):

@@ -89,3 +89,21 @@ def participant_actions(registration, *, now=None):
         delete_data=True,
         withdraw_opt_in=registration.contact_opt_in,
     )
+
+
+def waitlist_position(registration):
+    """1 for the first person on the waiting list; None when not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at__lt=registration.waitlisted_at,
+    ).count()
+    same_instant = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=registration.waitlisted_at,
+        pk__lt=registration.pk,
+    ).count()
+    return ahead + same_instant + 1

@@ -38,6 +38,7 @@ from .rules import (  # noqa: F401 - the states are part of this module's vocabu
     STATE_MESSAGES,
     participant_actions,
     registration_state,
+    waitlist_position,
 )
 
 # What callers may set through ``data``; anything else is ignored.
@@ -173,24 +174,6 @@ def seats_left(session):
     if session.capacity is None:
         return None
     return max(0, session.capacity - seats_taken(session))
-
-
-def waitlist_position(registration):
-    """1 for the first person on the waiting list; None when not waitlisted."""
-    if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
-        return None
-    ahead = Registration.objects.filter(
-        session_id=registration.session_id,
-        status=Registration.Status.WAITLISTED,
-        waitlisted_at__lt=registration.waitlisted_at,
-    ).count()
-    same_instant = Registration.objects.filter(
-        session_id=registration.session_id,
-        status=Registration.Status.WAITLISTED,
-        waitlisted_at=registration.waitlisted_at,
-        pk__lt=registration.pk,
-    ).count()
-    return ahead + same_instant + 1
 
 
 def _waiting_queue(session):
@@ -422,7 +405,7 @@ def _waitlist(registration, *, now):
     registration.confirmed_at = None
     registration.cancelled_at = None
     registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
-    notifications.send_waitlisted(registration=registration, position=waitlist_position(registration))
+    notifications.send_waitlisted(registration=registration)
 
 
 def confirm_registration(*, registration, by_staff=False, notice=None, contact_opt_in=False):

@@ -1,12 +1,13 @@
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sessions_app.calendar import group_feed as build_group_feed
 from sessions_app.calendar import session_calendar as build_session_calendar
+from sessions_app.links import absolute_reverse
 
+from . import pagecache
 from .selectors import (
     groups_with_sessions,
     methodology_by_moment,
@@ -24,16 +25,24 @@ def _session_for_viewer(request, slug):
     return session_with_agenda(slug, include_drafts=request.user.is_staff)
 
 
+def _moments(session):
+    """The instants at which a session's public pages change by themselves (no write involved)."""
+    return (session.registration_opens_at, session.registration_closes_at, session.starts_at, session.ends_at)
+
+
+@pagecache.cached_page(depends=(pagecache.CONTENT,))
 def home(request):
-    feed_url = request.build_absolute_uri(reverse("sessions_app:feed"))
-    context = {
-        "groups": groups_with_sessions(),
-        # webcal:// makes calendar apps subscribe (and refresh) instead of importing once.
-        "feed_webcal_url": "webcal://" + feed_url.split("://", 1)[1],
-    }
-    return render(request, "sessions_app/session_list.html", context)
+    groups = groups_with_sessions()
+    # webcal:// makes calendar apps subscribe (and refresh) instead of importing once. Built from
+    # SITE_URL, not the request's host, so the cached page is the same for everyone.
+    feed_url = absolute_reverse("sessions_app:feed")
+    context = {"groups": groups, "feed_webcal_url": "webcal://" + feed_url.split("://", 1)[1]}
+    response = render(request, "sessions_app/session_list.html", context)
+    # A session moves from "upcoming" to "past" when it ends.
+    return pagecache.valid_until(response, *(session.ends_at for group in groups for session in group.upcoming))
 
 
+@pagecache.cached_page(depends=(pagecache.CONTENT,))
 def feed(request):
     """Every public session of the working group as one calendar to subscribe to, in this language."""
     body = build_group_feed(
@@ -45,6 +54,7 @@ def feed(request):
     return response
 
 
+@pagecache.cached_page(depends=(pagecache.CONTENT, pagecache.SEATS))
 def session_detail(request, slug):
     session = _session_for_viewer(request, slug)
     schedule = session_schedule(session)
@@ -56,9 +66,10 @@ def session_detail(request, slug):
         "local_starts": session_local_starts(session),
         "is_preview": not session.is_public,
     }
-    return render(request, "sessions_app/session_detail.html", context)
+    return pagecache.valid_until(render(request, "sessions_app/session_detail.html", context), *_moments(session))
 
 
+@pagecache.cached_page(depends=(pagecache.CONTENT,))
 def session_calendar(request, slug):
     """The public .ics of a session: never the join link (that goes only to confirmed people)."""
     session = session_by_slug(slug, include_drafts=request.user.is_staff)

@@ -11,6 +11,7 @@ see PLACEHOLDERS. Unknown names are left as typed, and check_mailing refuses to 
 
 import logging
 import re
+import secrets
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,9 +24,11 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import escape, urlize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -232,47 +235,122 @@ def unsubscribe_url(*, email, language):
         )
 
 
-def placeholder_values(*, mailing, recipient, language):
-    """The text for each placeholder, written in ``language`` for this recipient."""
-    session = mailing.session
-    registration = recipient.registration
-    zone = recipient.time_zone or session.time_zone
+def _memo(shared, key, compute):
+    """``compute()`` once per ``key`` in ``shared`` (a dict a build keeps for its run), or every time without one."""
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]
+
+
+def _session_values(session, language):
+    """The placeholders that read the same for every recipient of ``language``."""
     with translation.override(language):
-        local_times = "\n".join(
-            f"- {row.city.name} ({row.country_name}): {row.start:%H:%M} {row.utc_offset}"
-            for row in session_local_starts(session)
-        )
         session_url = absolute_url(session.get_absolute_url())
-        confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
         return {
-            # Never the address: a person the portal has no name for is greeted neutrally.
-            "name": recipient.name or _("colleague"),
             "session_title": str(session.title),
             "session_number": str(session.number),
             "start_session": _format_start(session.starts_at, session.time_zone),
-            "start_local": _format_start(session.starts_at, zone),
-            "local_times": local_times,
+            "local_times": "\n".join(
+                f"- {row.city.name} ({row.country_name}): {row.start:%H:%M} {row.utc_offset}"
+                for row in session_local_starts(session)
+            ),
             "session_url": session_url,
             "register_url": session_url + "#register",
-            "join_url": session.join_url if confirmed else "",
-            "manage_url": absolute_url(registration.get_absolute_url()) if registration is not None else "",
         }
+
+
+def placeholder_values(*, mailing, recipient, language, shared=None):
+    """The text for each placeholder, written in ``language`` for this recipient.
+
+    ``shared``: a dict kept across the recipients of one build, so that what is the same for
+    everyone of a language (the table of local times, the session's start...) is written once.
+    """
+    session = mailing.session
+    registration = recipient.registration
+    zone = recipient.time_zone or session.time_zone
+    common = _memo(shared, ("values", language), lambda: _session_values(session, language))
+
+    def start_local():
+        with translation.override(language):
+            return _format_start(session.starts_at, zone)
+
+    confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+    return {
+        **common,
+        # Never the address: a person the portal has no name for is greeted neutrally.
+        "name": recipient.name or _memo(shared, ("colleague", language), lambda: _neutral_greeting_name(language)),
+        "start_local": _memo(shared, ("start_local", language, zone), start_local),
+        "join_url": session.join_url if confirmed else "",
+        "manage_url": absolute_url(registration.get_absolute_url()) if registration is not None else "",
+    }
+
+
+def _neutral_greeting_name(language):
+    with translation.override(language):
+        return _("colleague")
 
 
 def fill_placeholders(text, values):
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text or "")
 
 
-def render_mailing(*, mailing, recipient, language=None):
+def _calendar(mailing, recipient, language, shared):
+    """The .ics of one recipient: a confirmed person's own invitation (REQUEST, join link, their
+    ATTENDEE line), or the public file, the same for everyone of a language and written once."""
+    registration = recipient.registration
+    if registration is not None and registration.status == Registration.Status.CONFIRMED:
+        return session_calendar(mailing.session, registration=registration).decode()
+    # The public file is in the registration's language when there is one (see session_calendar).
+    file_language = registration.language if registration is not None else language
+
+    def public():
+        with translation.override(file_language):
+            return session_calendar(mailing.session).decode()
+
+    return _memo(shared, ("ics", file_language), public)
+
+
+# What differs between two recipients of one language; everything else is written once per build.
+PERSONAL_PLACEHOLDERS = ("name", "start_local", "join_url", "manage_url")
+_MARK = f"m{secrets.token_hex(6)}m"  # a word no one types, so it survives urlize and linebreaks
+
+
+def _marker(name):
+    return f"{_MARK}{name}{_MARK}"
+
+
+def _html_shell(mailing, language, common):
+    """The HTML part with a marker in place of each personal value: urlize and linebreaks, the
+    costly filters, run once per language instead of once per recipient."""
+    marked = {**common, **{name: _marker(name) for name in (*PERSONAL_PLACEHOLDERS, "unsubscribe_url")}}
+    body = fill_placeholders(mailing.body_in(language), marked)
+    with translation.override(language):
+        return render_to_string(
+            "emails/mailing/body.html",
+            {"body": body, "unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]},
+        )
+
+
+def _personal_html(shell, values, unsubscribe):
+    html = shell.replace(_marker("unsubscribe_url"), escape(unsubscribe))
+    for name in PERSONAL_PLACEHOLDERS:
+        html = html.replace(_marker(name), urlize(values[name], nofollow=True, autoescape=True))
+    return html
+
+
+def render_mailing(*, mailing, recipient, language=None, shared=None):
     """Subject, plain text, HTML, .ics and headers of the mailing for one recipient.
 
-    Falls back to English, then to any filled language, when the recipient's is blank.
+    Falls back to English, then to any filled language, when the recipient's is blank. ``shared``
+    as for ``placeholder_values``: with it, the HTML part is a shell written once per language.
     """
     language = language or recipient.language
     if not (mailing.subject_in(language) and mailing.body_in(language)):
         filled = [code for code in ["en", *LANGUAGE_CODES] if mailing.subject_in(code) and mailing.body_in(code)]
         language = filled[0] if filled else language
-    values = placeholder_values(mailing=mailing, recipient=recipient, language=language)
+    values = placeholder_values(mailing=mailing, recipient=recipient, language=language, shared=shared)
     unsubscribe = unsubscribe_url(email=recipient.email, language=language)
     context = {
         "subject": fill_placeholders(mailing.subject_in(language), values),
@@ -280,12 +358,15 @@ def render_mailing(*, mailing, recipient, language=None):
         "unsubscribe_url": unsubscribe,
         "session_url": values["session_url"],
     }
-    subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
-    ics = ""
-    if mailing.attach_ics:
-        with translation.override(language):
-            # A confirmed person's file is their invitation (REQUEST, join link); everyone else's is public.
-            ics = session_calendar(mailing.session, registration=recipient.registration).decode()
+    if shared is None:
+        subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
+    else:
+        subject, body_text, _html = outbox.render_email(
+            template="mailing", context=context, language=language, parts=("subject", "body_text")
+        )
+        shell = _memo(shared, ("html", language), lambda: _html_shell(mailing, language, shared[("values", language)]))
+        body_html = _personal_html(shell, values, unsubscribe)
+    ics = _calendar(mailing, recipient, language, shared) if mailing.attach_ics else ""
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return language, subject, body_text, body_html, ics, headers
 
@@ -447,20 +528,27 @@ def _enqueue_build(mailing_id):
 
 
 def dispatch_due_mailings(*, now=None):
-    """Build queued mailings whose time has come (and any whose build task was lost)."""
+    """Build queued mailings whose time has come, and any whose build task was lost or died
+    half-way (a mailing stays queued until every row is written)."""
     now = now or timezone.now()
+    stuck = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     due = Mailing.objects.filter(status=Mailing.Status.QUEUED).filter(
-        Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, queued_at__lte=now - timedelta(minutes=5))
+        Q(scheduled_at__lte=now) | Q(scheduled_at__isnull=True, queued_at__lte=stuck)
     )
     for mailing_id in due.values_list("pk", flat=True):
         _enqueue_build(mailing_id)
 
 
 def build_mailing(*, mailing_id, recipients=None):
-    """Write one delivery per recipient not yet written, then send them in batches after commit.
+    """Write one delivery per recipient not yet written, a chunk at a time, and send as it goes.
 
+    Each chunk of ``outbox.BATCH_SIZE`` rows is committed and handed to the bulk queue at once, so
+    a second worker process sends the first chunks while this one writes the rest. What reads the
+    same for every recipient of a language (the local-time table, the public .ics, the HTML around
+    the personal values) is written once per build (``render_mailing``'s ``shared``).
     Suppressed addresses get a row marked suppressed, so the mailing's page accounts for them.
-    Returns the number of rows created.
+    Building again (a retried task, a crash between two chunks) writes only the missing rows and
+    hands out again the queued ones; the send path never sends a row twice. Returns the rows created.
     """
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().select_related("session").filter(pk=mailing_id).first()
@@ -468,40 +556,64 @@ def build_mailing(*, mailing_id, recipients=None):
             return 0
         recipients = mailing_recipients(mailing) if recipients is None else recipients
         existing = {email.lower() for email in mailing.deliveries.values_list("to_email", flat=True)}
-        suppressed = _suppressed_addresses(person.email for person in recipients)
-        rows = []
-        for person in recipients:
-            if person.email.lower() in existing:
-                continue
-            language, subject, body_text, body_html, ics, headers = render_mailing(mailing=mailing, recipient=person)
-            rows.append(
-                Delivery(
-                    key=f"mailing:{mailing.pk}:{person.email.lower()}"[:200],
-                    kind=mailing.kind,
-                    mailing=mailing,
-                    to_email=person.email,
-                    language=language,
-                    registration=person.registration,
-                    subject=subject,
-                    body_text=body_text,
-                    body_html=body_html,
-                    ics=ics,
-                    headers=headers,
-                    message_id=outbox.new_message_id(),
-                    status=Delivery.Status.SUPPRESSED if person.email.lower() in suppressed else Delivery.Status.QUEUED,
-                )
-            )
-        Delivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        if mailing.status == Mailing.Status.QUEUED or (mailing.status == Mailing.Status.DONE and rows):
-            mailing.status = Mailing.Status.SENDING
+        todo = [person for person in recipients if person.email.lower() not in existing]
+        suppressed = _suppressed_addresses(person.email for person in todo)
+        if mailing.status != Mailing.Status.QUEUED and todo:
+            # Queued until every row is written: a batch that finishes meanwhile cannot mark it done,
+            # and a build that dies half-way is found and finished by dispatch_due_mailings.
+            mailing.status = Mailing.Status.QUEUED
             mailing.finished_at = None
             mailing.save(update_fields=["status", "finished_at"])
-        pending = list(
+        # Rows an earlier build wrote whose batch never went out (the worker died between chunks).
+        earlier = list(
             mailing.deliveries.filter(status=Delivery.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
         )
+        transaction.on_commit(lambda: _enqueue_batches(earlier))
+    shared = {}
+    created = 0
+    for start in range(0, len(todo), outbox.BATCH_SIZE):
+        created += _build_chunk(mailing, todo[start : start + outbox.BATCH_SIZE], suppressed=suppressed, shared=shared)
+    Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.QUEUED).update(
+        status=Mailing.Status.SENDING, finished_at=None
+    )
+    # Every batch may have finished already: then nothing else would mark the mailing done.
+    update_mailing_status(mailing_ids=[mailing_id])
+    return created
+
+
+def _build_chunk(mailing, people, *, suppressed, shared):
+    """Write and commit one chunk of deliveries, then hand its queued rows to the bulk queue."""
+    rows = []
+    for person in people:
+        language, subject, body_text, body_html, ics, headers = render_mailing(
+            mailing=mailing, recipient=person, shared=shared
+        )
+        rows.append(
+            Delivery(
+                key=f"mailing:{mailing.pk}:{person.email.lower()}"[:200],
+                kind=mailing.kind,
+                mailing=mailing,
+                to_email=person.email,
+                language=language,
+                registration=person.registration,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                ics=ics,
+                headers=headers,
+                message_id=outbox.new_message_id(),
+                status=Delivery.Status.SUPPRESSED if person.email.lower() in suppressed else Delivery.Status.QUEUED,
+            )
+        )
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        # ignore_conflicts returns no keys: read back the chunk's rows that wait to be sent.
+        pending = list(
+            Delivery.objects.filter(key__in=[row.key for row in rows], status=Delivery.Status.QUEUED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         transaction.on_commit(lambda: _enqueue_batches(pending))
-    if not pending:
-        update_mailing_status(mailing_ids=[mailing_id])
     return len(rows)
 
 

@@ -1,7 +1,8 @@
 """The e-mail outbox: every message is a Delivery row first, then sent by a Celery task.
 
-``queue_email`` renders a message in the recipient's language and stores it; the send task is
-enqueued only after the surrounding transaction commits. ``send_delivery`` locks the row, skips it
+``queue_email`` stores a message in the recipient's language, rendered at once or (a registrant's
+message) left for the worker to render just before sending; the send task is enqueued only after
+the surrounding transaction commits. ``send_delivery`` locks the row, skips it
 if it was already sent, sends it and records the outcome, so running it twice sends once.
 
 The one window in which a message can go out twice: the SMTP server accepted it and the process
@@ -45,13 +46,18 @@ class TransientSendError(Exception):
     """The SMTP server or the network failed in a way that a later retry may fix."""
 
 
-def render_email(*, template, context, language):
-    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``."""
+def render_email(*, template, context, language, parts=("subject", "body_text", "body_html")):
+    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``.
+
+    ``parts`` may leave some out (they come back blank) when the caller writes them another way.
+    """
+    body_html = ""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}/subject.txt", context)
         body_text = render_to_string(f"emails/{template}/body.txt", context)
         try:
-            body_html = render_to_string(f"emails/{template}/body.html", context)
+            if "body_html" in parts:
+                body_html = render_to_string(f"emails/{template}/body.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional; a missing template is fine
             body_html = ""
     # A subject is one line: a name typed with CR/LF must not start a new header.
@@ -60,18 +66,37 @@ def render_email(*, template, context, language):
 
 
 def queue_email(
-    *, key, kind, to_email, language, template, context, registration=None, ics="", headers=None, extra=None
+    *,
+    key,
+    kind,
+    to_email,
+    language,
+    template=None,
+    context=None,
+    render_params=None,
+    registration=None,
+    ics="",
+    headers=None,
+    extra=None,
 ):
     """Store one message under ``key`` and send it after commit. Returns the Delivery.
 
+    With ``template`` and ``context`` the message is rendered now. With ``render_params`` (a dict
+    that JSON can hold) it is stored blank and rendered by the worker just before it is sent
+    (``render_params`` is what the renderer needs besides the row, see
+    ``registrations.notifications``), which keeps template rendering out of the request.
     Queueing a key that already exists returns the existing row and sends nothing new.
     ``extra`` holds further model fields (for instance ``mailing``) for callers that have them.
     """
     existing = Delivery.objects.filter(key=key).first()
     if existing:
         return existing
-    subject, body_text, body_html = render_email(template=template, context=context, language=language)
+    if render_params is None:
+        subject, body_text, body_html = render_email(template=template, context=context, language=language)
+    else:
+        subject = body_text = body_html = ""
     return queue_message(
+        render_params=render_params,
         key=key,
         kind=kind,
         to_email=to_email,
@@ -99,6 +124,7 @@ def queue_message(
     ics="",
     headers=None,
     extra=None,
+    render_params=None,
 ):
     """Store one message already rendered (allauth's account e-mails, say) and send it after commit.
 
@@ -118,6 +144,7 @@ def queue_message(
                 body_html=body_html,
                 ics=ics,
                 headers=headers or {},
+                render_params=render_params,
                 message_id=new_message_id(),
                 **(extra or {}),
             )
@@ -151,6 +178,11 @@ class _BrokerBreaker:
     def reset(cls):
         with cls._lock:
             cls.open_until = 0.0
+
+
+def retry_countdown(retries):
+    """Seconds before retry number ``retries + 1``: doubles from OUTBOX_RETRY_BASE_SECONDS, capped at 10 min."""
+    return min(600, settings.OUTBOX_RETRY_BASE_SECONDS * 2**retries)
 
 
 def enqueue_delivery(delivery_id, queue=None):
@@ -207,12 +239,13 @@ def _is_hard_bounce(exc):
     )
 
 
-def send_delivery(*, delivery_id, connection=None):
+def send_delivery(*, delivery_id, connection=None, suppressed=None):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
-    since it was queued is marked suppressed and not sent.
+    since it was queued is marked suppressed and not sent: ``suppressed`` is what a batch read once
+    at its start (``suppressions_for``), otherwise the list is asked for this address.
     """
 
     # The row stays locked while the SMTP server answers, so a second worker skips it (PostgreSQL)
@@ -232,11 +265,19 @@ def send_delivery(*, delivery_id, connection=None):
             delivery.status = Delivery.Status.SUPPRESSED
             delivery.save(update_fields=["status"])
             return False
+        if delivery.render_params is not None:
+            # Only the transactional task renders (registrations.notifications); leave it to that.
+            logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
+            return False
         if delivery.mailing_id:
-            suppression = Suppression.objects.filter(email_hash=address_hash(delivery.to_email)).first()
-            if suppression is not None:
+            digest = address_hash(delivery.to_email)
+            if suppressed is not None:
+                reason = suppressed.get(digest)
+            else:
+                reason = Suppression.objects.filter(email_hash=digest).values_list("reason", flat=True).first()
+            if reason is not None:
                 delivery.status = Delivery.Status.SUPPRESSED
-                if suppression.reason == Suppression.Reason.ERASED:
+                if reason == Suppression.Reason.ERASED:
                     # Built while the erasure ran: keep no trace of the address or the message.
                     scrub_delivery_fields(delivery)
                 delivery.save()
@@ -290,10 +331,12 @@ def send_delivery_batch(*, delivery_ids):
     except Exception:
         logger.warning("SMTP connection failed; %s deliveries wait for a retry", len(delivery_ids), exc_info=True)
         return delivery_ids
+    # One read of the suppression list per batch (through the unique index on the hash), not one per message.
+    suppressed = suppressions_for(Delivery.objects.filter(pk__in=delivery_ids).values_list("to_email", flat=True))
     try:
         for index, delivery_id in enumerate(delivery_ids):
             try:
-                send_delivery(delivery_id=delivery_id, connection=connection)
+                send_delivery(delivery_id=delivery_id, connection=connection, suppressed=suppressed)
             except TransientSendError:
                 return delivery_ids[index:]
     finally:
@@ -319,6 +362,12 @@ def is_suppressed(email):
     return Suppression.objects.filter(email_hash=address_hash(email)).exists()
 
 
+def suppressions_for(addresses):
+    """{address hash: reason} for the suppressed ones among ``addresses``: one query, on the unique hash index."""
+    hashes = {address_hash(address) for address in addresses if address}
+    return dict(Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", "reason"))
+
+
 def suppress_address(*, email, reason, detail=""):
     """Add ``email`` to the suppression list (once, whatever its case). Returns the Suppression.
 
@@ -341,7 +390,7 @@ def suppress_address(*, email, reason, detail=""):
 
 
 # What a delivery keeps once its content is dropped: kind, language, status, dates, attempts.
-BODY_FIELDS = {"subject": "", "body_text": "", "body_html": "", "ics": "", "headers": dict}
+BODY_FIELDS = {"subject": "", "body_text": "", "body_html": "", "ics": "", "headers": dict, "render_params": None}
 ADDRESS_FIELDS = {"to_email": "", "last_error": ""}
 
 

@@ -1,5 +1,8 @@
 """Celery tasks: thin wrappers that fetch by primary key and call the outbox or the mailings.
 
+The single-message task (``registrations.send_delivery``) is in ``registrations/tasks.py``: it
+writes a registrant's message before sending it, which needs the participants' notifications.
+
 Queues: transactional mail (confirmations, password resets) goes to "default"; mailings fan out
 and send on "bulk" (see CELERY_TASK_ROUTES), so a campaign never delays a confirmation. Start
 one worker per kind of queue in production:
@@ -20,23 +23,6 @@ from . import mailings, outbox
 logger = logging.getLogger(__name__)
 
 
-def _backoff(retries):
-    """Seconds before retry number ``retries + 1``: doubles from OUTBOX_RETRY_BASE_SECONDS, capped at 10 min."""
-    return min(600, settings.OUTBOX_RETRY_BASE_SECONDS * 2**retries)
-
-
-@shared_task(name="registrations.send_delivery", bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
-def send_delivery_task(self, delivery_id):
-    try:
-        outbox.send_delivery(delivery_id=delivery_id)
-    except outbox.TransientSendError as exc:
-        if self.request.is_eager:
-            # In-process (no broker): leave the row queued for the sweeper instead of failing a request.
-            logger.warning("Delivery %s not sent yet: %s", delivery_id, exc)
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-
-
 @shared_task(name="registrations.send_delivery_batch", bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
 def send_delivery_batch_task(self, delivery_ids):
     remaining = outbox.send_delivery_batch(delivery_ids=delivery_ids)
@@ -48,7 +34,7 @@ def send_delivery_batch_task(self, delivery_ids):
         logger.warning("%s deliveries not sent yet; left queued for the sweeper", len(remaining))
         return
     # Retry only what is left, with backoff; what was sent is not in the list any more.
-    raise self.retry(args=(remaining,), countdown=_backoff(self.request.retries))
+    raise self.retry(args=(remaining,), countdown=outbox.retry_countdown(self.request.retries))
 
 
 @shared_task(name="registrations.build_mailing", acks_late=True)

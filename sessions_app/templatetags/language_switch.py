@@ -1,23 +1,29 @@
 from django import template
-from django.utils.translation import get_language_from_path
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def path_without_language(context):
-    """The current path and query without the language prefix, for the switcher's ``next``.
+def language_links(context):
+    """The current page in every language: [{"code", "name", "url", "current"}].
 
-    ``set_language`` can only translate a path prefixed with the language active during its own
-    request (the cookie's or the browser's), so ``/pt/…`` posted by a Spanish browser came back
-    as ``/pt/…``. Without a prefix, LocaleMiddleware redirects to the language just chosen.
+    Plain links, no form and no CSRF token, so the page around them is the same for every visitor
+    and can be cached whole. The query string is left out: cached pages have none. A path that
+    does not resolve (an error page), or a page rendered without a request, links to the home
+    page in each language.
     """
     request = context.get("request")
-    if request is None:  # pages rendered without a request, such as the CSRF failure page
-        return "/"
-    full_path = request.get_full_path()
-    language = get_language_from_path(request.path_info)
-    prefix = f"/{language}/"
-    if language and full_path.startswith(prefix):
-        return full_path[len(prefix) - 1 :]
-    return full_path
+    path = request.path if request is not None else None
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(path, code) if path else None
+        if not url or (url == path and code != current):
+            url = f"/{code}/"
+        links.append(
+            {"code": code, "name": get_language_info(code)["name_local"], "url": url, "current": code == current}
+        )
+    return links

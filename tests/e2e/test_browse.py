@@ -23,8 +23,7 @@ def test_home_to_session_then_spanish_agenda(live_server, chromium_page):
         "In your time zone (Montevideo): Wednesday, 10 May 2023, 10:30–12:00"
     )
 
-    page.select_option("#language-select", "es")
-    page.get_by_role("button", name="Change").click()
+    page.get_by_role("link", name="Español").click()
 
     page.wait_for_url("**/es/sessions/session-2-inclusive-mechanisms/")
     assert page.locator("html").get_attribute("lang") == "es"

@@ -64,3 +64,12 @@ def run_concurrently(function, items, workers=WORKERS):
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(call, items))
     return [result for result, _error in outcomes], [error for _result, error in outcomes if error]
+
+
+def rendered(delivery):
+    """The delivery as the worker sends it: a registrant's message is written just before sending."""
+    from registrations import notifications
+
+    notifications.render_pending(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    return delivery

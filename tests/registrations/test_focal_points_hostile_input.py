@@ -10,6 +10,7 @@ from django.urls import reverse
 from registrations.focal_points import services as focal_points
 from registrations.models import Contribution, ContributionAnswer, Delivery, Institution, Registration
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory, UserFactory
+from tests.registrations.helpers import rendered
 
 ONE_LINE_ERROR = "Write this on one line, without line breaks or control characters."
 
@@ -106,7 +107,7 @@ def test_nominated_person_is_told_who_nominated_them_in_their_language(focal_poi
     institution = InstitutionFactory(country="UY", name="Junta Nacional de Drogas")
     data = {"full_name": "Inês Sá", "email": "ines@example.org", "institution": institution, "language": "pt"}
     focal_points.nominate(session=session, focal_point=focal_point_uruguay, data=data)
-    delivery = Delivery.objects.get(kind="registration_confirm")
+    delivery = rendered(Delivery.objects.get(kind="registration_confirm"))
     nominated = (
         "O ponto focal de Uruguai no grupo de trabalho do COPOLAD III indicou o seu nome para a seguinte sessão:"
     )

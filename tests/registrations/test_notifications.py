@@ -1,10 +1,10 @@
 import pytest
 
 from registrations import seats
-from registrations.mail.tasks import send_delivery_task
 from registrations.models import Delivery, Registration
+from registrations.tasks import send_delivery_task
 from tests.factories import RegistrationFactory, SessionFactory
-from tests.registrations.helpers import person
+from tests.registrations.helpers import person, rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_html_part_escapes_what_people_type():
 
     seats.confirm_registration(registration=registration)
 
-    delivery = Delivery.objects.get()
+    delivery = rendered(Delivery.objects.get())
     assert "<script>" not in delivery.body_html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in delivery.body_html
     assert "<script>alert(1)</script>" in delivery.body_text

@@ -8,7 +8,7 @@ from registrations.models import Delivery, Registration
 from registrations.privacy import current_notice
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
-from tests.registrations.helpers import person
+from tests.registrations.helpers import person, rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_register_creates_a_pending_registration_with_consent_and_queues_the_con
     assert registration.consent_text_version == str(current_notice().version) == "1"
     assert registration.consent_given_at is not None
     assert len(registration.token) >= 40
-    delivery = Delivery.objects.get(registration=registration)
+    delivery = rendered(Delivery.objects.get(registration=registration))
     assert (delivery.kind, delivery.to_email, delivery.language) == ("registration_confirm", "Ana@Example.org", "es")
     assert delivery.subject == f"Por favor, confirme su inscripción: {session.title}"
     assert f"/es/registrations/r/{registration.token}/confirm/" in delivery.body_text
@@ -101,10 +101,10 @@ def test_confirm_gives_seats_until_full_then_waitlists_in_order():
         (people[2].pk, "registration_waitlisted"),
         (people[3].pk, "registration_waitlisted"),
     ]
-    confirmed = Delivery.objects.filter(kind="registration_confirmed").first()
+    confirmed = rendered(Delivery.objects.filter(kind="registration_confirmed").first())
     assert session.join_url in confirmed.body_text
     assert "BEGIN:VCALENDAR" in confirmed.ics
-    waitlisted = Delivery.objects.filter(kind="registration_waitlisted").last()
+    waitlisted = rendered(Delivery.objects.filter(kind="registration_waitlisted").last())
     assert "Su posición en la lista de espera: 2" in waitlisted.body_text
     assert session.join_url not in waitlisted.body_text + waitlisted.body_html
 
@@ -130,10 +130,10 @@ def test_cancelling_a_seat_promotes_the_first_on_the_waiting_list_and_tells_them
     assert [status for _email, status in statuses(session)] == ["cancelled", "confirmed", "waitlisted"]
     second.refresh_from_db()
     assert seats.waitlist_position(second) == 1
-    promoted = Delivery.objects.get(registration=first, kind="registration_confirmed")
+    promoted = rendered(Delivery.objects.get(registration=first, kind="registration_confirmed"))
     assert promoted.subject == f"Se ha liberado una plaza para usted: {session.title}"
     assert session.join_url in promoted.body_text
-    cancelled = Delivery.objects.get(registration=holder, kind="registration_cancelled")
+    cancelled = rendered(Delivery.objects.get(registration=holder, kind="registration_cancelled"))
     assert "METHOD:CANCEL" in cancelled.ics
 
 

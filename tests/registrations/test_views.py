@@ -328,6 +328,8 @@ def test_the_session_page_has_a_register_button_and_no_form(client, session):
     button = re.search(r'<a id="register-button"[^>]*href="([^"]+)">([^<]+)</a>', body)
     assert button.groups() == (f"/es/registrations/sessions/{session.slug}/register/", "Inscribirme")
     assert 'name="consent"' not in body and 'name="email"' not in body
+    # The session page is cached for everyone: no per-visitor token on it.
+    assert "csrfmiddlewaretoken" not in body
 
 
 @pytest.mark.parametrize(

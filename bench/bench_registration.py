@@ -1,0 +1,115 @@
+"""People racing to register and confirm, through gunicorn, against a trivial POST in the same server.
+
+Not a test: it prints a table. PostgreSQL database of its own, gunicorn ``-w 2`` with the production
+settings (Redis cache and broker), the transactional worker (``-Q default``, 2 processes) sending to
+an aiosmtpd sink in this process, and a load generator in this process.
+
+BENCH_PEOPLE people (300) race for BENCH_CAPACITY seats (100), BENCH_CONCURRENCY (16) at a time:
+- register: the form POST (double opt-in: a pending registration and its confirmation e-mail);
+- confirm: the POST behind the e-mailed link, where the seat is decided under the session lock.
+The ceiling is a trivial POST view (same middleware, CSRF included) sent as many times, before and
+after ours; the ratio uses their mean. Then the counts: exactly CAPACITY confirmed.
+"""
+
+import os
+import re
+import time
+from urllib.parse import urlencode
+
+import bootstrap
+
+run = bootstrap.start(database="postgres")
+
+from registrations.models import Delivery, Registration  # noqa: E402
+from tests.factories import SessionFactory  # noqa: E402
+
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
+CAPACITY = int(os.environ.get("BENCH_CAPACITY", "100"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+
+
+def csrf(port, path):
+    """A CSRF cookie and the form's token, as a browser gets them with the page."""
+    status, head, body = bootstrap.get(port, path)
+    assert status == 200, status
+    cookie = re.search(r"Set-Cookie: csrftoken=([^;]+)", head).group(1)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    return cookie, token
+
+
+def post(path, fields, cookie):
+    body = urlencode(fields).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"}
+    return bootstrap.request_bytes("POST", path, body=body, headers=headers)
+
+
+def race(port, ours, trivial):
+    """ours/s and the trivial POST's/s (mean of one run before and one after), ours' statuses."""
+    before, _statuses, _wall = bootstrap.hammer(port, trivial, concurrency=CONCURRENCY)
+    rate, statuses, _wall = bootstrap.hammer(port, ours, concurrency=CONCURRENCY)
+    after, _statuses, _wall = bootstrap.hammer(port, trivial, concurrency=CONCURRENCY)
+    return rate, (before + after) / 2, statuses
+
+
+def main():
+    sink = bootstrap.Sink()
+    run.children.append(sink)
+    session = SessionFactory(title="Inclusive mechanisms", capacity=CAPACITY)
+    server = bootstrap.Gunicorn(run)
+    bootstrap.Worker(run, queues="default", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(sink.port))
+    register_path = f"/es/registrations/sessions/{session.slug}/register/"
+    cookie, token = csrf(server.port, register_path)
+
+    def person(number):
+        return {
+            "csrfmiddlewaretoken": token,
+            "email": f"person{number}@example.org",
+            "full_name": "María José O'Connor-Núñez",
+            "institution_name": "Junta Nacional de Drogas",
+            "country": "UY",
+            "language": "es",
+            "time_zone": "America/Montevideo",
+            "gender": "woman",
+            "consent": "on",
+        }
+
+    warm = [post("/bench/trivial-post/", person(-1), cookie)] * 50
+    bootstrap.hammer(server.port, warm, concurrency=4)
+    trivial = [post("/bench/trivial-post/", person(number), cookie) for number in range(PEOPLE)]
+    registering = [post(register_path, person(number), cookie) for number in range(PEOPLE)]
+    register_rate, register_ceiling, register_statuses = race(server.port, registering, trivial)
+
+    tokens = list(Registration.objects.filter(session=session).values_list("token", flat=True))
+    confirming = [
+        post(f"/es/registrations/r/{token_}/confirm/", {"csrfmiddlewaretoken": token}, cookie) for token_ in tokens
+    ]
+    confirm_rate, confirm_ceiling, confirm_statuses = race(server.port, confirming, trivial)
+
+    counts = {
+        status: Registration.objects.filter(session=session, status=status).count()
+        for status in ("pending", "confirmed", "waitlisted")
+    }
+    started = time.perf_counter()
+    expected = Delivery.objects.count()
+    bootstrap.wait_for(lambda: sink.count() >= expected, timeout=300, what="the worker's e-mails")
+    mail_seconds = time.perf_counter() - started
+
+    print(
+        f"{PEOPLE} people for {CAPACITY} seats, {CONCURRENCY} connections at a time; gunicorn -w 2, "
+        "PostgreSQL, Redis; the default-queue worker sends the e-mails meanwhile"
+    )
+    print(bootstrap.RATIO_HEADER)
+    print(bootstrap.ratio_line("register POST (pending + confirmation e-mail)", register_rate, register_ceiling,
+                               "POST/s", f"  statuses {register_statuses}"))  # fmt: skip
+    print(bootstrap.ratio_line("confirm POST (the seat, under the lock)", confirm_rate, confirm_ceiling,
+                               "POST/s", f"  statuses {confirm_statuses}"))  # fmt: skip
+    print(
+        f"registrations: {counts['confirmed']} confirmed, {counts['waitlisted']} waitlisted, "
+        f"{counts['pending']} pending (expected {CAPACITY} confirmed, {PEOPLE - CAPACITY} waitlisted); "
+        f"e-mails: {sink.count()} received by the sink for {expected} outbox rows, "
+        f"the last {mail_seconds:.1f} s after the last POST"
+    )
+
+
+if __name__ == "__main__":
+    main()
