@@ -13,7 +13,7 @@ PORT ?= 8000
 .PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean backup restore
 
 run: setup
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
 
 setup: deps
 	$(DEV_ENV) $(PY) manage.py migrate --noinput

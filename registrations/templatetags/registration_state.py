@@ -1,18 +1,25 @@
 """``{% registration_state session as registration %}``: the session page's primary action.
 
-The same for every visitor (the page is cached whole): the state of registration and its message,
-never a form or a seat count.
+The same for every visitor (the page is cached whole, and dropped when a seat is taken or freed):
+the state of registration, its message and whether the session is full, never a form.
 """
 
 from django import template
 
-from registrations import rules
+from registrations import rules, seats
 
 register = template.Library()
 
 
 @register.simple_tag
 def registration_state(session):
-    """{"state": one of rules' states, "message": what to tell people when it is not open}."""
+    """{"state": one of rules' states, "open", "full" (while open: newcomers go to the waiting
+    list), "message": what to tell people when it is not open}."""
     state = rules.registration_state(session)
-    return {"state": state, "open": state == rules.OPEN, "message": rules.STATE_MESSAGES.get(state, "")}
+    is_open = state == rules.OPEN
+    return {
+        "state": state,
+        "open": is_open,
+        "full": is_open and seats.seats_left(session) == 0,
+        "message": rules.STATE_MESSAGES.get(state, ""),
+    }

@@ -24,18 +24,23 @@ def _last_ics(registration):
     return delivery.ics
 
 
-def test_request_cancel_request_reschedule_each_raise_the_sequence(client):
+def test_request_cancel_request_reschedule_each_raise_the_sequence(client, django_capture_on_commit_callbacks):
     session = SessionFactory(capacity=10)
     registration = RegistrationFactory(session=session, status="pending")
     seen = []
 
-    seats.confirm_registration(registration=registration)
+    # Each change commits, and the worker (eager here) writes and sends its message at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.confirm_registration(registration=registration)
     seen.append(_event(_last_ics(registration)))
-    seats.cancel_registration(registration=registration)
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.cancel_registration(registration=registration)
     seen.append(_event(_last_ics(registration)))
-    seats.confirm_registration(registration=registration)  # "Register again" on the private page
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.confirm_registration(registration=registration)  # "Register again" on the private page
     seen.append(_event(_last_ics(registration)))
-    mailings.reschedule_session(session=session, starts_at=session.starts_at + timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        mailings.reschedule_session(session=session, starts_at=session.starts_at + timedelta(hours=2))
     registration.refresh_from_db()
     download = client.get(f"/en/registrations/r/{registration.token}/calendar.ics")
     seen.append(_event(download.content))

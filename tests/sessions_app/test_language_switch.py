@@ -38,7 +38,7 @@ def test_following_the_spanish_link_shows_the_page_in_spanish(client):
 
     page = response.content.decode()
     assert page.count('<html lang="es">') == 1
-    assert re.search(r"<h2[^>]*>Inscribirme</h2>", page)
+    assert re.search(r"<a id=\"register-button\"[^>]*>Inscribirme</a>", page)
 
 
 @pytest.mark.django_db
