@@ -10,7 +10,7 @@ S3 = "/sessions/session-3-alternatives-to-imprisonment/"
 
 def _switcher(body):
     """[(language, href, current)] of the switcher's links."""
-    block = re.search(r'<ul class="nav language-switcher".*?</ul>', body, re.S).group(0)
+    block = re.search(r'<ul class="nav language-switcher[^"]*".*?</ul>', body, re.S).group(0)
     return [
         (code, href, "aria-current" in attrs)
         for attrs, href, code in re.findall(r'<a class="nav-link[^"]*"([^>]*?)href="([^"]+)" lang="(\w+)"', block)
