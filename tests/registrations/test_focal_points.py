@@ -488,14 +488,23 @@ def _count(client, url):
 
 
 @pytest.mark.parametrize(
-    "name", ["dashboard", "institution_list", "registration_list", "nomination_create", "contribution_edit"]
+    "name",
+    [
+        "dashboard",
+        "institution_list",
+        "registration_list",
+        "nomination_create",
+        "nomination_bulk",
+        "contribution_edit",
+        "contribution_review",
+    ],
 )
 def test_pages_cost_the_same_queries_with_one_or_many_items(
     name, focal_point_uruguay, client, django_assert_num_queries
 ):
     client.force_login(focal_point_uruguay.user)
     few = _populate(focal_point_uruguay, 1)
-    kwargs = {"slug": few[0].slug} if name in ("nomination_create", "contribution_edit") else {}
+    kwargs = {"slug": few[0].slug} if name.startswith(("nomination_", "contribution_")) else {}
     url = reverse(f"focal_points:{name}", kwargs=kwargs)
     client.get(url)  # warm up (sessions, translations)
     expected = _count(client, url)
