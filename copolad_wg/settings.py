@@ -223,6 +223,11 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_ADAPTER = "registrations.focal_points.accounts.InvitationOnlyAccountAdapter"
+# Choosing the password from the invitation (allauth's reset-from-key page) signs the person in,
+# to their dashboard; a staff member with a second factor is still asked for the code.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# People are named by their full name (else their e-mail), never by the internal username.
+ACCOUNT_USER_DISPLAY = "registrations.focal_points.services.display_name"
 # Failed sign-ins: allauth counts them per client IP only (a per-account count would let anyone
 # lock a named person out); per (account, IP) the adapter adds growing delays (ratelimit.py).
 _LOGIN_IP_LIMIT = env_rate("LOGIN_IP_RATE_LIMIT", "30/300")

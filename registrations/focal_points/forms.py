@@ -8,6 +8,7 @@ uploaded row (``nomination_rows``), so both follow one set of rules and say the 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -19,7 +20,15 @@ from . import services
 MAX_UPLOAD_BYTES = 1_000_000
 
 
-class InstitutionForm(forms.ModelForm):
+class ErrorSummaryMixin:
+    """``field_errors``: (bound field, message) for the summary at the top of a form."""
+
+    @property
+    def field_errors(self):
+        return [(field, error) for field in self.visible_fields() for error in field.errors]
+
+
+class InstitutionForm(ErrorSummaryMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
@@ -61,7 +70,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
         return match
 
 
-class NominationForm(forms.Form):
+class NominationForm(ErrorSummaryMixin, forms.Form):
     full_name = SingleLineField(
         label=_("Full name"),
         max_length=200,
@@ -115,19 +124,26 @@ def nomination_rows(text, *, country, language):
     if len(rows) > services.MAX_BULK_ROWS:
         raise forms.ValidationError(_("At most %(count)d rows at a time, please.") % {"count": services.MAX_BULK_ROWS})
     columns = services.BULK_COLUMNS
+    delimiter = services.detect_delimiter(text)
     institutions = list(Institution.objects.filter(country=country))
     first_line_of = {}
     results = []
     for line, cells in rows:
+        # Spreadsheets often end a row with empty cells: those are not columns.
+        while len(cells) > len(columns) and not cells[-1]:
+            cells = cells[:-1]
         values = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
-        result = services.RowResult(line=line, values=values)
+        result = services.RowResult(line=line, values=values, text=services.row_text(cells, delimiter))
         results.append(result)
-        if len(cells) > len(columns):
-            result.errors.append(_("Too many columns: expected name, e-mail, position, institution."))
+        column_error = _column_error(len(cells), len(columns))
+        if column_error:
+            result.errors.append(column_error)
             continue
         form = NominationForm({**values, "language": language}, country=country, institutions=institutions)
         if not form.is_valid():
             result.errors.extend(form.row_errors())
+            if form.has_error("institution", code="unknown"):
+                result.unknown_institution = values["institution"]
             continue
         key = form.cleaned_data["email"].casefold()
         if key in first_line_of:
@@ -138,7 +154,34 @@ def nomination_rows(text, *, country, language):
     return results
 
 
-class BulkNominationForm(forms.Form):
+def _column_error(count, expected):
+    """What is wrong with a line of ``count`` cells, named as what it is; None when it is right."""
+    if count == expected:
+        return None
+    if count == 1:
+        # One cell: the line uses another separator (or none), not "the e-mail is missing".
+        return str(
+            _(
+                "This line has 1 column: separate name, e-mail, position and institution with commas, "
+                "semicolons or tabs."
+            )
+        )
+    if count > expected:
+        return ngettext(
+            "This line has %(count)d column, not 4 (name, e-mail, position, institution). "
+            "Put quotes around a name or position that contains the separator.",
+            "This line has %(count)d columns, not 4 (name, e-mail, position, institution). "
+            "Put quotes around a name or position that contains the separator.",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "This line has %(count)d column, not 4: name, e-mail, position (may be empty) and institution.",
+        "This line has %(count)d columns, not 4: name, e-mail, position (may be empty) and institution.",
+        count,
+    ) % {"count": count}
+
+
+class BulkNominationForm(ErrorSummaryMixin, forms.Form):
     rows = forms.CharField(
         label=_("Paste rows"),
         required=False,
@@ -213,3 +256,13 @@ class InviteFocalPointForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     country = LazyTypedChoiceField(label=_("Country"), choices=countries)
     language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+
+class ContributionReviewForm(forms.Form):
+    """The review step's explicit confirmation; ``version`` is the draft the person reviewed."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked these answers. Submit them for my country; I know they can no longer be changed."),
+        error_messages={"required": _("Tick the box to confirm that you want to submit these answers.")},
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass, field
 
 from allauth.account.forms import default_token_generator
@@ -19,12 +20,13 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.models import GuidingQuestion, Session
+from sessions_app.timezones import format_utc_offset, zone_for_country
 
 from ..mail.outbox import queue_email
 from ..models import (
@@ -36,7 +38,7 @@ from ..models import (
     Registration,
     SeatReservation,
 )
-from ..notifications import send_private_link
+from ..notifications import format_when, send_private_link
 from ..seats import SEAT_STATUSES, RegistrationError, find_registration, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
@@ -69,6 +71,60 @@ def active_focal_point(user):
     if not user.is_authenticated or not user.is_active:
         return None
     return FocalPoint.objects.filter(user=user, is_active=True).first()
+
+
+def display_name(user):
+    """How a person is named to focal points and in their mail: the full name, else the e-mail
+    address; never the internal username. Also allauth's ``ACCOUNT_USER_DISPLAY``."""
+    return user.get_full_name().strip() or user.email or str(user._meta.verbose_name)
+
+
+# --- times in the focal point's zone ---------------------------------------------------------
+
+
+def focal_point_zone(focal_point):
+    """The IANA zone of the focal point's country (its capital's), else the portal's."""
+    return zone_for_country(focal_point.country.code) or settings.TIME_ZONE
+
+
+@dataclass(frozen=True)
+class Times:
+    local: str  # in the focal point's zone
+    session: str  # in the session's zone; "" when it is the same zone
+
+
+def session_times(session, *, zone_name):
+    """When ``session`` takes place, as the rest of the portal writes it, in ``zone_name`` and,
+    beside it, in the session's own zone."""
+    local = format_when(session.starts_at, session.ends_at, zone_name)
+    same = session.zone.key == zone_name
+    return Times(
+        local=local, session="" if same else format_when(session.starts_at, session.ends_at, session.time_zone)
+    )
+
+
+def format_moment(moment, zone_name):
+    """'Wednesday, 10 May 2023, 15:30 (America/Montevideo, UTC-03:00)' in the active language."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    moment = moment.astimezone(zone)
+    return "{day}, {date}, {time} ({zone}, {offset})".format(
+        day=formats.date_format(moment, "l"),
+        date=formats.date_format(moment, "DATE_FORMAT"),
+        time=moment.strftime("%H:%M"),
+        zone=str(zone.key),
+        offset=format_utc_offset(moment),
+    )
+
+
+def moment_times(moment, *, zone_name, session):
+    """An instant (a submission) in the focal point's zone and in the session's."""
+    same = session.zone.key == zone_name
+    return Times(
+        local=format_moment(moment, zone_name), session="" if same else format_moment(moment, session.time_zone)
+    )
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -196,17 +252,58 @@ def _compact(text):
     return normalize_key(text).replace(" ", "")
 
 
+# Generic words of institution names, keyed by every spelling and abbreviation people type (accents
+# and dots are gone by then): "Min.", "Ministério" and "Ministry" all read "ministerio".
+GENERIC_WORDS = {
+    **dict.fromkeys(("min", "mins", "minist", "ministerio", "ministry"), "ministerio"),
+    **dict.fromkeys(("sec", "secr", "secret", "secretaria", "secretariat"), "secretaria"),
+    **dict.fromkeys(("subsec", "subsecretaria"), "subsecretaria"),
+    **dict.fromkeys(("dir", "direccion", "direcao", "direccao", "directorate"), "direccion"),
+    **dict.fromkeys(("inst", "instituto", "institute"), "instituto"),
+    **dict.fromkeys(("nac", "nal", "nacional", "national"), "nacional"),
+    **dict.fromkeys(("fed", "federal"), "federal"),
+    **dict.fromkeys(("gral", "grl", "general", "geral"), "general"),
+}
+# Articles, prepositions and "and" in es, pt and en: "Justicia y del Derecho" is "Justicia Derecho".
+LINKING_WORDS = frozenset(
+    {"a", "al", "and", "da", "das", "de", "del", "do", "dos", "e", "el", "en", "em", "la", "las", "lo", "los"}
+    | {"of", "the", "y", "para", "por", "pela", "pelo"}
+)
+
+
+def institution_name_key(name):
+    """What two names of one institution have in common: abbreviations of the generic words
+    expanded, linking words dropped, and the generic words in any order, so "Min. de Justicia y
+    del Derecho", "Ministerio de Justicia y del Derecho" and "Justicia y Derecho, Ministerio de"
+    give one key. The specific words keep their order."""
+    generic, specific = [], []
+    for word in normalize_key(name).split():
+        if word in LINKING_WORDS:
+            continue
+        if word in GENERIC_WORDS:
+            generic.append(GENERIC_WORDS[word])
+        else:
+            specific.append(word)
+    if not specific:
+        # A name made only of generic words ("Instituto Nacional") keeps its own order.
+        return " ".join(generic)
+    return " ".join(sorted(generic)) + " | " + " ".join(specific)
+
+
 def find_duplicate_institution(*, country, name, acronym="", exclude_pk=None, institutions=None):
-    """The institution of ``country`` with the same name or acronym (ignoring case, accents and
-    punctuation), or None. A name typed as an existing acronym ("MIDES") matches too.
-    ``institutions`` may hold the country's institutions already loaded."""
-    name_key, typed = normalize_key(name), {_compact(name), _compact(acronym)} - {""}
+    """The institution of ``country`` with the same name or acronym, or None.
+
+    Names compare by ``institution_name_key`` (case, accents, punctuation, abbreviations such as
+    "Min." or "Inst.", linking words and the order of the generic words do not matter). A name
+    typed as an existing acronym ("MIDES") matches too. ``institutions`` may hold the country's
+    institutions already loaded."""
+    name_key, typed = institution_name_key(name), {_compact(name), _compact(acronym)} - {""}
     if institutions is None:
         institutions = Institution.objects.filter(country=country)
     for institution in institutions:
         if institution.pk == exclude_pk:
             continue
-        if name_key and name_key == normalize_key(institution.name):
+        if name_key and name_key == institution_name_key(institution.name):
             return institution
         if institution.acronym and _compact(institution.acronym) in typed:
             return institution
@@ -353,7 +450,8 @@ def nominate(*, session, focal_point, data):
         "institution_name": institution.name if institution else "",
         "country": focal_point.country.code,
         "language": data.get("language") or "en",
-        "time_zone": data.get("time_zone") or session.time_zone,
+        # The nominee's mail shows the session in their country's time, beside the session's own.
+        "time_zone": data.get("time_zone") or zone_for_country(focal_point.country.code) or session.time_zone,
     }
     existing = find_registration(session=session, email=payload["email"])
     if existing is not None and existing.country == focal_point.country:
@@ -381,6 +479,8 @@ class RowResult:
     errors: list = field(default_factory=list)
     cleaned: dict | None = None  # the row's data once NominationForm accepted it
     registration: Registration | None = None
+    text: str = ""  # the row as it goes back into the box when it is not saved
+    unknown_institution: str = ""  # the institution typed, when the register does not have it
 
     @property
     def ok(self):
@@ -391,16 +491,27 @@ BULK_COLUMNS = ("full_name", "email", "position", "institution")
 HEADER_WORDS = {"name", "full name", "full_name", "nombre", "nome", "email", "e-mail", "correo"}
 
 
+def detect_delimiter(text):
+    """Tab, semicolon or comma: the one the first lines use."""
+    sample = "\n".join(text.splitlines()[:5])
+    if "\t" in sample:
+        return "\t"
+    if sample.count(";") > sample.count(","):
+        return ";"
+    return ","
+
+
+def row_text(cells, delimiter):
+    """One row written back as a line of the box, quoted where a cell needs it."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
 def read_rows(text):
     """Split pasted text or a CSV file's text into ``(line number, cells)``: tab, semicolon or
     comma separated; a first line of column names is skipped. Raises FocalPointError."""
-    sample = "\n".join(text.splitlines()[:5])
-    if "\t" in sample:
-        delimiter = "\t"
-    elif sample.count(";") > sample.count(","):
-        delimiter = ";"
-    else:
-        delimiter = ","
+    delimiter = detect_delimiter(text)
     rows = []
     header_keys = {normalize_key(word) for word in HEADER_WORDS}
     try:
@@ -460,22 +571,47 @@ def contribution_with_answers(*, session, country):
     return contribution
 
 
-@transaction.atomic
-def save_contribution(*, session, country, answers, user, submit=False):
-    """Store the answers (``{question_pk: text}``) of ``country`` for ``session``, creating the
-    contribution on its first save, and with ``submit`` submit it. Returns the Contribution.
+def unanswered_questions(contribution):
+    """The guiding questions of ``contribution.ordered`` (see ``contribution_with_answers``) with
+    no answer written, with their numbers: ``[(number, question), ...]``."""
+    return [
+        (number, question)
+        for number, (question, answer) in enumerate(contribution.ordered, start=1)
+        if not (answer.text or "").strip()
+    ]
 
-    Raises ContributionLocked once submitted or once the session has started, FocalPointError
-    when submitting empty answers.
-    """
+
+def contribution_version(contribution):
+    """A token of the stored answers as reviewed: it changes whenever a draft is saved."""
+    return contribution.updated_at.isoformat() if contribution.updated_at else ""
+
+
+def _lock_open_contribution(*, session, country):
     if is_closed_for_focal_points(session):
         raise ContributionLocked(_("This session has already started: the answers can no longer be changed."))
-    if submit and not any((text or "").strip() for text in answers.values()):
-        raise FocalPointError(_("Answer at least one question before submitting."))
     contribution, _created = Contribution.objects.get_or_create(session=session, country=country)
     locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if locked.status == Contribution.Status.SUBMITTED:
         raise ContributionLocked(_("These answers were submitted and can no longer be changed."))
+    return locked
+
+
+@transaction.atomic
+def save_contribution(*, session, country, answers, user, submit=False):
+    """Store the answers (``{question_pk: text}``) of ``country`` for ``session`` as a draft,
+    creating the contribution on its first save; with ``submit`` (staff tools and tests) submit
+    them at once. Returns the Contribution.
+
+    Raises ContributionLocked once submitted or once the session has started, FocalPointError
+    when submitting empty answers. Focal points submit through ``submit_contribution`` after
+    reviewing the draft.
+    """
+    if submit and not any((text or "").strip() for text in answers.values()):
+        # Checked before anything is written: a refused submission leaves no empty draft behind.
+        if is_closed_for_focal_points(session):
+            raise ContributionLocked(_("This session has already started: the answers can no longer be changed."))
+        raise FocalPointError(_("Answer at least one question before submitting."))
+    locked = _lock_open_contribution(session=session, country=country)
     # Only the session's own questions: a forged field name cannot attach an answer elsewhere.
     for question_id in GuidingQuestion.objects.filter(session=session, pk__in=answers).values_list("pk", flat=True):
         ContributionAnswer.objects.update_or_create(
@@ -485,6 +621,34 @@ def save_contribution(*, session, country, answers, user, submit=False):
     if submit:
         locked.status = Contribution.Status.SUBMITTED
         locked.submitted_at = timezone.now()
+    locked.save()
+    return locked
+
+
+class ContributionChanged(FocalPointError):
+    pass
+
+
+@transaction.atomic
+def submit_contribution(*, session, country, user, version):
+    """Submit the country's saved draft, exactly as the focal point reviewed it. Returns the
+    Contribution, now submitted and read-only.
+
+    ``version`` is ``contribution_version`` of the draft the review step showed. Raises
+    ContributionLocked (already submitted, or the session has started), ContributionChanged when
+    the draft was saved again since that review (another tab, a colleague), FocalPointError when
+    no question has an answer.
+    """
+    locked = _lock_open_contribution(session=session, country=country)
+    if contribution_version(locked) != version:
+        raise ContributionChanged(
+            _("The answers were changed after you reviewed them. Check them again before submitting.")
+        )
+    if not locked.answers.exclude(text__regex=r"^\s*$").exists():
+        raise FocalPointError(_("Answer at least one question before submitting."))
+    locked.status = Contribution.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.updated_by = user
     locked.save()
     return locked
 

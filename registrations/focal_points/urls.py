@@ -13,4 +13,5 @@ urlpatterns = [
     path("sessions/<slug:slug>/nominate/", views.nomination_create, name="nomination_create"),
     path("sessions/<slug:slug>/nominate/bulk/", views.nomination_bulk, name="nomination_bulk"),
     path("sessions/<slug:slug>/answers/", views.contribution_edit, name="contribution_edit"),
+    path("sessions/<slug:slug>/answers/review/", views.contribution_review, name="contribution_review"),
 ]

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,14 @@ from sessions_app.models import Session
 from ..models import Contribution, Institution
 from ..seats import RegistrationError
 from . import services as focal_points
-from .forms import BulkNominationForm, ContributionForm, InstitutionForm, NominationForm
+from .forms import (
+    BulkNominationForm,
+    ContributionForm,
+    ContributionReviewForm,
+    InstitutionForm,
+    NominationForm,
+    nomination_rows,
+)
 
 
 def focal_point_required(view):
@@ -54,10 +63,16 @@ def _session_for_focal_point(slug):
 @focal_point_required
 def dashboard(request):
     country = request.focal_point.country
+    zone_name = focal_points.focal_point_zone(request.focal_point)
+    sessions = list(focal_points.upcoming_sessions_for_country(country=country))
+    for session in sessions:
+        session.times = focal_points.session_times(session, zone_name=zone_name)
     context = {
         "focal_point": request.focal_point,
+        "display_name": focal_points.display_name(request.user),
+        "zone_name": zone_name,
         "institutions": Institution.objects.filter(country=country).order_by("name"),
-        "sessions": focal_points.upcoming_sessions_for_country(country=country),
+        "sessions": sessions,
         "registrations": focal_points.country_registrations(country=country).order_by("-created_at")[:20],
         "contributions": focal_points.country_contributions(country=country),
     }
@@ -74,23 +89,43 @@ def institution_list(request):
     )
 
 
+def _times(request, session):
+    return focal_points.session_times(session, zone_name=focal_points.focal_point_zone(request.focal_point))
+
+
+def _bulk_session_for_return(request):
+    """The session whose bulk nominations sent the person to add an institution (``?session=``),
+    or None: the only place the institution form sends anyone back to, so no open redirect."""
+    slug = request.GET.get("session", "")
+    if not slug:
+        return None
+    try:
+        return _session_for_focal_point(slug)
+    except Http404:
+        return None
+
+
 @focal_point_required
 def institution_create(request):
-    form = InstitutionForm(request.POST or None)
+    return_to = _bulk_session_for_return(request)
+    # From a bulk nomination's unknown institution: the name typed there is filled in.
+    initial = {"name": request.GET.get("name", "")[:255]}
+    form = InstitutionForm(request.POST or None, initial=initial)
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
             institution = focal_points.create_institution(country=request.focal_point.country, data=form.cleaned_data)
         except focal_points.DuplicateInstitution as error:
             duplicate = error.existing
-            form.add_error(None, str(error))
         else:
             messages.success(request, _("%(name)s was added to the register.") % {"name": institution})
+            if return_to is not None:
+                return redirect("focal_points:nomination_bulk", slug=return_to.slug)
             return redirect("focal_points:institution_list")
     return render(
         request,
         "focal_points/institution_form.html",
-        {"form": form, "duplicate": duplicate, "focal_point": request.focal_point},
+        {"form": form, "duplicate": duplicate, "return_to": return_to, "focal_point": request.focal_point},
     )
 
 
@@ -105,7 +140,6 @@ def institution_edit(request, pk):
             focal_points.update_institution(institution=institution, data=form.cleaned_data)
         except focal_points.DuplicateInstitution as error:
             duplicate = error.existing
-            form.add_error(None, str(error))
         else:
             if was_verified and not institution.verified:
                 messages.success(
@@ -150,6 +184,7 @@ def nomination_create(request, slug):
         {
             "form": form,
             "session": session,
+            "times": _times(request, session),
             "nominations": nominations,
             "closed": focal_points.is_closed_for_focal_points(session),
             "focal_point": request.focal_point,
@@ -157,16 +192,30 @@ def nomination_create(request, slug):
     )
 
 
+def _pending_rows_key(session):
+    return f"focal_points:bulk_rows:{session.pk}"
+
+
 @focal_point_required
 def nomination_bulk(request, slug):
+    """Nominate from pasted rows or a CSV file. The rows not saved go back into the box, each
+    with its reasons, and stay there (in the person's session) while they add a missing
+    institution, until a sending saves them all."""
     session = _session_for_focal_point(slug)
+    country = request.focal_point.country
     form = BulkNominationForm(
         request.POST or None,
         request.FILES or None,
-        country=request.focal_point.country,
+        country=country,
         initial={"language": get_language()},
     )
-    results = None
+    results = pending = None
+    add_institution = request.POST.get("add_institution", "").strip()[:255]
+    if request.method == "POST" and add_institution:
+        # Keep the box as the person left it (with their corrections) while they add the institution.
+        request.session[_pending_rows_key(session)] = request.POST.get("rows", "")[:100_000]
+        query = urlencode({"name": add_institution, "session": session.slug})
+        return redirect(f"{reverse('focal_points:institution_create')}?{query}")
     if request.method == "POST" and form.is_valid():
         try:
             results = focal_points.bulk_nominate(
@@ -174,55 +223,123 @@ def nomination_bulk(request, slug):
             )
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))
+        else:
+            pending = [result for result in results if not result.ok]
+            text = "\n".join(result.text for result in pending)
+            if text:
+                request.session[_pending_rows_key(session)] = text
+            else:
+                request.session.pop(_pending_rows_key(session), None)
+            # A new, unbound form: the box holds the rows to correct, and only those.
+            form = BulkNominationForm(
+                country=country, initial={"rows": text, "language": form.cleaned_data["language"]}
+            )
+    elif request.method == "GET" and request.session.get(_pending_rows_key(session)):
+        text = request.session[_pending_rows_key(session)]
+        form = BulkNominationForm(country=country, initial={"rows": text, "language": get_language()})
+        # Checked again as they stand now (an institution may have been added meanwhile); nothing is saved.
+        pending = nomination_rows(text, country=country, language=get_language())
     context = {
         "form": form,
         "session": session,
+        "times": _times(request, session),
         "results": results,
+        "pending": pending,
         "closed": focal_points.is_closed_for_focal_points(session),
         "focal_point": request.focal_point,
     }
     if results is not None:
-        context["saved_count"] = sum(1 for result in results if result.ok)
+        context["nominated"] = [result for result in results if result.ok]
+        context["saved_count"] = len(context["nominated"])
         context["error_count"] = len(results) - context["saved_count"]
     return render(request, "focal_points/nomination_bulk.html", context)
 
 
-@focal_point_required
-def contribution_edit(request, slug):
-    session = _session_for_focal_point(slug)
+def _contribution_context(request, session):
     country = request.focal_point.country
     contribution = focal_points.contribution_with_answers(session=session, country=country)
     submitted = contribution.status == Contribution.Status.SUBMITTED
     closed = focal_points.is_closed_for_focal_points(session)
-    read_only = submitted or closed
-    form = ContributionForm(request.POST or None, contribution=contribution, read_only=read_only)
+    zone_name = focal_points.focal_point_zone(request.focal_point)
+    return {
+        "session": session,
+        "times": focal_points.session_times(session, zone_name=zone_name),
+        "submitted_times": (
+            focal_points.moment_times(contribution.submitted_at, zone_name=zone_name, session=session)
+            if submitted and contribution.submitted_at
+            else None
+        ),
+        "contribution": contribution,
+        "read_only": submitted or closed,
+        "submitted": submitted,
+        "closed": closed,
+        "focal_point": request.focal_point,
+    }
+
+
+@focal_point_required
+def contribution_edit(request, slug):
+    """The answers as a draft. "Review and submit" saves the draft first, then shows the review
+    step; nothing is submitted from this page."""
+    session = _session_for_focal_point(slug)
+    context = _contribution_context(request, session)
+    read_only = context["read_only"]
+    form = ContributionForm(request.POST or None, contribution=context["contribution"], read_only=read_only)
     if request.method == "POST" and not read_only and form.is_valid():
-        submit = "submit" in request.POST
+        # "submit" is what the page's button was once called: it too leads to the review, never further.
+        review = "review" in request.POST or "submit" in request.POST
         try:
             focal_points.save_contribution(
-                session=session, country=country, answers=form.answers(), user=request.user, submit=submit
+                session=session, country=request.focal_point.country, answers=form.answers(), user=request.user
             )
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))
         else:
-            if submit:
-                messages.success(request, _("Your country's answers were submitted. Thank you."))
-            else:
-                messages.success(request, _("Draft saved."))
+            if review:
+                return redirect("focal_points:contribution_review", slug=session.slug)
+            messages.success(request, _("Draft saved."))
             return redirect("focal_points:contribution_edit", slug=session.slug)
-    return render(
-        request,
-        "focal_points/contribution_form.html",
+    context["form"] = form
+    return render(request, "focal_points/contribution_form.html", context)
+
+
+@focal_point_required
+def contribution_review(request, slug):
+    """Every question with the saved answer, the unanswered ones flagged, and the explicit
+    confirmation that submits. A POST without the confirmation changes nothing."""
+    session = _session_for_focal_point(slug)
+    context = _contribution_context(request, session)
+    contribution = context["contribution"]
+    if context["read_only"] or contribution.pk is None:
+        return redirect("focal_points:contribution_edit", slug=session.slug)
+    version = focal_points.contribution_version(contribution)
+    form = ContributionReviewForm(request.POST or None, initial={"version": version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            focal_points.submit_contribution(
+                session=session,
+                country=request.focal_point.country,
+                user=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except focal_points.ContributionChanged as error:
+            messages.warning(request, str(error))
+            return redirect("focal_points:contribution_review", slug=session.slug)
+        except focal_points.FocalPointError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your country's answers were submitted. Thank you."))
+            return redirect("focal_points:contribution_edit", slug=session.slug)
+    unanswered = focal_points.unanswered_questions(contribution)
+    context.update(
         {
             "form": form,
-            "session": session,
-            "contribution": contribution,
-            "read_only": read_only,
-            "submitted": submitted,
-            "closed": closed,
-            "focal_point": request.focal_point,
-        },
+            "unanswered": unanswered,
+            "answered_count": len(contribution.ordered) - len(unanswered),
+            "numbered": list(enumerate(contribution.ordered, start=1)),
+        }
     )
+    return render(request, "focal_points/contribution_review.html", context)
 
 
 @focal_point_required

@@ -29,13 +29,9 @@ def test_invited_focal_point_does_the_whole_job(live_server, chromium_page):
     page.fill("input[name=password1]", "un-secreto-largo-2026")
     page.fill("input[name=password2]", "un-secreto-largo-2026")
     page.get_by_role("button", name="Save password").click()
-    page.get_by_role("heading", name="Password saved").wait_for()
-
-    page.get_by_role("link", name="Sign in").click()
-    page.fill("input[name=login]", "punto.focal@mides.gub.uy")
-    page.fill("input[name=password]", "un-secreto-largo-2026")
-    page.get_by_role("button", name="Sign in").click()
+    # Choosing the password signs the person in, on their country's page, greeted by name.
     page.get_by_role("heading", name="Focal point · Uruguay").wait_for()
+    assert page.locator("#welcome").inner_text() == "Welcome, Rosa Pérez."
 
     page.get_by_role("link", name="Add an institution").first.click()
     page.fill("input[name=name]", "Ministerio de Desarrollo Social")
@@ -72,6 +68,19 @@ def test_invited_focal_point_does_the_whole_job(live_server, chromium_page):
     page.get_by_label("2. What challenges does the country face?").fill("Employment after prison.")
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_label("1. What mechanisms does the country implement?").input_value() == "Drug treatment courts."
+    page.get_by_label("2. What challenges does the country face?").fill("")
+    page.get_by_role("button", name="Review and submit").click()
+    # The review flags the question left empty; submitting without the confirmation changes nothing.
+    assert page.locator("#unanswered-summary h2").inner_text() == "1 question has no answer"
+    page.get_by_role("button", name="Submit answers").click()
+    assert page.locator("#error-summary li").all_inner_texts() == [
+        "Tick the box to confirm that you want to submit these answers."
+    ]
+    page.get_by_role("link", name="Back to the answers").click()
+    page.get_by_label("2. What challenges does the country face?").fill("Employment after prison.")
+    page.get_by_role("button", name="Review and submit").click()
+    assert page.locator("#unanswered-summary").count() == 0
+    page.get_by_label("I have checked these answers").check()
     page.get_by_role("button", name="Submit answers").click()
     assert page.locator("#contribution-status").inner_text().startswith("Submitted on ")
     assert page.get_by_role("button", name="Submit answers").count() == 0

@@ -69,3 +69,68 @@ def test_dashboard_buttons_are_in_view_on_a_phone_without_sideways_scrolling(
         page.evaluate("Math.max(...[...document.querySelectorAll('#upcoming-sessions *')].map(e => e.scrollWidth))")
         <= 390
     )
+
+
+def _signed_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+# Buttons, tabs, check boxes with their labels and list links of the focal-point pages, on a phone.
+TARGETS = "main .btn, main .nav-link, main .form-check, main .list-link"
+
+
+def test_review_bulk_and_institution_pages_fit_a_phone_with_44_px_targets(
+    live_server, chromium_page, focal_point_uruguay
+):
+    from registrations.focal_points import services as focal_points
+    from tests.factories import GuidingQuestionFactory
+
+    session = SessionFactory(slug="alternatives")
+    first = GuidingQuestionFactory(session=session, order=1, text="¿Qué mecanismos aplica el país?")
+    GuidingQuestionFactory(session=session, order=2, text="¿Qué desafíos enfrenta?")
+    focal_points.save_contribution(
+        session=session, country="UY", answers={first.pk: "Tribunales de tratamiento."}, user=None
+    )
+    InstitutionFactory(country="UY", name="Junta Nacional de Drogas", acronym="JND")
+    page = chromium_page
+    _signed_in(page, live_server, focal_point_uruguay.user)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    measured = {}
+    page.goto(live_server.url + "/es/focal-point/sessions/alternatives/answers/review/")
+    page.get_by_role("button", name="Enviar respuestas").click()  # without the confirmation
+    measured["review"] = page.evaluate(
+        "sel => [document.documentElement.scrollWidth, Math.min(...[...document.querySelectorAll(sel)]"
+        ".map(e => e.getBoundingClientRect().height))]",
+        TARGETS,
+    )
+    page.goto(live_server.url + "/es/focal-point/sessions/alternatives/nominate/bulk/")
+    page.fill("textarea[name=rows]", "Ana Gómez | ana@example.org | Técnica | JND\nBruno,bruno@example.org,,INAU")
+    page.get_by_role("button", name="Nominar", exact=True).click()
+    measured["bulk"] = page.evaluate(
+        "sel => [document.documentElement.scrollWidth, Math.min(...[...document.querySelectorAll(sel)]"
+        ".map(e => e.getBoundingClientRect().height))]",
+        TARGETS,
+    )
+    page.get_by_role("button", name="Añadir «INAU» al registro").click()
+    assert page.locator("input[name=name]").input_value() == "INAU"
+    measured["institution"] = page.evaluate(
+        "sel => [document.documentElement.scrollWidth, Math.min(...[...document.querySelectorAll(sel)]"
+        ".map(e => e.getBoundingClientRect().height))]",
+        TARGETS,
+    )
+    assert {name: (width, height >= 44) for name, (width, height) in measured.items()} == {
+        "review": (390, True),
+        "bulk": (390, True),
+        "institution": (390, True),
+    }

@@ -236,8 +236,12 @@ def test_contribution_draft_submit_read_only_and_staff_reopen(focal_point_urugua
     ]
 
     response = client.post(
-        url, {f"answer_{first.pk}": "Drug courts.", f"answer_{second.pk}": "MIDES and INR.", "submit": ""}
+        url, {f"answer_{first.pk}": "Drug courts.", f"answer_{second.pk}": "MIDES and INR.", "review": ""}
     )
+    review_url = reverse("focal_points:contribution_review", kwargs={"slug": session.slug})
+    assert response["Location"] == review_url
+    version = client.get(review_url).context["form"].initial["version"]
+    client.post(review_url, {"confirm": "on", "version": version})
     contribution.refresh_from_db()
     assert (contribution.status, contribution.submitted_at is not None) == ("submitted", True)
 
@@ -269,9 +273,15 @@ def test_submitting_empty_answers_is_refused(focal_point_uruguay, client):
     question = GuidingQuestionFactory(session=session)
     client.force_login(focal_point_uruguay.user)
     url = reverse("focal_points:contribution_edit", kwargs={"slug": session.slug})
-    response = client.post(url, {f"answer_{question.pk}": "   ", "submit": ""})
+    response = client.post(url, {f"answer_{question.pk}": "   ", "review": ""}, follow=True)
+    # The review offers no confirmation for empty answers, and a forged one is refused.
+    assert response.context["answered_count"] == 0
+    assert "confirm-form" not in response.content.decode()
+    review_url = reverse("focal_points:contribution_review", kwargs={"slug": session.slug})
+    version = response.context["form"].initial["version"]
+    response = client.post(review_url, {"confirm": "on", "version": version})
     assert response.context["form"].non_field_errors() == ["Answer at least one question before submitting."]
-    assert list(Contribution.objects.filter(session=session)) == []
+    assert list(Contribution.objects.filter(session=session).values_list("status", "submitted_at")) == [("draft", None)]
 
 
 def test_staff_export_and_side_by_side(staff, client):
@@ -478,14 +488,23 @@ def _count(client, url):
 
 
 @pytest.mark.parametrize(
-    "name", ["dashboard", "institution_list", "registration_list", "nomination_create", "contribution_edit"]
+    "name",
+    [
+        "dashboard",
+        "institution_list",
+        "registration_list",
+        "nomination_create",
+        "nomination_bulk",
+        "contribution_edit",
+        "contribution_review",
+    ],
 )
 def test_pages_cost_the_same_queries_with_one_or_many_items(
     name, focal_point_uruguay, client, django_assert_num_queries
 ):
     client.force_login(focal_point_uruguay.user)
     few = _populate(focal_point_uruguay, 1)
-    kwargs = {"slug": few[0].slug} if name in ("nomination_create", "contribution_edit") else {}
+    kwargs = {"slug": few[0].slug} if name.startswith(("nomination_", "contribution_")) else {}
     url = reverse(f"focal_points:{name}", kwargs=kwargs)
     client.get(url)  # warm up (sessions, translations)
     expected = _count(client, url)

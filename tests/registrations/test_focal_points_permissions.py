@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from registrations.focal_points import services as focal_points
 from registrations.focal_points import urls as focal_point_urls
 from registrations.models import Institution
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
@@ -35,6 +36,11 @@ MATRIX = {
     "nomination_create": (lambda objects: {"slug": objects["session"].slug}, EVERYONE_IN_AREA),
     "nomination_bulk": (lambda objects: {"slug": objects["session"].slug}, EVERYONE_IN_AREA),
     "contribution_edit": (lambda objects: {"slug": objects["session"].slug}, EVERYONE_IN_AREA),
+    # Uruguay has a draft to review; Mexico has none and is sent to its own (empty) answers page.
+    "contribution_review": (
+        lambda objects: {"slug": objects["session"].slug},
+        {**EVERYONE_IN_AREA, "focal_point_mexico": 302},
+    ),
 }
 
 
@@ -56,7 +62,8 @@ def test_every_focal_point_url_is_in_the_matrix():
 @pytest.fixture
 def objects(db):
     session = SessionFactory(slug="session-2")
-    GuidingQuestionFactory(session=session, text="What mechanisms does the country implement?")
+    question = GuidingQuestionFactory(session=session, text="What mechanisms does the country implement?")
+    focal_points.save_contribution(session=session, country="UY", answers={question.pk: "Drug courts."}, user=None)
     return {"session": session, "institution": InstitutionFactory(name="Ministerio de Desarrollo Social", country="UY")}
 
 
@@ -83,7 +90,7 @@ def test_permission_matrix(name, persona, objects, request, client):
         assert response.status_code == expected
 
 
-@pytest.mark.parametrize("name", ["nomination_create", "nomination_bulk", "contribution_edit"])
+@pytest.mark.parametrize("name", ["nomination_create", "nomination_bulk", "contribution_edit", "contribution_review"])
 def test_draft_session_is_not_found(name, focal_point_uruguay, client):
     draft = SessionFactory(status="draft")
     client.force_login(focal_point_uruguay.user)
