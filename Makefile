@@ -42,11 +42,16 @@ messages: $(VENV)/.installed
 
 test: deps test-sqlite test-postgres
 
+# Two workers (pytest-xdist, a test file per worker at a time) on the 2-core machine; the services
+# tests run alone after them, since they time outages and start workers, gunicorn and SMTP sinks.
+XDIST := -n 2 --dist loadfile
+
 test-sqlite: deps
-	$(PYTEST) -m "not services"
+	$(PYTEST) -m "not services" $(XDIST)
 
 test-postgres: deps
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" $(XDIST)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services
 
 lint: deps
 	$(PY) -m ruff check .
