@@ -28,15 +28,17 @@ def _fresh_rate_limits():
 
 @pytest.fixture(autouse=True)
 def _published_privacy_notice(request):
-    """The privacy notice a migration publishes, back after a transactional test flushed the tables.
+    """The privacy notice a migration publishes, there for every test that uses the database.
 
-    Tests in a transaction see the migrated row; tests that commit (browser, services) run after
-    others and flush every table when they end, the row included.
+    A test that commits (browser, services) flushes every table when it ends, the migrated row
+    included, and the tests after it (in any order, on any worker) must still find a notice.
     """
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    names = request.fixturenames
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    if not (transactional or marker is not None or "db" in names):
         return
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.utils import timezone
 
     from registrations.models import PrivacyNotice
