@@ -154,7 +154,9 @@ def render_pending(*, delivery_id):
     message. Does nothing to a row that is rendered already (or gone)."""
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            # Only the delivery row: the registration and session are read, never locked here, so the
+            # seat functions (which lock the session first) cannot deadlock with a render.
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("registration__session__group")
             .filter(pk=delivery_id, render_params__isnull=False, registration__isnull=False)
             .first()

@@ -126,7 +126,8 @@ def lock_session(session_id):
             # SELECT ... FOR UPDATE does nothing on SQLite; a write as the first statement takes the
             # database's write lock now, so the seat count below cannot be read by two writers.
             Session.objects.filter(pk=session_id).update(capacity=F("capacity"))
-        return Session.objects.select_for_update().select_related("group").get(pk=session_id)
+        # of=("self",): the session row only; its working group is read, not locked.
+        return Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session_id)
     except OperationalError as exc:
         raise SessionBusy() from exc
 

@@ -551,7 +551,9 @@ def build_mailing(*, mailing_id, recipients=None):
     hands out again the queued ones; the send path never sends a row twice. Returns the rows created.
     """
     with transaction.atomic():
-        mailing = Mailing.objects.select_for_update().select_related("session").filter(pk=mailing_id).first()
+        mailing = (
+            Mailing.objects.select_for_update(of=("self",)).select_related("session").filter(pk=mailing_id).first()
+        )
         if mailing is None or mailing.status == Mailing.Status.DRAFT:
             return 0
         recipients = mailing_recipients(mailing) if recipients is None else recipients
