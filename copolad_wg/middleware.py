@@ -161,28 +161,42 @@ class PrivatePagesMiddleware:
 
 
 class StaffSecondFactorMiddleware:
-    """Staff who can reach personal data use the admin only with a second factor set up.
+    """Staff who can reach personal data do so only with a second factor set up.
 
     Superusers and anyone with the permission to export personal data are sent to allauth's page
-    to activate an authenticator app (TOTP; recovery codes follow) before any admin page. allauth
-    then asks for a code at every sign-in. STAFF_MFA_REQUIRED=0 turns this off (e.g. a demo).
+    to activate an authenticator app (TOTP; recovery codes follow) before any admin page and before
+    a staff download of a document (another person's certificate, say). allauth then asks for a
+    code at every sign-in. STAFF_MFA_REQUIRED=0 turns this off (e.g. a demo).
     """
+
+    # Pages outside /admin/ where staff reach documents that are not public.
+    STAFF_DATA_VIEWS = {"outcomes:document_download"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._must_set_up(request):
-            messages.warning(
-                request,
-                _("Set up two-factor authentication (an authenticator app) before using the staff area."),
-            )
-            return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
+        if request.path.startswith(reverse("admin:index")) and self._must_set_up(request):
+            return self._set_up_first(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.view_name in self.STAFF_DATA_VIEWS and self._must_set_up(request):
+            return self._set_up_first(request)
+        return None
+
+    @staticmethod
+    def _set_up_first(request):
+        messages.warning(
+            request,
+            _("Set up two-factor authentication (an authenticator app) before using the staff area."),
+        )
+        return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_activate_totp"))
 
     @staticmethod
     def _must_set_up(request):
-        if not settings.STAFF_MFA_REQUIRED or not request.path.startswith(reverse("admin:index")):
+        if not settings.STAFF_MFA_REQUIRED:
             return False
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_staff:

@@ -117,6 +117,29 @@ def test_who_can_export_personal_data_must_set_up_a_second_factor(client, settin
     assert client.get(CHANGELIST).status_code == 200
 
 
+def test_an_exporter_without_a_second_factor_cannot_download_someone_elses_certificate(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.STAFF_MFA_REQUIRED = True
+    registration = RegistrationFactory(full_name="Ana Souza", status=Registration.Status.ATTENDED)
+    document = Document(
+        session=registration.session,
+        kind=Document.Kind.CERTIFICATE,
+        language="es",
+        version=1,
+        registration=registration,
+        sha256="0" * 64,
+        content_hash="0" * 64,
+    )
+    document.file.save("cert.pdf", ContentFile(b"%PDF Ana Souza"), save=True)
+    client.force_login(clerk_with("view_registration", "export_registration"))
+
+    response = client.get(f"/en/documents/{document.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/2fa/totp/activate/")
+    assert b"Ana Souza" not in response.content
+
+
 def test_staff_who_only_read_are_not_forced_and_the_setting_can_turn_it_off(client, settings):
     client.force_login(clerk_with("view_registration"))
     assert client.get(CHANGELIST).status_code == 200
