@@ -177,7 +177,8 @@ def seats_left(session):
     return max(0, session.capacity - seats_taken(session))
 
 
-def _waiting_queue(session):
+def waiting_list(session):
+    """The session's waiting list, first come first served."""
     return Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).order_by(
         "waitlisted_at", "pk"
     )
@@ -357,7 +358,7 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     """
     if session.status == Session.Status.CANCELLED or now >= session.ends_at:
         return []
-    queue = _waiting_queue(session)
+    queue = waiting_list(session)
     if exclude_pk is not None:
         queue = queue.exclude(pk=exclude_pk)
     if session.capacity is None:

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,12 +27,12 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
-from registrations import figures, reports
+from registrations import figures, notifications, reports
 from registrations.admin import SeatReservationInline
 from registrations.attendance import AttendanceFileError, import_attendance, set_attendance
 from registrations.mail.mailings import save_session
-from registrations.models import Registration
-from registrations.seats import promote_from_waitlist
+from registrations.models import Delivery, Registration
+from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
 from sessions_app.completeness import missing_translations
 
@@ -510,18 +512,19 @@ class SessionAdmin(TabbedTranslationAdmin):
             formset.model is SeatReservationInline.model and formset.has_changed() for formset in formsets
         )
         if change and ("capacity" in form.changed_data or reservations_changed):
-            # Seats added by a higher capacity (or fewer reserved seats) go to the waiting list at once,
-            # in order, by e-mail.
-            promoted = promote_from_waitlist(session=form.instance)
-            if promoted:
-                messages.info(
+            # Seats freed by a higher capacity (or fewer reserved seats) go to the waiting list only
+            # once staff have seen who gets which e-mail (the promotion page).
+            waiting = waiting_list(form.instance).count()
+            free = seats_left(form.instance)
+            if waiting and (free is None or free > 0):
+                messages.warning(
                     request,
-                    ngettext(
-                        "%(count)d person moved from the waiting list to confirmed.",
-                        "%(count)d people moved from the waiting list to confirmed.",
-                        len(promoted),
-                    )
-                    % {"count": len(promoted)},
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Seats are free and people are waiting."),
+                        reverse("admin:sessions_app_session_promote", args=[form.instance.pk]),
+                        _("Review the e-mail and move them from the waiting list…"),
+                    ),
                 )
         # "Save and continue" lands on the change page, which shows the warnings itself.
         if "_continue" not in request.POST:
@@ -538,6 +541,7 @@ class SessionAdmin(TabbedTranslationAdmin):
         return [
             path("figures/", view(self.figures_view), name="sessions_app_session_figures"),
             path("<int:pk>/publish/", view(self.publish_view), name="sessions_app_session_publish"),
+            path("<int:pk>/promote/", view(self.promote_view), name="sessions_app_session_promote"),
             path(
                 "publication/<int:pk>/",
                 view(self.publication_view),
@@ -553,6 +557,56 @@ class SessionAdmin(TabbedTranslationAdmin):
         if not self.has_change_permission(request, session):
             raise PermissionDenied
         return session
+
+    def promote_view(self, request, pk):
+        """Confirm, then give the free seats to the waiting list in order (each promoted person is e-mailed)."""
+        session = self._session_for(request, pk)
+        if request.method == "POST" and request.POST.get("confirmed") == "yes":
+            promoted = promote_from_waitlist(session=session)
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d person moved from the waiting list to confirmed.",
+                    "%(count)d people moved from the waiting list to confirmed.",
+                    len(promoted),
+                )
+                % {"count": len(promoted)},
+            )
+            return HttpResponseRedirect(reverse("admin:sessions_app_session_change", args=[session.pk]))
+        free = seats_left(session)
+        queue = list(waiting_list(session).select_related("session__group"))
+        # In order; with seats reserved per country some of them may have to keep waiting.
+        candidates = queue if free is None else queue[:free]
+        names = dict(settings.LANGUAGES)
+        by_language = {}
+        for registration in candidates:
+            by_language[registration.language] = by_language.get(registration.language, 0) + 1
+        previews = []
+        for code in sorted(by_language):
+            example = next(registration for registration in candidates if registration.language == code)
+            subject, body = notifications.preview(
+                registration=example, kind="registration_confirmed", promoted=True, join_url=session.join_url
+            )
+            previews.append({"language": names.get(code, code), "subject": subject, "body": body})
+        sent_before = Delivery.objects.filter(registration__in=[r.pk for r in candidates]).aggregate(
+            same_kind=Count("pk", filter=Q(kind="registration_confirmed")),
+            people=Count("registration", filter=Q(kind="registration_confirmed"), distinct=True),
+            total=Count("pk"),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Session._meta,
+            "original": session,
+            "title": _("Move people from the waiting list: %(session)s") % {"session": session},
+            "session": session,
+            "free": free,
+            "waiting": len(queue),
+            "candidates": candidates,
+            "by_language": [(names.get(code, code), count) for code, count in sorted(by_language.items())],
+            "previews": previews,
+            "sent_before": sent_before,
+        }
+        return TemplateResponse(request, "admin/sessions_app/session/promote_confirmation.html", context)
 
     def publish_view(self, request, pk):
         """The confirmation page: recipients by language, the e-mail, earlier publications; then the choice."""

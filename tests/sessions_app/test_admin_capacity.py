@@ -1,4 +1,5 @@
-"""Raising a session's capacity in the admin gives the new seats to the waiting list, in order."""
+"""Raising a session's capacity in the admin gives the new seats to the waiting list, in order, once staff
+have seen who gets which e-mail."""
 
 import re
 from datetime import timedelta
@@ -40,12 +41,31 @@ def test_raising_the_capacity_promotes_the_first_waiting_people(client, staff, d
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/sessions_app/session/{session.pk}/change/", data, follow=True)
+        saved = client.post(f"/admin/sessions_app/session/{session.pk}/change/", data, follow=True)
+
+    # Saving mails nobody: it points to the promotion page.
+    promote_url = f"/admin/sessions_app/session/{session.pk}/promote/"
+    notes = [str(message) for message in saved.context["messages"]]
+    assert any(promote_url in note for note in notes), re.findall(
+        r'class="errorlist[^"]*">(.*?)</ul>', saved.content.decode()
+    )
+    assert Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).count() == 3
+    assert mail.outbox == []
+
+    page = client.get(promote_url)
+    body = page.content.decode()
+    assert page.context["by_language"] == [("Spanish", 2)]
+    assert [registration.email for registration in page.context["candidates"]] == [waiting[0].email, waiting[1].email]
+    assert [preview["subject"] for preview in page.context["previews"]] == [
+        "Se ha liberado una plaza para usted: Mecanismos inclusivos"
+    ]
+    assert 'name="confirmed" value="yes"' in body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(promote_url, {"confirmed": "yes"}, follow=True)
 
     messages = [str(message) for message in response.context["messages"]]
-    assert "2 people moved from the waiting list to confirmed." in messages, re.findall(
-        r'class="errorlist[^"]*">(.*?)</ul>', response.content.decode()
-    )
+    assert "2 people moved from the waiting list to confirmed." in messages
     statuses = dict(Registration.objects.filter(session=session).values_list("email", "status"))
     assert statuses == {
         "seated@example.org": "confirmed",
