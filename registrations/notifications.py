@@ -6,44 +6,16 @@ the registrant's zone and in the session's, each with its IANA name and UTC offs
 appears only in the message to a confirmed person.
 """
 
-import zoneinfo
-
 from django.db import transaction
-from django.utils import formats, timezone, translation
-from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils import timezone, translation
 
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_reverse, absolute_url
-from sessions_app.timezones import format_utc_offset, zone_label
+from sessions_app.timezones import format_when
 
 from .mail.outbox import queue_email, render_email
 from .models import Delivery
 from .rules import waitlist_position
-
-
-def _zone(name):
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def format_when(start, end, zone_name):
-    """'Wednesday, 10 May 2023, 15:30–17:00 (Madrid time, UTC+02:00)' in the active language."""
-    zone = _zone(zone_name)
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    zone_text = gettext("%(zone)s time, %(offset)s") % {
-        "zone": zone_label(zone.key),
-        "offset": format_utc_offset(start),
-    }
-    return "{day}, {date}, {start}–{end} ({zone})".format(
-        day=capfirst(formats.date_format(start, "l")),
-        date=formats.date_format(start, "DATE_FORMAT"),
-        start=start.strftime("%H:%M"),
-        end=end.strftime("%H:%M"),
-        zone=zone_text,
-    )
 
 
 def _context(registration, **extra):
@@ -54,7 +26,7 @@ def _context(registration, **extra):
             "session": session,
             "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
             "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
-            "same_zone": _zone(registration.time_zone).key == session.zone.key,
+            "same_zone": registration.time_zone == session.time_zone,
             "manage_url": absolute_reverse(
                 "registrations:manage", kwargs={"token": registration.token}, language=registration.language
             ),

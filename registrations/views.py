@@ -20,11 +20,11 @@ from django_countries.fields import Country
 
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
+from sessions_app.timezones import format_when
 
 from . import personal_data, privacy, seats
 from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
-from .notifications import format_when
 from .ratelimit import hit, rate_limit, too_many_requests
 from .rules import participant_actions
 from .tokens import registration_for_token

@@ -12,6 +12,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from django.utils import formats
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -203,3 +206,26 @@ def zone_for_country(code):
     """The IANA zone of a country's capital ("UY" → "America/Montevideo"); "" when unknown."""
     code = str(code or "").upper()
     return CAPITAL_ZONES.get(code) or next(iter(zones_by_country().get(code, [])), "")
+
+
+def format_when(start, end, zone_name, *, capitalise=True):
+    """How every page, e-mail and PDF writes a time: 'Wednesday, 10 May 2023, 15:30–17:00 (Madrid time,
+    UTC+02:00)' in the active language; without ``end``, one instant. An unknown zone reads as UTC.
+    ``capitalise=False`` keeps the weekday as the language writes it inside a sentence."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    start = start.astimezone(zone)
+    day = formats.date_format(start, "l")
+    times = f"{start:%H:%M}–{end.astimezone(zone):%H:%M}" if end is not None else f"{start:%H:%M}"
+    zone_text = gettext("%(zone)s time, %(offset)s") % {
+        "zone": zone_label(zone.key),
+        "offset": format_utc_offset(start),
+    }
+    return "{day}, {date}, {times} ({zone})".format(
+        day=capfirst(day) if capitalise else day,
+        date=formats.date_format(start, "DATE_FORMAT"),
+        times=times,
+        zone=zone_text,
+    )

@@ -8,7 +8,6 @@ import csv
 import io
 import re
 import unicodedata
-import zoneinfo
 from dataclasses import dataclass, field
 
 from allauth.account.forms import default_token_generator
@@ -20,13 +19,13 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.models import GuidingQuestion, Session
-from sessions_app.timezones import format_utc_offset, zone_for_country
+from sessions_app.timezones import format_when, zone_for_country
 
 from ..mail.outbox import queue_email
 from ..models import (
@@ -38,7 +37,7 @@ from ..models import (
     Registration,
     SeatReservation,
 )
-from ..notifications import format_when, send_private_link
+from ..notifications import send_private_link
 from ..seats import SEAT_STATUSES, RegistrationError, find_registration, register_participant
 
 # The participant form's one-line rule, so a pasted row cannot carry what the form refuses.
@@ -103,27 +102,11 @@ def session_times(session, *, zone_name):
     )
 
 
-def format_moment(moment, zone_name):
-    """'Wednesday, 10 May 2023, 15:30 (America/Montevideo, UTC-03:00)' in the active language."""
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    moment = moment.astimezone(zone)
-    return "{day}, {date}, {time} ({zone}, {offset})".format(
-        day=formats.date_format(moment, "l"),
-        date=formats.date_format(moment, "DATE_FORMAT"),
-        time=moment.strftime("%H:%M"),
-        zone=str(zone.key),
-        offset=format_utc_offset(moment),
-    )
-
-
 def moment_times(moment, *, zone_name, session):
     """An instant (a submission) in the focal point's zone and in the session's."""
     same = session.zone.key == zone_name
     return Times(
-        local=format_moment(moment, zone_name), session="" if same else format_moment(moment, session.time_zone)
+        local=format_when(moment, None, zone_name), session="" if same else format_when(moment, None, session.time_zone)
     )
 
 

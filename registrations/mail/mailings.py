@@ -12,7 +12,6 @@ see PLACEHOLDERS. Unknown names are left as typed, and check_mailing refuses to 
 import logging
 import re
 import secrets
-import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,7 +26,6 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import escape, urlize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_url
 from sessions_app.models import Session
-from sessions_app.timezones import format_utc_offset, session_local_starts, zone_label
+from sessions_app.timezones import format_when, session_local_starts
 
 from ..models import Delivery, FocalPoint, Institution, Mailing, Registration, Suppression
 from . import outbox
@@ -205,11 +203,8 @@ def mailing_recipients(mailing):
 
 
 def _format_start(moment, zone_name):
-    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
-    # The language's own date format, as on the pages and in the other e-mails ("14 de abril de 2027").
-    day, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
-    zone = _("%(zone)s time, %(offset)s") % {"zone": zone_label(zone_name), "offset": format_utc_offset(local)}
-    return f"{day}, {date}, {local:%H:%M} ({zone})"
+    # Inside a sentence of staff's text ("la sesión será el {start_local}"): the weekday as written.
+    return format_when(moment, None, zone_name, capitalise=False)
 
 
 def unsubscribe_token(*, email, language):

@@ -424,8 +424,8 @@ def test_a_submission_is_dated_in_both_zones(focal_point_uruguay, client):
         local_date = formats.date_format(datetime(2027, 4, 1), "DATE_FORMAT")
         madrid_date = formats.date_format(datetime(2027, 4, 2), "DATE_FORMAT")
     assert status == (
-        f"Submitted on Thursday, {local_date}, 19:15 (America/Montevideo, UTC-03:00). "
-        f"Session time: Friday, {madrid_date}, 00:15 (Europe/Madrid, UTC+02:00) "
+        f"Submitted on Thursday, {local_date}, 19:15 (Montevideo time, UTC-03:00). "
+        f"Session time: Friday, {madrid_date}, 00:15 (Madrid time, UTC+02:00) "
         "The answers can no longer be changed; write to the programme team if something must be corrected."
     )
 
