@@ -15,10 +15,8 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.filters import ResourceTypeFilter
 from auditlog.models import LogEntry as AuditLogEntry
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -33,7 +31,7 @@ from modeltranslation.admin import TranslationAdmin
 from sessions_app.models import Session
 
 from . import audit, notifications, personal_data, privacy, reports, seats
-from .models import Delivery, PrivacyNotice, Registration, SeatReservation
+from .models import PrivacyNotice, Registration, SeatReservation
 
 
 class UsedCountryFilter(CountryFilter):
@@ -226,24 +224,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         if request.POST.get("confirmed") == "yes":
             return self._report(request, *self._run(request, queryset, change))
         selected = list(queryset.select_related("session__group").order_by("language", "pk"))
-        names = dict(settings.LANGUAGES)
-        by_language = {}
-        for registration in selected:
-            by_language[registration.language] = by_language.get(registration.language, 0) + 1
-        previews = []
-        for code, _count in sorted(by_language.items()):
-            example = next(registration for registration in selected if registration.language == code)
-            extra = {"position": 1, "had_seat": True, "promoted": False} if kind != "registration_confirm" else {}
-            try:
-                subject, body = notifications.preview(registration=example, kind=kind, **extra)
-            except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
-                subject, body = "", ""
-            previews.append({"language": names.get(code, code), "subject": subject, "body": body})
-        sent_before = Delivery.objects.filter(registration__in=[r.pk for r in selected]).aggregate(
-            same_kind=Count("pk", filter=Q(kind=kind)),
-            people=Count("registration", filter=Q(kind=kind), distinct=True),
-            total=Count("pk"),
-        )
+        extra = {"position": 1, "had_seat": True, "promoted": False} if kind != "registration_confirm" else {}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -251,9 +232,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             "action": action,
             "action_label": getattr(self, action).short_description,
             "selected": selected,
-            "by_language": [(names.get(code, code), count) for code, count in sorted(by_language.items())],
-            "previews": previews,
-            "sent_before": sent_before,
+            **notifications.mailing_plan(registrations=selected, kind=kind, **extra),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/registrations/registration/action_confirmation.html", context)

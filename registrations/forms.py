@@ -209,12 +209,17 @@ class NoticeAcceptanceMixin:
     """
 
     def _add_notice_fields(self, notice):
+        self.notice = notice  # the current notice, when the view has it: no second look-up
         self.fields["notice_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         if not self.is_bound and notice is not None:
             self.fields["notice_version"].initial = notice.version
 
     def clean_notice_version(self):
-        notice = published_notice(self.cleaned_data.get("notice_version")) or current_notice()
+        version = self.cleaned_data.get("notice_version")
+        if self.notice is not None and version in (None, self.notice.version):
+            notice = self.notice
+        else:
+            notice = published_notice(version) or current_notice()
         if notice is None:
             raise forms.ValidationError(_("The privacy notice is not available right now. Please try again later."))
         self.cleaned_data["notice"] = notice

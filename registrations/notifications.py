@@ -6,7 +6,11 @@ the registrant's zone and in the session's, each with its IANA name and UTC offs
 appears only in the message to a confirmed person.
 """
 
+from collections import Counter
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from sessions_app.calendar import session_calendar
@@ -147,3 +151,36 @@ def preview(*, registration, kind, **extra):
         template=kind, context=_context(registration, **extra), language=registration.language
     )
     return subject, body_text
+
+
+def mailing_plan(*, registrations, kind, **extra):
+    """What staff see before an action e-mails ``registrations`` a message ``kind``.
+
+    {"by_language": [(language name, count)], "previews": [{"language", "subject", "body"}] (one per
+    language, as its first person would get it), "sent_before": {"same_kind", "people", "total"}}.
+    """
+    names = dict(settings.LANGUAGES)
+    first_of = {}
+    counts = Counter()
+    for registration in registrations:
+        first_of.setdefault(registration.language, registration)
+        counts[registration.language] += 1
+    previews = []
+    for code in sorted(first_of):
+        try:
+            subject, body = preview(registration=first_of[code], kind=kind, **extra)
+        except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
+            subject, body = "", ""
+        previews.append({"language": names.get(code, code), "subject": subject, "body": body})
+    sent_before = Delivery.objects.filter(
+        registration__in=[registration.pk for registration in registrations]
+    ).aggregate(
+        same_kind=Count("pk", filter=Q(kind=kind)),
+        people=Count("registration", filter=Q(kind=kind), distinct=True),
+        total=Count("pk"),
+    )
+    return {
+        "by_language": [(names.get(code, code), counts[code]) for code in sorted(counts)],
+        "previews": previews,
+        "sent_before": sent_before,
+    }

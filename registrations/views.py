@@ -47,7 +47,7 @@ def register(request, slug):
     state = seats.registration_state(session)
     notice = privacy.current_notice()
     if request.method == "POST":
-        form = RegistrationForm(request.POST, session=session)
+        form = RegistrationForm(request.POST, session=session, notice=notice)
         if form.is_valid():
             limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT
             # Each submission may send the address a message: nobody gets to flood a mailbox.

@@ -190,23 +190,22 @@ def send_invitation(*, focal_point, language=None):
     )
 
 
+def _set_active(focal_point, active):
+    focal_point.is_active = active
+    focal_point.save(update_fields=["is_active"])
+    focal_point.user.is_active = active
+    focal_point.user.save(update_fields=["is_active"])
+
+
 @transaction.atomic
 def deactivate_focal_point(*, focal_point):
     """The person can no longer sign in nor see the country's area."""
-    focal_point.is_active = False
-    focal_point.save(update_fields=["is_active"])
-    user = focal_point.user
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    _set_active(focal_point, False)
 
 
 @transaction.atomic
 def reactivate_focal_point(*, focal_point):
-    focal_point.is_active = True
-    focal_point.save(update_fields=["is_active"])
-    user = focal_point.user
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+    _set_active(focal_point, True)
 
 
 @transaction.atomic

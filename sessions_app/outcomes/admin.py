@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -31,7 +30,7 @@ from registrations import figures, notifications, reports
 from registrations.admin import SeatReservationInline
 from registrations.attendance import AttendanceFileError, import_attendance, set_attendance
 from registrations.mail.mailings import save_session
-from registrations.models import Delivery, Registration
+from registrations.models import Registration
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
 from sessions_app.completeness import missing_translations
@@ -577,22 +576,6 @@ class SessionAdmin(TabbedTranslationAdmin):
         queue = list(waiting_list(session).select_related("session__group"))
         # In order; with seats reserved per country some of them may have to keep waiting.
         candidates = queue if free is None else queue[:free]
-        names = dict(settings.LANGUAGES)
-        by_language = {}
-        for registration in candidates:
-            by_language[registration.language] = by_language.get(registration.language, 0) + 1
-        previews = []
-        for code in sorted(by_language):
-            example = next(registration for registration in candidates if registration.language == code)
-            subject, body = notifications.preview(
-                registration=example, kind="registration_confirmed", promoted=True, join_url=session.join_url
-            )
-            previews.append({"language": names.get(code, code), "subject": subject, "body": body})
-        sent_before = Delivery.objects.filter(registration__in=[r.pk for r in candidates]).aggregate(
-            same_kind=Count("pk", filter=Q(kind="registration_confirmed")),
-            people=Count("registration", filter=Q(kind="registration_confirmed"), distinct=True),
-            total=Count("pk"),
-        )
         context = {
             **self.admin_site.each_context(request),
             "opts": Session._meta,
@@ -602,9 +585,9 @@ class SessionAdmin(TabbedTranslationAdmin):
             "free": free,
             "waiting": len(queue),
             "candidates": candidates,
-            "by_language": [(names.get(code, code), count) for code, count in sorted(by_language.items())],
-            "previews": previews,
-            "sent_before": sent_before,
+            **notifications.mailing_plan(
+                registrations=candidates, kind="registration_confirmed", promoted=True, join_url=session.join_url
+            ),
         }
         return TemplateResponse(request, "admin/sessions_app/session/promote_confirmation.html", context)
 
@@ -678,30 +661,33 @@ class SessionAdmin(TabbedTranslationAdmin):
         query = request.GET.copy()
         query.pop("csv", None)
         charts = {
-            "sessions": figures.bar_chart(
-                chart_id="chart-sessions",
-                title=_("Registrations, confirmations and attendance by session"),
-                description=_("Three bars per session: registrations, confirmed and attended."),
-                rows=data.by_session,
-            ),
-            "countries": figures.bar_chart(
-                chart_id="chart-countries",
-                title=_("Registrations, confirmations and attendance by country"),
-                description=_("Three bars per country: registrations, confirmed and attended."),
-                rows=data.by_country,
-            ),
-            "kinds": figures.bar_chart(
-                chart_id="chart-kinds",
-                title=_("Registrations, confirmations and attendance by institution kind"),
-                description=_("Three bars per institution kind: registrations, confirmed and attended."),
-                rows=data.by_kind,
-            ),
-            "genders": figures.bar_chart(
-                chart_id="chart-genders",
-                title=_("Registrations, confirmations and attendance by gender"),
-                description=_("Three bars per gender: registrations, confirmed and attended."),
-                rows=data.by_gender,
-            ),
+            name: figures.bar_chart(chart_id=f"chart-{name}", title=title, description=description, rows=rows)
+            for name, title, description, rows in (
+                (
+                    "sessions",
+                    _("Registrations, confirmations and attendance by session"),
+                    _("Three bars per session: registrations, confirmed and attended."),
+                    data.by_session,
+                ),
+                (
+                    "countries",
+                    _("Registrations, confirmations and attendance by country"),
+                    _("Three bars per country: registrations, confirmed and attended."),
+                    data.by_country,
+                ),
+                (
+                    "kinds",
+                    _("Registrations, confirmations and attendance by institution kind"),
+                    _("Three bars per institution kind: registrations, confirmed and attended."),
+                    data.by_kind,
+                ),
+                (
+                    "genders",
+                    _("Registrations, confirmations and attendance by gender"),
+                    _("Three bars per gender: registrations, confirmed and attended."),
+                    data.by_gender,
+                ),
+            )
         }
         sections = [
             {"name": name, "caption": caption, "header": header, "rows": rows, "chart": charts.get(name)}

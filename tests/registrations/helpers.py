@@ -73,3 +73,23 @@ def rendered(delivery):
     notifications.render_pending(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     return delivery
+
+
+def stored_certificate(registration, content, *, language="es"):
+    """A certificate Document of ``registration`` whose stored file holds ``content`` (bytes); no PDF is rendered."""
+    from django.core.files.base import ContentFile
+
+    from sessions_app.models import Document
+
+    document = Document(
+        session=registration.session,
+        kind=Document.Kind.CERTIFICATE,
+        language=language,
+        version=1,
+        registration=registration,
+        sha256="0" * 64,
+        content_hash="0" * 64,
+    )
+    document.file.save(f"cert-{registration.pk}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document

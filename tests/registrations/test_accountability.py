@@ -4,12 +4,11 @@ for those who can export it, a second factor."""
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
-from django.core.files.base import ContentFile
 
 from registrations.models import Registration
-from sessions_app.models import Document
 from tests.conftest import totp_code
 from tests.factories import RegistrationFactory, UserFactory
+from tests.registrations.helpers import stored_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -63,16 +62,7 @@ def test_an_admin_change_an_export_and_an_erasure_are_on_record(client, staff, s
 def test_a_staff_member_without_the_permission_sees_no_registrations_and_no_certificate(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     registration = RegistrationFactory(full_name="Ana Souza", status=Registration.Status.ATTENDED)
-    document = Document(
-        session=registration.session,
-        kind=Document.Kind.CERTIFICATE,
-        language="es",
-        version=1,
-        registration=registration,
-        sha256="0" * 64,
-        content_hash="0" * 64,
-    )
-    document.file.save("cert.pdf", ContentFile(b"%PDF Ana Souza"), save=True)
+    document = stored_certificate(registration, b"%PDF Ana Souza")
     client.force_login(clerk_with())
 
     listing = client.get(CHANGELIST)
@@ -121,16 +111,7 @@ def test_an_exporter_without_a_second_factor_cannot_download_someone_elses_certi
     settings.MEDIA_ROOT = tmp_path
     settings.STAFF_MFA_REQUIRED = True
     registration = RegistrationFactory(full_name="Ana Souza", status=Registration.Status.ATTENDED)
-    document = Document(
-        session=registration.session,
-        kind=Document.Kind.CERTIFICATE,
-        language="es",
-        version=1,
-        registration=registration,
-        sha256="0" * 64,
-        content_hash="0" * 64,
-    )
-    document.file.save("cert.pdf", ContentFile(b"%PDF Ana Souza"), save=True)
+    document = stored_certificate(registration, b"%PDF Ana Souza")
     client.force_login(clerk_with("view_registration", "export_registration"))
 
     response = client.get(f"/en/documents/{document.pk}/")

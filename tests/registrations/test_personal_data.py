@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
@@ -24,6 +23,7 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
 )
+from tests.registrations.helpers import stored_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +44,7 @@ def held_session(**fields):
 
 
 def certificate(registration, text):
-    document = Document(
-        session=registration.session,
-        kind=Document.Kind.CERTIFICATE,
-        language="es",
-        version=1,
-        registration=registration,
-        sha256="0" * 64,
-        content_hash="0" * 64,
-    )
-    document.file.save(f"cert-{registration.pk}.pdf", ContentFile(text.encode()), save=False)
-    document.save()
+    document = stored_certificate(registration, text.encode())
     issue_certificate(registration=registration)  # its verification code
     return document
 

@@ -88,9 +88,8 @@ def roadmap_owner():
     return form, "owner_country"
 
 
-def agenda_own_parent():
-    item = AgendaItemFactory()
-    data = {
+def _own_parent_data(item):
+    return {
         "session": item.session_id,
         "parent": item.pk,
         "order": 0,
@@ -98,20 +97,16 @@ def agenda_own_parent():
         "title_en": "x",
         "duration_minutes": 5,
     }
-    return AgendaItemForm(data, instance=item), "parent"
+
+
+def agenda_own_parent():
+    item = AgendaItemFactory()
+    return AgendaItemForm(_own_parent_data(item), instance=item), "parent"
 
 
 def agenda_own_parent_inline():
     item = AgendaItemFactory()
-    data = {
-        "session": item.session_id,
-        "parent": item.pk,
-        "order": 0,
-        "kind": "opening",
-        "title_en": "x",
-        "duration_minutes": 5,
-    }
-    return AgendaItemInlineForm(data, instance=item), "parent"
+    return AgendaItemInlineForm(_own_parent_data(item), instance=item), "parent"
 
 
 def agenda_role():

@@ -1,15 +1,6 @@
-# Brazilian Portuguese: "10 de maio de 2023", 24-hour clock; month and weekday names in lower case
-# (our catalogue gives them so: Django's own spells them with a capital).
-DATE_FORMAT = r"j \d\e F \d\e Y"
-TIME_FORMAT = "H:i"
-DATETIME_FORMAT = r"j \d\e F \d\e Y, H:i"
-YEAR_MONTH_FORMAT = r"F \d\e Y"
-MONTH_DAY_FORMAT = r"j \d\e F"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+# Brazilian Portuguese writes dates as Spanish does here ("10 de maio de 2023", 24-hour clock), with
+# month and weekday names in lower case (our catalogue gives them so: Django's own capitalises
+# them); only the week starts on Sunday.
+from copolad_wg.formats.es.formats import *  # noqa: F403 - the same formats, one difference below
+
 FIRST_DAY_OF_WEEK = 0
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-DECIMAL_SEPARATOR = ","
-THOUSAND_SEPARATOR = "."
-NUMBER_GROUPING = 3
