@@ -140,8 +140,14 @@ def test_an_expired_pending_link_is_a_404_even_before_the_command_runs(client, s
     pending = RegistrationFactory(status="pending")
     Registration.objects.filter(pk=pending.pk).update(created_at=timezone.now() - timedelta(days=15))
 
-    assert client.get(f"/en/registrations/r/{pending.token}/").status_code == 404
-    assert client.post(f"/en/registrations/r/{pending.token}/confirm/").status_code == 404
+    page = client.get(f"/en/registrations/r/{pending.token}/")
+    confirm = client.post(f"/en/registrations/r/{pending.token}/confirm/")
+
+    for response in (page, confirm):
+        assert response.status_code == 404
+        assert '<h1 class="h3">Page not found</h1>' in response.content.decode()
+        assert pending.full_name not in response.content.decode()
+    assert Registration.objects.get(pk=pending.pk).status == "pending"
 
 
 def test_the_beat_runs_the_command_s_task():

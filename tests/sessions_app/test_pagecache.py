@@ -163,8 +163,14 @@ def test_staff_preview_of_a_draft_is_never_stored(client, staff):
     preview = type(client)()
     preview.force_login(staff)
 
-    assert preview.get(url).status_code == 200
-    assert client.get(url).status_code == 404
+    shown = preview.get(url)
+    public = client.get(url)
+
+    assert shown.status_code == 200
+    assert shown.context["session"].pk == session.pk
+    # The preview was not stored for anyone: the public still gets the 404.
+    assert public.status_code == 404
+    assert session.title not in public.content.decode()
 
 
 def test_a_browser_that_has_the_page_gets_a_304(client, session):

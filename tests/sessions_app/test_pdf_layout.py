@@ -133,9 +133,14 @@ def test_a_certificate_no_longer_verifies_once_attendance_is_withdrawn(client):
     session, attendee, _registrant = build_held_session()
     documents.render_certificate(registration=attendee)
     code = Certificate.objects.get(registration=attendee).code
+    assert client.get(f"/en/certificates/{code}/").status_code == 200
     attendee.status = "confirmed"
     attendee.save()
-    assert client.get(f"/en/certificates/{code}/").status_code == 404
+
+    response = client.get(f"/en/certificates/{code}/")
+
+    assert response.status_code == 404
+    assert "This certificate is genuine." not in response.content.decode()
 
 
 def test_each_attendee_has_their_own_code():
