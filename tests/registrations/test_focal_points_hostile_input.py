@@ -109,7 +109,8 @@ def test_nominated_person_is_told_who_nominated_them_in_their_language(focal_poi
     focal_points.nominate(session=session, focal_point=focal_point_uruguay, data=data)
     delivery = rendered(Delivery.objects.get(kind="registration_confirm"))
     nominated = (
-        "O ponto focal de Uruguai no grupo de trabalho do COPOLAD III indicou o seu nome para a seguinte sessão:"
+        "O ponto focal do seu país (Uruguai) no grupo de trabalho do COPOLAD III "
+        "indicou seu nome para a seguinte sessão:"
     )
     assert delivery.body_text.splitlines()[2] == nominated
     assert f'<p style="margin:0 0 16px 0;">{nominated}</p>' in delivery.body_html
