@@ -42,16 +42,21 @@ messages: $(VENV)/.installed
 
 test: deps test-sqlite test-postgres
 
-# Two workers (pytest-xdist, a test file per worker at a time) on the 2-core machine; the services
-# tests run alone after them, since they time outages and start workers, gunicorn and SMTP sinks.
-XDIST := -n 2 --dist loadfile
+# Two workers (pytest-xdist) on the 2-core machine, each taking the next test as it frees up
+# (worksteal: one long file no longer keeps a worker busy while the other idles).
+# The browser journeys run once, on PostgreSQL, the database users run: what they check (pages,
+# layout, keyboard, axe) does not depend on the database, and Chromium is the costliest part of the
+# suite. Everything else runs on both databases. The services tests then run on two workers of
+# their own: each starts its own worker, gunicorn, redis-server or SMTP sink on free ports and
+# keeps its Redis keys under a prefix of its own, so two of them never share anything.
+XDIST := -n 2 --dist worksteal
 
 test-sqlite: deps
-	$(PYTEST) -m "not services" $(XDIST)
+	$(PYTEST) -m "not services and not browser" $(XDIST)
 
 test-postgres: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" $(XDIST)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services $(XDIST)
 
 lint: deps
 	$(PY) -m ruff check .
