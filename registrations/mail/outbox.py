@@ -46,18 +46,13 @@ class TransientSendError(Exception):
     """The SMTP server or the network failed in a way that a later retry may fix."""
 
 
-def render_email(*, template, context, language, parts=("subject", "body_text", "body_html")):
-    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``.
-
-    ``parts`` may leave some out (they come back blank) when the caller writes them another way.
-    """
-    body_html = ""
+def render_email(*, template, context, language):
+    """Render ``templates/emails/<template>/{subject.txt,body.txt,body.html}`` in ``language``."""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}/subject.txt", context)
         body_text = render_to_string(f"emails/{template}/body.txt", context)
         try:
-            if "body_html" in parts:
-                body_html = render_to_string(f"emails/{template}/body.html", context)
+            body_html = render_to_string(f"emails/{template}/body.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional; a missing template is fine
             body_html = ""
     # A subject is one line: a name typed with CR/LF must not start a new header.
