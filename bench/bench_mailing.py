@@ -6,7 +6,7 @@ aiosmtpd sink in this process that only counts and keeps the bytes.
 
 - ours: an invitation with its .ics to BENCH_RECIPIENTS (2,000) pasted addresses in es/pt/en, from
   ``queue_mailing`` to the last message accepted by the sink and every row marked sent (building,
-  rendering, the outbox's per-message lock and commit, one SMTP connection per batch);
+  rendering, each batch's send locks and one SMTP connection, one committed UPDATE per message);
 - ceiling: the very bytes the sink received, sent again with ``smtplib`` over one connection.
 Every recipient must have exactly one message.
 """

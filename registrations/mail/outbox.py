@@ -251,15 +251,15 @@ def _ics_method(ics):
     return "CANCEL" if "\nMETHOD:CANCEL" in ics else "REQUEST"
 
 
-def _transmit(delivery, connection):
+def _transmit(delivery, backend):
     """Hand ``delivery`` to the mail server: as bytes over an open SMTP connection, the way a batch
-    sends; any other backend (or no connection yet) gets Django's message."""
-    if isinstance(connection, SMTPBackend) and connection.connection is not None:
+    sends; any other backend (or none yet: Django opens one) gets Django's message."""
+    if isinstance(backend, SMTPBackend) and backend.connection is not None:
         # What the backend's send_messages does, minus the email.generator pass (about 1 ms a message).
         sender, recipient = _envelope_address(settings.DEFAULT_FROM_EMAIL), _envelope_address(delivery.to_email)
-        connection.connection.sendmail(sender, [recipient], message_bytes(delivery))
+        backend.connection.sendmail(sender, [recipient], message_bytes(delivery))
     else:
-        build_message(delivery, connection=connection).send()
+        build_message(delivery, connection=backend).send()
 
 
 @functools.lru_cache(maxsize=64)
@@ -291,7 +291,7 @@ class Outcome(enum.Enum):
     RETRY = "retry"  # a transient failure, recorded on the row, which stays queued
 
 
-def send_delivery(*, delivery_id, connection=None):
+def send_delivery(*, delivery_id):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
@@ -311,7 +311,7 @@ def send_delivery(*, delivery_id, connection=None):
         )
         if delivery is None:
             return False
-        outcome = _send_one(delivery, connection=connection)
+        outcome = _send_one(delivery)
     if outcome is Outcome.RETRY:
         raise TransientSendError(delivery.last_error)
     return outcome is Outcome.SENT
@@ -341,7 +341,7 @@ def send_delivery_batch(*, delivery_ids):
         for index, delivery_id in enumerate(delivery_ids):
             delivery = rows.get(delivery_id)
             # Each outcome is committed on its own, before the next message goes out.
-            if delivery is not None and _send_one(delivery, connection=smtp, suppressed=suppressed) is Outcome.RETRY:
+            if delivery is not None and _send_one(delivery, backend=smtp, suppressed=suppressed) is Outcome.RETRY:
                 return delivery_ids[index:]
     finally:
         _release_send_locks(held)
@@ -352,17 +352,18 @@ def send_delivery_batch(*, delivery_ids):
     return []
 
 
-def _send_one(delivery, *, connection, suppressed=None):
+def _send_one(delivery, *, backend=None, suppressed=None):
     """Send ``delivery`` (read under its send lock) unless it is settled or suppressed, and write
     the outcome on the row. ``suppressed``: what a batch read once at its start
-    (``suppressions_for``); without it the list is asked for this address."""
+    (``suppressions_for``); without it the list is asked for this address. ``backend``: the batch's
+    open SMTP connection; without one Django opens its own."""
     if not _still_to_send(delivery, suppressed):
         return Outcome.SKIPPED
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
     delivery.message_id = delivery.message_id or new_message_id()
     try:
-        _transmit(delivery, connection)
+        _transmit(delivery, backend)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row; its type decides retry or not
         return _record_failure(delivery, exc)
     delivery.status = Delivery.Status.SENT
