@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, urlize
@@ -325,11 +326,12 @@ def _shells(mailing, language, common):
     """The plain-text and HTML parts with a marker in place of each personal value: the templates,
     and urlize and linebreaks (the costly filters), run once per language instead of once per recipient."""
     marked = {**common, **{name: _marker(name) for name in (*PERSONAL_PLACEHOLDERS, "unsubscribe_url")}}
-    context = {"body": _marker("body"), "unsubscribe_url": marked["unsubscribe_url"]}
-    context["session_url"] = common["session_url"]
-    _subject, text, _html = outbox.render_email(template="mailing", context=context, language=language)
-    html_context = {**context, "body": fill_placeholders(mailing.body_in(language), marked)}
-    _subject, _text, html = outbox.render_email(template="mailing", context=html_context, language=language)
+    around = {"unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]}
+    html_body = fill_placeholders(mailing.body_in(language), marked)
+    with translation.override(language):
+        # The plain text takes the whole body verbatim, so its marker stands for all of it.
+        text = render_to_string("emails/mailing/body.txt", {**around, "body": _marker("body")})
+        html = render_to_string("emails/mailing/body.html", {**around, "body": html_body})
     return text, html
 
 
@@ -362,8 +364,12 @@ def render_mailing(*, mailing, recipient, language=None, shared=None):
     unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
     body = fill_placeholders(mailing.body_in(language), values)
     if shared is None:
-        context = {"body": body, "unsubscribe_url": unsubscribe, "session_url": values["session_url"]}
-        context["subject"] = fill_placeholders(mailing.subject_in(language), values)
+        context = {
+            "subject": fill_placeholders(mailing.subject_in(language), values),
+            "body": body,
+            "unsubscribe_url": unsubscribe,
+            "session_url": values["session_url"],
+        }
         subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
     else:
         # What the subject template does (one line), without a template.
