@@ -146,12 +146,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_for(predicate, *, timeout, what):
+def wait_for(predicate, *, timeout, what, interval=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
-        time.sleep(0.1)
+        time.sleep(interval)
     raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
 

@@ -404,6 +404,9 @@ CELERY_TASK_ROUTES = {
     "registrations.send_delivery_batch": {"queue": "bulk"},
     "sessions_app.*": {"queue": "documents"},
 }
+# Celery closes the database connection around every task unless told to reuse it this many times;
+# copolad_wg.celery leaves the decision to Django's CONN_MAX_AGE instead, as for a web request.
+CELERY_DB_REUSE_MAX = 1_000_000
 # A worker process that grew past this (a hostile PDF, say) is replaced after its task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)  # KiB
 CELERY_BEAT_SCHEDULE = {

@@ -9,6 +9,7 @@ Placeholders in subjects and bodies are names in braces, e.g. ``{name}`` or ``{s
 see PLACEHOLDERS. Unknown names are left as typed, and check_mailing refuses to queue them.
 """
 
+import functools
 import logging
 import re
 import secrets
@@ -223,11 +224,16 @@ def read_unsubscribe_token(token):
     return data["e"], language
 
 
-def unsubscribe_url(*, email, language):
+def unsubscribe_url(*, email, language, shared=None):
+    """The one-click opt-out address of ``email``; with ``shared`` (see ``placeholder_values``) the
+    URL around the token is reversed once per language."""
+    address = _memo(shared, ("unsubscribe", language), lambda: _unsubscribe_address(language))
+    return address.replace(_marker("token"), unsubscribe_token(email=email, language=language))
+
+
+def _unsubscribe_address(language):
     with translation.override(language):
-        return absolute_url(
-            reverse("registrations:unsubscribe", kwargs={"token": unsubscribe_token(email=email, language=language)})
-        )
+        return absolute_url(reverse("registrations:unsubscribe", kwargs={"token": _marker("token")}))
 
 
 def _memo(shared, key, compute):
@@ -316,22 +322,31 @@ def _marker(name):
     return f"{_MARK}{name}{_MARK}"
 
 
-def _html_shell(mailing, language, common):
-    """The HTML part with a marker in place of each personal value: urlize and linebreaks, the
-    costly filters, run once per language instead of once per recipient."""
+def _shells(mailing, language, common):
+    """The plain-text and HTML parts with a marker in place of each personal value: the templates,
+    and urlize and linebreaks (the costly filters), run once per language instead of once per recipient."""
     marked = {**common, **{name: _marker(name) for name in (*PERSONAL_PLACEHOLDERS, "unsubscribe_url")}}
-    body = fill_placeholders(mailing.body_in(language), marked)
+    around = {"unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]}
+    html_body = fill_placeholders(mailing.body_in(language), marked)
     with translation.override(language):
-        return render_to_string(
-            "emails/mailing/body.html",
-            {"body": body, "unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]},
-        )
+        # The plain text takes the whole body verbatim, so its marker stands for all of it.
+        text = render_to_string("emails/mailing/body.txt", {**around, "body": _marker("body")})
+        html = render_to_string("emails/mailing/body.html", {**around, "body": html_body})
+    return text, html
 
 
-def _personal_html(shell, values, unsubscribe):
+def _personal_text(shell, body, unsubscribe):
+    # The body goes in last, so that nothing a person typed in it is ever taken for a marker.
+    return shell.replace(_marker("unsubscribe_url"), unsubscribe).replace(_marker("body"), body)
+
+
+def _personal_html(shell, values, unsubscribe, shared):
     html = shell.replace(_marker("unsubscribe_url"), escape(unsubscribe))
     for name in PERSONAL_PLACEHOLDERS:
-        html = html.replace(_marker(name), urlize(values[name], nofollow=True, autoescape=True))
+        # Most values repeat (the zone's start, a neutral greeting): each is urlized once per build.
+        value = values[name]
+        linked = _memo(shared, ("urlize", value), functools.partial(urlize, value, nofollow=True, autoescape=True))
+        html = html.replace(_marker(name), linked)
     return html
 
 
@@ -339,28 +354,31 @@ def render_mailing(*, mailing, recipient, language=None, shared=None):
     """Subject, plain text, HTML, .ics and headers of the mailing for one recipient.
 
     Falls back to English, then to any filled language, when the recipient's is blank. ``shared``
-    as for ``placeholder_values``: with it, the HTML part is a shell written once per language.
+    as for ``placeholder_values``: with it, both bodies are shells written once per language.
     """
     language = language or recipient.language
     if not (mailing.subject_in(language) and mailing.body_in(language)):
         filled = [code for code in ["en", *LANGUAGE_CODES] if mailing.subject_in(code) and mailing.body_in(code)]
         language = filled[0] if filled else language
     values = placeholder_values(mailing=mailing, recipient=recipient, language=language, shared=shared)
-    unsubscribe = unsubscribe_url(email=recipient.email, language=language)
-    context = {
-        "subject": fill_placeholders(mailing.subject_in(language), values),
-        "body": fill_placeholders(mailing.body_in(language), values),
-        "unsubscribe_url": unsubscribe,
-        "session_url": values["session_url"],
-    }
+    unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
+    body = fill_placeholders(mailing.body_in(language), values)
     if shared is None:
+        context = {
+            "subject": fill_placeholders(mailing.subject_in(language), values),
+            "body": body,
+            "unsubscribe_url": unsubscribe,
+            "session_url": values["session_url"],
+        }
         subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
     else:
-        subject, body_text, _html = outbox.render_email(
-            template="mailing", context=context, language=language, parts=("subject", "body_text")
+        # What the subject template does (one line), without a template.
+        subject = " ".join(fill_placeholders(mailing.subject_in(language), values).split())
+        text_shell, html_shell = _memo(
+            shared, ("shells", language), lambda: _shells(mailing, language, shared[("values", language)])
         )
-        shell = _memo(shared, ("html", language), lambda: _html_shell(mailing, language, shared[("values", language)]))
-        body_html = _personal_html(shell, values, unsubscribe)
+        body_text = _personal_text(text_shell, body, unsubscribe)
+        body_html = _personal_html(html_shell, values, unsubscribe, shared)
     ics = _calendar(mailing, recipient, language, shared) if mailing.attach_ics else ""
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     return language, subject, body_text, body_html, ics, headers

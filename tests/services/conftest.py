@@ -195,7 +195,8 @@ def own_redis():
 class Worker:
     """`python -m celery -A copolad_wg worker` in its own process group, on the test database."""
 
-    def __init__(self, *, broker, smtp_port, log_dir, queues="default,bulk", concurrency=2):
+    def __init__(self, *, broker, smtp_port, log_dir, queues="default,bulk", concurrency=2, env=None):
+        self.extra_env = env or {}
         self.broker = broker
         self.smtp_port = smtp_port
         self.queues = queues
@@ -228,6 +229,7 @@ class Worker:
             "SITE_URL": "https://wg.example",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
 
     @property

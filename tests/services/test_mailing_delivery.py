@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
@@ -288,3 +289,33 @@ def test_reminder_is_sent_once_when_beat_runs_twice_and_a_reschedule_moves_the_s
         event = Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
         assert (str(event["uid"]), event["sequence"]) == (f"{session.uid}@copolad-wg", 1)
         assert event.decoded("dtstart") == session.starts_at
+
+
+def worker_connections():
+    """Backend pids of the other sessions on the test database: here, only the worker's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def test_a_worker_keeps_its_database_connection_from_task_to_task_as_conn_max_age_says(
+    broker, start_worker, smtp_server
+):
+    """As gunicorn does from request to request: no new PostgreSQL connection for each batch."""
+    start_worker(broker=broker, concurrency=1, env={"DB_CONN_MAX_AGE": "60"})
+    seen = []
+    for number in range(2):
+        delivery = outbox.queue_email(
+            key=f"reuse:{number}", kind="custom", to_email=f"reuse{number}@example.org", language="en",
+            template="mailing", context={"subject": "Once", "body": "Once only", "unsubscribe_url": "https://x"},
+        )  # fmt: skip
+        # Published here whatever an earlier test left in this process's broker breaker (sent once anyway).
+        send_delivery_task.delay(delivery.pk)
+        wait_for(lambda n=number: len(smtp_server.messages) == n + 1, timeout=30, message="the message")
+        seen.append(wait_for(worker_connections, timeout=10, message="the worker's idle connection"))
+
+    assert len(seen[0]) == 1
+    assert seen[1] == seen[0]
