@@ -245,12 +245,13 @@ def test_a_cache_that_is_down_answers_empty_and_logs_one_warning(dead_redis_cach
             current_cache.add("k", 1),
             current_cache.get("k", "default"),
             current_cache.incr("k"),
+            current_cache.count("k", 60),
             current_cache.set("k", 2),
             current_cache.get_many(["k"]),
             current_cache.delete("k"),
         ]
 
-    assert results == [True, "default", 1, None, {}, False]
+    assert results == [True, "default", 1, 1, None, {}, False]
     assert [record.getMessage().split(" (")[0] for record in caplog.records] == ["Cache unavailable"]
 
 
