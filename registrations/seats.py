@@ -222,10 +222,8 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
     fields["email"] = fields["email"].strip()
     if source != Registration.Source.SELF:
         fields["contact_opt_in"] = False
-    existing = find_registration(session=session, email=fields["email"])
-    if existing is not None:
-        notifications.send_private_link(registration=existing)
-        return existing
+    # Insert first: the unique constraint on (lower(email), session) tells a known address apart, at
+    # no cost to the new ones (most), where a look-up first would cost every registration a query.
     try:
         with transaction.atomic():
             registration = Registration(
@@ -244,7 +242,8 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
             registration.save()
             notifications.send_confirmation_request(registration=registration)
     except IntegrityError:
-        # The same address registered at the same moment by another request: one row wins.
+        # The address is registered already (perhaps by another request a moment ago): nothing of
+        # this attempt is kept, and the private link goes again to that address.
         existing = find_registration(session=session, email=fields["email"])
         if existing is None:
             raise

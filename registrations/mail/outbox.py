@@ -88,12 +88,14 @@ def queue_email(
     Queueing a key that already exists returns the existing row and sends nothing new.
     ``extra`` holds further model fields (for instance ``mailing``) for callers that have them.
     """
-    existing = Delivery.objects.filter(key=key).first()
-    if existing:
-        return existing
     if render_params is None:
+        # Rendering costs more than a look-up: only for a key that is not queued yet.
+        existing = Delivery.objects.filter(key=key).first()
+        if existing:
+            return existing
         subject, body_text, body_html = render_email(template=template, context=context, language=language)
     else:
+        # Nothing to render: the insert finds a key queued already (queue_message's IntegrityError).
         subject = body_text = body_html = ""
     return queue_message(
         render_params=render_params,
