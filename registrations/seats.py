@@ -126,8 +126,8 @@ def lock_session(session_id):
             # SELECT ... FOR UPDATE does nothing on SQLite; a write as the first statement takes the
             # database's write lock now, so the seat count below cannot be read by two writers.
             Session.objects.filter(pk=session_id).update(capacity=F("capacity"))
-        # of=("self",): the session row only; its working group is read, not locked.
-        return Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session_id)
+        # The session row alone: what decides a seat is in it (its group is not needed under the lock).
+        return Session.objects.select_for_update().get(pk=session_id)
     except OperationalError as exc:
         raise SessionBusy() from exc
 
@@ -145,6 +145,23 @@ def seats_taken_by_country(session):
         .annotate(taken=Count("pk"))
     )
     return {row["country"]: row["taken"] for row in rows}
+
+
+def seat_counts(session):
+    """({country code: seats taken}, how many wait on the waiting list), from one grouped query."""
+    rows = (
+        Registration.objects.filter(session=session, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED])
+        .values("country", "status")
+        .order_by()
+        .annotate(count=Count("pk"))
+    )
+    taken, waiting = {}, 0
+    for row in rows:
+        if row["status"] == Registration.Status.WAITLISTED:
+            waiting += row["count"]
+        else:
+            taken[row["country"]] = taken.get(row["country"], 0) + row["count"]
+    return taken, waiting
 
 
 def seat_reservations(session):
@@ -349,13 +366,14 @@ def _anyone_fits(session, taken_by_country, reservations):
     )
 
 
-def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, reservations=None):
+def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, reservations=None, waiting=None):
     """Seat the waiting list in order, each person who fits ``can_take_seat``; the session must be locked.
 
     People who don't fit (their country's reserved seats and the pool are full) keep their place.
     ``taken_by_country`` is updated in place when given, so the caller can go on counting.
+    ``waiting`` (how many others wait, when the caller counted them) spares reading an empty list.
     """
-    if session.status == Session.Status.CANCELLED or now >= session.ends_at:
+    if session.status == Session.Status.CANCELLED or now >= session.ends_at or waiting == 0:
         return []
     queue = waiting_list(session)
     if exclude_pk is not None:
@@ -447,11 +465,18 @@ def confirm_registration(*, registration, by_staff=False, notice=None, contact_o
             return registration
         # Seats freed by a higher capacity go to those already waiting before anyone new.
         if session.capacity is None:
-            taken, reservations = {}, {}
+            taken, reservations, others_waiting = {}, {}, None
         else:
-            taken, reservations = seats_taken_by_country(session), seat_reservations(session)
+            taken, waiting = seat_counts(session)
+            reservations = seat_reservations(session)
+            others_waiting = waiting - (registration.status == Registration.Status.WAITLISTED)
         _fill_free_seats(
-            session, now=now, exclude_pk=registration.pk, taken_by_country=taken, reservations=reservations
+            session,
+            now=now,
+            exclude_pk=registration.pk,
+            taken_by_country=taken,
+            reservations=reservations,
+            waiting=others_waiting,
         )
         if can_take_seat(session, registration.country.code, taken, reservations):
             _seat(registration, now=now)

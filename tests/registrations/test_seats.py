@@ -202,3 +202,18 @@ def test_confirming_for_a_cancelled_session_is_refused():
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
+
+
+def test_the_waiting_list_is_first_come_first_served_and_an_instant_shared_goes_by_id(django_assert_num_queries):
+    session = SessionFactory(capacity=1)
+    moment = timezone.now()
+    RegistrationFactory(session=session, status="confirmed")
+    earlier = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment - timedelta(minutes=1))
+    same_b, same_a = (RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment) for _ in "ab")
+    later = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment + timedelta(seconds=1))
+    RegistrationFactory(status="waitlisted", waitlisted_at=moment - timedelta(days=1))  # another session's list
+
+    with django_assert_num_queries(4):  # one count per person
+        positions = [seats.waitlist_position(person) for person in (earlier, same_b, same_a, later)]
+
+    assert positions == [1, 2, 3, 4]
