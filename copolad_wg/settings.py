@@ -404,6 +404,11 @@ CELERY_TASK_ROUTES = {
     "registrations.send_delivery_batch": {"queue": "bulk"},
     "sessions_app.*": {"queue": "documents"},
 }
+# Celery's Django fix-up closes the database connection after every task unless this is set: a
+# new PostgreSQL connection (a server process, authentication) for each e-mail, which cost more
+# than the e-mail itself. Workers keep it as gunicorn does, for DB_CONN_MAX_AGE seconds, and drop
+# a broken one after its task (copolad_wg/celery.py); the fix-up still renews it now and then.
+CELERY_DB_REUSE_MAX = 1000
 # A worker process that grew past this (a hostile PDF, say) is replaced after its task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)  # KiB
 CELERY_BEAT_SCHEDULE = {
