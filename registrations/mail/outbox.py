@@ -241,23 +241,30 @@ def _is_hard_bounce(exc):
     )
 
 
-def send_delivery(*, delivery_id, connection=None, suppressed=None):
+def send_delivery(*, delivery_id, connection=None, suppressed=None, render=None):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
     since it was queued is marked suppressed and not sent: ``suppressed`` is what a batch read once
     at its start (``suppressions_for``), otherwise the list is asked for this address.
+
+    ``render`` (the transactional task's, ``notifications.render_delivery``) writes a message
+    queued with ``render_params`` on the locked row, stored with the outcome of its send: a retry
+    sends what was stored. (Should the process die between the SMTP server's acceptance and the
+    commit, the copy sent again is written again: same Message-ID, as the module says.)
     """
 
     # The row stays locked while the SMTP server answers, so a second worker skips it (PostgreSQL)
     # or waits and then finds it sent. The transient error is raised after the commit below.
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=connection_supports_skip_locked())
-            .filter(pk=delivery_id)
-            .first()
+        rows = Delivery.objects.select_for_update(
+            skip_locked=connection_supports_skip_locked(), of=("self",) if render else ()
         )
+        if render is not None:
+            # What the renderer reads, in the same query; only the delivery row is locked.
+            rows = rows.select_related("registration__session__group")
+        delivery = rows.filter(pk=delivery_id).first()
         if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.SUPPRESSED):
             return False
         if delivery.status == Delivery.Status.FAILED:
@@ -267,10 +274,16 @@ def send_delivery(*, delivery_id, connection=None, suppressed=None):
             delivery.status = Delivery.Status.SUPPRESSED
             delivery.save(update_fields=["status"])
             return False
+        rendered = []
         if delivery.render_params is not None:
-            # Only the transactional task renders (registrations.notifications); leave it to that.
-            logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
-            return False
+            if render is None or delivery.registration is None:
+                # Only the transactional task renders (registrations.notifications); leave it to that.
+                logger.warning("Delivery %s is not rendered yet; it stays queued", delivery.pk)
+                return False
+            for name, value in render(delivery).items():
+                setattr(delivery, name, value)
+            delivery.render_params = None
+            rendered = ["subject", "body_text", "body_html", "ics", "render_params"]
         if delivery.mailing_id:
             digest = address_hash(delivery.to_email)
             if suppressed is not None:
@@ -293,7 +306,7 @@ def send_delivery(*, delivery_id, connection=None, suppressed=None):
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
             delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
-            delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
+            delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", *rendered])
             if transient:
                 logger.warning(
                     "Delivery %s not sent (attempt %s), will retry: %s",
@@ -313,7 +326,15 @@ def send_delivery(*, delivery_id, connection=None, suppressed=None):
             delivery.message_id = message.extra_headers["Message-ID"]
             delivery.last_error = ""
             delivery.save(
-                update_fields=["attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error"]
+                update_fields=[
+                    "attempts",
+                    "last_attempt_at",
+                    "status",
+                    "sent_at",
+                    "message_id",
+                    "last_error",
+                    *rendered,
+                ]
             )
             return True
     raise TransientSendError(delivery.last_error)
