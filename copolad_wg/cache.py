@@ -69,13 +69,13 @@ class _SharedClientCacheClient(RedisCacheClient):
             client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
-    def count(self, key, timeout):
-        """Add one to the counter ``key``, created at 0 with ``timeout`` if missing; its new value.
+    def count(self, key, timeout, start=0):
+        """Add one to the counter ``key``, created at ``start`` with ``timeout`` if missing; its new value.
 
         One round trip (SET NX and INCR pipelined), where ``add`` then ``incr`` take three.
         """
         pipeline = self.get_client(key, write=True).pipeline(transaction=False)
-        pipeline.set(key, self._serializer.dumps(0), ex=timeout, nx=True)
+        pipeline.set(key, self._serializer.dumps(start), ex=timeout, nx=True)
         pipeline.incr(key)
         return pipeline.execute()[1]
 
@@ -127,13 +127,13 @@ class FailSafeRedisCache(RedisCache):
         # A counter that cannot be read starts again: the caller sees its first hit.
         return self._guard(super().incr, delta, key, delta, version)
 
-    def count(self, key, timeout, version=None):
-        """One more hit on the counter ``key`` (kept ``timeout`` seconds from its first); its value.
-
-        ``add`` and ``incr`` in one round trip, for the rate limits (registrations/ratelimit.py).
+    def count(self, key, timeout, start=0, version=None):
+        """One more on the counter ``key``, created at ``start`` and kept ``timeout`` seconds (None:
+        for good) when missing; its new value. ``add`` and ``incr`` in one round trip, for the rate
+        limits (registrations/ratelimit.py) and the page cache's generations (sessions_app/pagecache.py).
         """
         key = self.make_and_validate_key(key, version=version)
-        return self._guard(self._cache.count, 1, key, self.get_backend_timeout(timeout))
+        return self._guard(self._cache.count, start + 1, key, self.get_backend_timeout(timeout), start)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(super().set_many, list(data), data, timeout, version)

@@ -11,12 +11,13 @@ Messages go through the outbox inside the same transaction: the row is written w
 the send task is enqueued only after commit.
 """
 
+import copy
 import zoneinfo
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, F, Value
+from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.models import Session
 from sessions_app.timezones import zone_for_country
 
-from . import notifications
+from . import audit, notifications
 from .mail.outbox import address_hash
 from .models import Registration, SeatReservation, Suppression
 from .privacy import current_notice, record_consent
@@ -147,21 +148,34 @@ def seats_taken_by_country(session):
     return {row["country"]: row["taken"] for row in rows}
 
 
+RESERVED = "reserved"  # the rows of seat_counts' query that are reservations, not registrations
+
+
 def seat_counts(session):
-    """({country code: seats taken}, how many wait on the waiting list), from one grouped query."""
-    rows = (
+    """What decides a seat, in one round trip: ({country code: seats taken}, how many wait on the
+    waiting list, {country code: seats reserved}). Registrations grouped by country and status,
+    and the reservations, in one UNION ALL query."""
+    registrations = (
         Registration.objects.filter(session=session, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED])
-        .values("country", "status")
+        .values_list("country", "status")
         .order_by()
         .annotate(count=Count("pk"))
     )
-    taken, waiting = {}, 0
-    for row in rows:
-        if row["status"] == Registration.Status.WAITLISTED:
-            waiting += row["count"]
+    reservations = (
+        SeatReservation.objects.filter(session=session)
+        .annotate(kind=Value(RESERVED, output_field=CharField()))
+        .values_list("country", "kind", "seats")
+        .order_by()
+    )
+    taken, waiting, reserved = {}, 0, {}
+    for country, status, count in registrations.union(reservations, all=True):
+        if status == RESERVED:
+            reserved[country] = count
+        elif status == Registration.Status.WAITLISTED:
+            waiting += count
         else:
-            taken[row["country"]] = taken.get(row["country"], 0) + row["count"]
-    return taken, waiting
+            taken[country] = taken.get(country, 0) + count
+    return taken, waiting, reserved
 
 
 def seat_reservations(session):
@@ -343,6 +357,8 @@ def change_details(*, registration, data):
 
 
 def _seat(registration, *, now, promoted=False):
+    """``registration``, locked and as stored, gets a seat; the person is told."""
+    before = copy.copy(registration)
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = now
     registration.waitlisted_at = None
@@ -350,9 +366,8 @@ def _seat(registration, *, now, promoted=False):
     if registration.ics_sequence:
         # A seat again after a cancellation: the new invitation must be newer than the CANCEL.
         registration.ics_sequence += 1
-    registration.save(
-        update_fields=["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
-    )
+    fields = ["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
+    audit.save_on_record(registration, before=before, update_fields=fields)
     notifications.send_confirmed(registration=registration, promoted=promoted)
 
 
@@ -418,12 +433,14 @@ def _lock_registration(registration):
 
 
 def _waitlist(registration, *, now):
-    """Put the registration at the end of the waiting list and tell the person their position."""
+    """Put the registration (locked and as stored) at the end of the waiting list and tell the person."""
+    before = copy.copy(registration)
     registration.status = Registration.Status.WAITLISTED
     registration.waitlisted_at = now
     registration.confirmed_at = None
     registration.cancelled_at = None
-    registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
+    fields = ["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"]
+    audit.save_on_record(registration, before=before, update_fields=fields)
     notifications.send_waitlisted(registration=registration)
 
 
@@ -467,8 +484,7 @@ def confirm_registration(*, registration, by_staff=False, notice=None, contact_o
         if session.capacity is None:
             taken, reservations, others_waiting = {}, {}, None
         else:
-            taken, waiting = seat_counts(session)
-            reservations = seat_reservations(session)
+            taken, waiting, reservations = seat_counts(session)
             others_waiting = waiting - (registration.status == Registration.Status.WAITLISTED)
         _fill_free_seats(
             session,

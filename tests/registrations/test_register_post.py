@@ -1,5 +1,5 @@
-"""The registration POST does the least it can while the visitor waits: validate, write the row and
-the outbox row, answer. The e-mail is written by the worker after the commit."""
+"""The registration and confirmation POSTs do the least they can while the visitor waits: validate,
+write the rows and the outbox row, answer. The e-mail is written by the worker after the commit."""
 
 import pytest
 from django.core import mail
@@ -81,6 +81,31 @@ def test_the_audit_entry_of_a_registration_holds_its_own_fields_only(client):
     own = {field.name for field in Registration._meta.concrete_fields} - {"token", "updated_at"}
     assert set(entry.changes) <= own
     assert entry.changes["email"] == ["None", "ana@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("existing", [1, 60])
+def test_a_confirmation_costs_the_same_queries_whatever_the_registrations(client, existing, monkeypatch):
+    session = SessionFactory(capacity=1000)
+    for number in range(existing):
+        RegistrationFactory(session=session, email=f"someone{number}@example.org", status="confirmed")
+    first, second = (RegistrationFactory(session=session, status="pending") for _ in range(2))
+    monkeypatch.setattr(outbox, "enqueue_delivery", lambda delivery_id: None)  # no e-mail in the request
+    client.post(f"/es/registrations/r/{first.token}/confirm/")  # the first request of a process keeps more
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/es/registrations/r/{second.token}/confirm/")
+
+    assert response.status_code == 302
+    # The person's registration, then one transaction: the session locked (on SQLite, a write takes
+    # the database's lock), the registration locked, the seats taken, waiting and reserved (one
+    # query), the seat, its audit entry, the outbox row (savepoint, insert, release).
+    lock = ["SELECT", "SELECT"] if connection.vendor == "postgresql" else ["UPDATE", "SELECT"]
+    assert [query["sql"].lstrip("(").split(" ")[0] for query in queries] == [
+        "SELECT", "BEGIN", *lock, "SELECT", "SELECT", "UPDATE", "INSERT", "SAVEPOINT", "INSERT", "RELEASE", "COMMIT",
+    ]  # fmt: skip
+    assert "UNION ALL" in queries[5]["sql"]
+    assert Registration.objects.filter(session=session, status="confirmed").count() == existing + 2
 
 
 def test_the_post_writes_no_email_and_the_worker_writes_it_after_the_commit(client, django_capture_on_commit_callbacks):
