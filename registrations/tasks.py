@@ -37,19 +37,23 @@ class KeptSMTPConnection:
     def __init__(self):
         self.connection = None
         self.messages = 0
-        self.last_used = 0.0
+        self.last_used = self.failed_at = -float("inf")
 
     def get(self):
-        """An open connection, or None when none can be opened (``send_delivery`` then opens its
-        own and records the failure on the row)."""
-        idle = time.monotonic() - self.last_used > self.IDLE_SECONDS
-        if self.connection is not None and (idle or self.messages >= self.MAX_MESSAGES):
+        """An open connection, or None when none can be opened: ``send_delivery`` then opens its
+        own and records the failure on the row (not tried here again for IDLE_SECONDS, so a server
+        that is down costs each e-mail one time-out, not two)."""
+        now = time.monotonic()
+        if self.connection is not None and (
+            now - self.last_used > self.IDLE_SECONDS or self.messages >= self.MAX_MESSAGES
+        ):
             self.close()
-        if self.connection is None:
+        if self.connection is None and now - self.failed_at > self.IDLE_SECONDS:
             connection = outbox.open_smtp_connection()
             try:
                 connection.open()
             except Exception:  # noqa: BLE001 - the send itself reports it, on the row
+                self.failed_at = now
                 return None
             self.connection, self.messages = connection, 0
         return self.connection

@@ -19,6 +19,9 @@ message) always gets a page rendered for them, which is never stored.
 
 Responses carry an ETag (a hash of the body) and Last-Modified (when it was rendered), so a
 browser that revalidates gets a 304 without the body.
+
+The same generations serve ``ProcessMemo``: small values each process keeps between requests (the
+public sessions, the current privacy notice, the register form's institutions).
 """
 
 import hashlib

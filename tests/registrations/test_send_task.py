@@ -73,3 +73,23 @@ def test_a_failed_send_keeps_the_written_message_for_its_retry_and_drops_the_con
     )
     assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]
     assert smtp_sink.connections == 2  # a new one after the failure, then kept for the next e-mail
+
+
+def test_a_server_that_is_down_costs_each_e_mail_one_try_and_the_failure_is_on_the_row(settings, monkeypatch):
+    from registrations.mail import outbox
+    from tests.support.smtp import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2  # nothing listens
+    kept_tries = []
+    monkeypatch.setattr(outbox, "open_smtp_connection", lambda: kept_tries.append(1) or outbox.get_connection())
+    first, second = queued("ana@example.org", "bea@example.org")
+
+    for delivery_id in (first, second):
+        with pytest.raises(TransientSendError):
+            run_in_worker(delivery_id)
+
+    # The kept connection tried once; each send tried its own and put the failure on its row.
+    assert (len(kept_tries), tasks._smtp.connection) == (1, None)
+    assert list(Delivery.objects.order_by("pk").values_list("status", "attempts")) == [("queued", 1), ("queued", 1)]
+    assert Delivery.objects.filter(last_error__startswith="ConnectionRefusedError").count() == 2
