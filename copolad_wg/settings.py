@@ -462,7 +462,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "agenda.AgendaItem",
     "agenda.Speaker",
     "agenda.AgendaRole",
-    {"model": "registrations.Registration", "exclude_fields": ["token", "updated_at"]},
+    {
+        "model": "registrations.Registration",
+        # The reverse relations too: auditlog's diff of a new row would read each (a query for the
+        # certificate on every registration) and log a manager's repr as a "change".
+        "exclude_fields": ["token", "updated_at", "certificate", "deliveries", "documents"],
+    },
     "registrations.FocalPoint",
     "registrations.Institution",
     "registrations.SeatReservation",

@@ -32,3 +32,11 @@ class RegistrationsConfig(AppConfig):
             model = self.get_model(name)
             post_save.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-save-{name}")
             post_delete.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-delete-{name}")
+        # What each process keeps of the privacy notice and of the institutions (privacy.py, forms.py).
+        from .forms import INSTITUTIONS
+        from .privacy import CURRENT_NOTICE
+
+        for name, memo in (("PrivacyNotice", CURRENT_NOTICE), ("Institution", INSTITUTIONS)):
+            model = self.get_model(name)
+            post_save.connect(memo.invalidate, sender=model, dispatch_uid=f"memo-save-{name}")
+            post_delete.connect(memo.invalidate, sender=model, dispatch_uid=f"memo-delete-{name}")

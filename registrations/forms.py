@@ -10,10 +10,14 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from sessions_app.pagecache import ProcessMemo
 from sessions_app.timezones import zone_countries, zone_label, zones_by_country
 
 from .models import Institution, Registration
@@ -34,27 +38,17 @@ class SingleLineField(forms.CharField):
 OTHER_INSTITUTION = "other"
 
 
-class GroupedSelect(forms.Select):
-    """A select whose options carry ``data-country`` (the script shows only the chosen country's)."""
-
-    def __init__(self, *args, option_countries=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.option_countries = option_countries or {}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
-        country = self.option_countries.get(str(value))
-        if country:
-            option["attrs"]["data-country"] = country
-        return option
-
-
 class Choices(BaseChoiceIterator):
     """Options built once and shared by every form. Django normalises any other list of choices
-    again for each form instance (hundreds of options each time); an iterator it leaves alone."""
+    again for each form instance (hundreds of options each time); an iterator it leaves alone.
 
-    def __init__(self, options):
+    ``countries`` maps an option's value to the ``data-country`` of its ``<option>`` (the script
+    shows only the chosen country's). The options' HTML is written once too (``html``).
+    """
+
+    def __init__(self, options, *, countries=None):
         self.options = tuple(options)
+        self.countries = countries or {}
 
     def __iter__(self):
         return iter(self.options)
@@ -65,13 +59,72 @@ class Choices(BaseChoiceIterator):
     def __getitem__(self, index):
         return self.options[index]
 
+    @cached_property
+    def html(self):
+        """([the HTML of each line inside the select], {value: (its line's index, the line selected)}).
+
+        The lines are what Django's select templates write for these choices, byte for byte; only
+        the first option of a value can be the selected one, as in Django.
+        """
+        lines, selectable = [], {}
+        for value, label in self.options:
+            if isinstance(label, list | tuple):
+                lines.append(format_html('\n  <optgroup label="{}">', value))
+                for option_value, option_label in label:
+                    self._add_option(lines, selectable, option_value, option_label)
+                lines.append("\n  </optgroup>")
+            else:
+                self._add_option(lines, selectable, value, label)
+        return lines, selectable
+
+    def _add_option(self, lines, selectable, value, label):
+        value = "" if value is None else str(value)
+        country = self.countries.get(value)
+        start = format_html('\n  <option value="{}"', value)
+        # Django's option template ends with a line break: the same bytes, so the pages do not change.
+        if country:
+            end = format_html(' data-country="{}">{}</option>\n', country, label)
+        else:
+            end = format_html(">{}</option>\n", label)
+        if value not in selectable:
+            selectable[value] = (len(lines), start + " selected" + end)
+        lines.append(start + end)
+
+
+class OptionsSelect(forms.Select):
+    """A select of hundreds of options (countries, time zones, institutions) written from the HTML
+    that its ``Choices`` keep, instead of through a template per option on every request. The
+    page gets the same HTML as from Django's own select."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not isinstance(self.choices, Choices):
+            return super().render(name, value, attrs, renderer)
+        lines, selectable = self.choices.html
+        chosen = self.format_value(value)
+        if chosen and chosen[0] in selectable:
+            index, selected = selectable[chosen[0]]
+            lines = [*lines[:index], selected, *lines[index + 1 :]]
+        opening = format_html('<select name="{}"{}>', name, _attributes(self.build_attrs(self.attrs, attrs)))
+        return mark_safe(opening + "".join(lines) + "\n</select>")  # noqa: S308 - each part is escaped above
+
+
+def _attributes(attrs):
+    """Attributes as Django's ``attrs.html`` writes them: in order, True bare, False left out."""
+    return mark_safe(  # noqa: S308 - format_html escapes each name and value
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
 
 @lru_cache(maxsize=8)
 def choice_lists(language):
     """The form's fixed lists in ``language``, built once per language and process.
 
     {"countries": [(code, name)] (the programme's countries first), "zones": [(country name,
-    [(zone, label)])] in the same country order, "zone_countries": {zone: code}}.
+    [(zone, label)])] in the same country order, each zone's option marked with its country}.
     """
     with translation.override(language):
         country_choices = [("", "—")]
@@ -89,18 +142,18 @@ def choice_lists(language):
         zone_groups.append((gettext("Other"), [("UTC", "UTC")]))
         return {
             "countries": Choices(country_choices),
-            "zones": Choices([("", "—"), *zone_groups]),
-            "zone_countries": zone_countries(),
+            "zones": Choices([("", "—"), *zone_groups], countries=zone_countries()),
         }
 
 
 class DetailsForm(forms.Form):
     full_name = SingleLineField(label=_("Full name"), max_length=200)
     position = SingleLineField(label=_("Position"), max_length=200, required=False)
-    country = forms.ChoiceField(label=_("Country"))
+    country = forms.ChoiceField(label=_("Country"), widget=OptionsSelect)
     institution = forms.ChoiceField(
         label=_("Institution"),
         required=False,
+        widget=OptionsSelect,
         help_text=_("Institutions of your country are listed first; choose “Other” if yours is not there."),
     )
     institution_name = SingleLineField(
@@ -112,6 +165,7 @@ class DetailsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Your time zone"),
         required=False,
+        widget=OptionsSelect,
         help_text=_("Only needed when your country has several. Times in our e-mails are shown in this zone."),
     )
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
@@ -146,23 +200,11 @@ class DetailsForm(forms.Form):
                 "To change your country once you hold a seat or a place on the waiting list, "
                 "write to the programme staff."
             )
-        lists = choice_lists(translation.get_language() or settings.LANGUAGE_CODE)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        lists = choice_lists(language)
         self.fields["country"].choices = lists["countries"]
         self.fields["time_zone"].choices = lists["zones"]
-        self.fields["time_zone"].widget = GroupedSelect(option_countries=lists["zone_countries"])
-        self.fields["time_zone"].widget.choices = lists["zones"]
-        # The country's institutions, verified ones first, plus one a focal point may already have picked.
-        self.institutions = {str(institution.pk): institution for institution in institution_choices()}
-        by_country = {}
-        for pk, institution in self.institutions.items():
-            by_country.setdefault(institution.country.code, []).append((pk, str(institution)))
-        groups = [(name, by_country[code]) for code, name in lists["countries"] if code in by_country]
-        choices = [("", "—"), *groups, (OTHER_INSTITUTION, gettext("Other (type its name)"))]
-        self.fields["institution"].choices = choices
-        self.fields["institution"].widget = GroupedSelect(
-            option_countries={pk: institution.country.code for pk, institution in self.institutions.items()}
-        )
-        self.fields["institution"].widget.choices = choices
+        self.institutions, self.fields["institution"].choices = institution_options(language)
         self.fields["gender"].choices = [("", "—"), *Registration.Gender.choices]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["position"].widget.attrs["autocomplete"] = "organization-title"
@@ -199,6 +241,31 @@ class DetailsForm(forms.Form):
 def institution_choices():
     """Every institution of the countries' registers: verified ones first in each country."""
     return Institution.objects.order_by("country", "-verified", "name")
+
+
+# The institutions change when staff or a focal point edit a register (apps.py invalidates this on
+# every save and delete); every register and details form reads them.
+INSTITUTIONS = ProcessMemo("institutions")
+
+
+def institution_options(language):
+    """({pk as text: Institution}, the select's Choices) in ``language``, kept per process until an
+    institution changes. The options are grouped by country (in the country list's order), verified
+    institutions first, with "Other" last; each carries its country for the script."""
+    return INSTITUTIONS.get(lambda: _institution_options(language), part=language)
+
+
+def _institution_options(language):
+    institutions = {str(institution.pk): institution for institution in institution_choices()}
+    by_country = {}
+    for pk, institution in institutions.items():
+        by_country.setdefault(institution.country.code, []).append((pk, str(institution)))
+    with translation.override(language):
+        countries_in_order = choice_lists(language)["countries"]
+        groups = [(name, by_country[code]) for code, name in countries_in_order if code in by_country]
+        other = gettext("Other (type its name)")
+    countries = {pk: institution.country.code for pk, institution in institutions.items()}
+    return institutions, Choices([("", "—"), *groups, (OTHER_INSTITUTION, other)], countries=countries)
 
 
 class NoticeAcceptanceMixin:

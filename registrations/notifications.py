@@ -126,8 +126,9 @@ def render_delivery(delivery):
 
 
 def render_pending(*, delivery_id):
-    """Render a delivery queued with ``render_params`` and store it, so every retry sends the same
-    message. Does nothing to a row that is rendered already (or gone)."""
+    """Render a delivery queued with ``render_params`` and store it, without sending it. Does
+    nothing to a row that is rendered already (or gone). (The send task writes the message in the
+    transaction that sends it: ``outbox.send_delivery(render=render_delivery)``.)"""
     with transaction.atomic():
         delivery = (
             # Only the delivery row: the registration and session are read, never locked here, so the

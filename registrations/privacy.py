@@ -12,7 +12,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sessions_app.pagecache import ProcessMemo
+
 from .models import PrivacyNotice
+
+# Read by every registration, confirmation and notice page; written when staff publish a version
+# (the signal in apps.py invalidates it on every save and delete).
+CURRENT_NOTICE = ProcessMemo("privacy-notice")
 
 
 class NoticeError(Exception):
@@ -38,7 +44,15 @@ def retention_periods():
 
 
 def current_notice():
-    """The latest published notice, or None before any was published."""
+    """The latest published notice, or None before any was published.
+
+    Published versions never change, so the same object serves every request (read-only) until
+    staff publish the next one.
+    """
+    return CURRENT_NOTICE.get(_latest_published)
+
+
+def _latest_published():
     return PrivacyNotice.objects.filter(published_at__isnull=False).order_by("-version").first()
 
 

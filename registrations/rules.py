@@ -6,6 +6,7 @@ One function per question, read by the private page to decide what to show and b
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,15 +96,9 @@ def waitlist_position(registration):
     """1 for the first person on the waiting list; None when not waitlisted."""
     if registration.status != Registration.Status.WAITLISTED or registration.waitlisted_at is None:
         return None
-    ahead = Registration.objects.filter(
-        session_id=registration.session_id,
-        status=Registration.Status.WAITLISTED,
-        waitlisted_at__lt=registration.waitlisted_at,
-    ).count()
-    same_instant = Registration.objects.filter(
-        session_id=registration.session_id,
-        status=Registration.Status.WAITLISTED,
-        waitlisted_at=registration.waitlisted_at,
-        pk__lt=registration.pk,
-    ).count()
-    return ahead + same_instant + 1
+    # Those who joined earlier, and those who joined at the same instant with a lower id: one count.
+    ahead = Q(waitlisted_at__lt=registration.waitlisted_at) | Q(
+        waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk
+    )
+    queue = Registration.objects.filter(session_id=registration.session_id, status=Registration.Status.WAITLISTED)
+    return queue.filter(ahead).count() + 1

@@ -11,12 +11,13 @@ Messages go through the outbox inside the same transaction: the row is written w
 the send task is enqueued only after commit.
 """
 
+import copy
 import zoneinfo
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, F, Value
+from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.models import Session
 from sessions_app.timezones import zone_for_country
 
-from . import notifications
+from . import audit, notifications
 from .mail.outbox import address_hash
 from .models import Registration, SeatReservation, Suppression
 from .privacy import current_notice, record_consent
@@ -126,8 +127,8 @@ def lock_session(session_id):
             # SELECT ... FOR UPDATE does nothing on SQLite; a write as the first statement takes the
             # database's write lock now, so the seat count below cannot be read by two writers.
             Session.objects.filter(pk=session_id).update(capacity=F("capacity"))
-        # of=("self",): the session row only; its working group is read, not locked.
-        return Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session_id)
+        # The session row alone: what decides a seat is in it (its group is not needed under the lock).
+        return Session.objects.select_for_update().get(pk=session_id)
     except OperationalError as exc:
         raise SessionBusy() from exc
 
@@ -145,6 +146,36 @@ def seats_taken_by_country(session):
         .annotate(taken=Count("pk"))
     )
     return {row["country"]: row["taken"] for row in rows}
+
+
+RESERVED = "reserved"  # the rows of seat_counts' query that are reservations, not registrations
+
+
+def seat_counts(session):
+    """What decides a seat, in one round trip: ({country code: seats taken}, how many wait on the
+    waiting list, {country code: seats reserved}). Registrations grouped by country and status,
+    and the reservations, in one UNION ALL query."""
+    registrations = (
+        Registration.objects.filter(session=session, status__in=[*SEAT_STATUSES, Registration.Status.WAITLISTED])
+        .values_list("country", "status")
+        .order_by()
+        .annotate(count=Count("pk"))
+    )
+    reservations = (
+        SeatReservation.objects.filter(session=session)
+        .annotate(kind=Value(RESERVED, output_field=CharField()))
+        .values_list("country", "kind", "seats")
+        .order_by()
+    )
+    taken, waiting, reserved = {}, 0, {}
+    for country, status, count in registrations.union(reservations, all=True):
+        if status == RESERVED:
+            reserved[country] = count
+        elif status == Registration.Status.WAITLISTED:
+            waiting += count
+        else:
+            taken[country] = taken.get(country, 0) + count
+    return taken, waiting, reserved
 
 
 def seat_reservations(session):
@@ -222,10 +253,8 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
     fields["email"] = fields["email"].strip()
     if source != Registration.Source.SELF:
         fields["contact_opt_in"] = False
-    existing = find_registration(session=session, email=fields["email"])
-    if existing is not None:
-        notifications.send_private_link(registration=existing)
-        return existing
+    # Insert first: the unique constraint on (lower(email), session) tells a known address apart, at
+    # no cost to the new ones (most), where a look-up first would cost every registration a query.
     try:
         with transaction.atomic():
             registration = Registration(
@@ -244,7 +273,8 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
             registration.save()
             notifications.send_confirmation_request(registration=registration)
     except IntegrityError:
-        # The same address registered at the same moment by another request: one row wins.
+        # The address is registered already (perhaps by another request a moment ago): nothing of
+        # this attempt is kept, and the private link goes again to that address.
         existing = find_registration(session=session, email=fields["email"])
         if existing is None:
             raise
@@ -327,6 +357,8 @@ def change_details(*, registration, data):
 
 
 def _seat(registration, *, now, promoted=False):
+    """``registration``, locked and as stored, gets a seat; the person is told."""
+    before = copy.copy(registration)
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at = now
     registration.waitlisted_at = None
@@ -334,9 +366,8 @@ def _seat(registration, *, now, promoted=False):
     if registration.ics_sequence:
         # A seat again after a cancellation: the new invitation must be newer than the CANCEL.
         registration.ics_sequence += 1
-    registration.save(
-        update_fields=["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
-    )
+    fields = ["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
+    audit.save_on_record(registration, before=before, update_fields=fields)
     notifications.send_confirmed(registration=registration, promoted=promoted)
 
 
@@ -350,13 +381,14 @@ def _anyone_fits(session, taken_by_country, reservations):
     )
 
 
-def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, reservations=None):
+def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, reservations=None, waiting=None):
     """Seat the waiting list in order, each person who fits ``can_take_seat``; the session must be locked.
 
     People who don't fit (their country's reserved seats and the pool are full) keep their place.
     ``taken_by_country`` is updated in place when given, so the caller can go on counting.
+    ``waiting`` (how many others wait, when the caller counted them) spares reading an empty list.
     """
-    if session.status == Session.Status.CANCELLED or now >= session.ends_at:
+    if session.status == Session.Status.CANCELLED or now >= session.ends_at or waiting == 0:
         return []
     queue = waiting_list(session)
     if exclude_pk is not None:
@@ -401,12 +433,14 @@ def _lock_registration(registration):
 
 
 def _waitlist(registration, *, now):
-    """Put the registration at the end of the waiting list and tell the person their position."""
+    """Put the registration (locked and as stored) at the end of the waiting list and tell the person."""
+    before = copy.copy(registration)
     registration.status = Registration.Status.WAITLISTED
     registration.waitlisted_at = now
     registration.confirmed_at = None
     registration.cancelled_at = None
-    registration.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
+    fields = ["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"]
+    audit.save_on_record(registration, before=before, update_fields=fields)
     notifications.send_waitlisted(registration=registration)
 
 
@@ -448,11 +482,17 @@ def confirm_registration(*, registration, by_staff=False, notice=None, contact_o
             return registration
         # Seats freed by a higher capacity go to those already waiting before anyone new.
         if session.capacity is None:
-            taken, reservations = {}, {}
+            taken, reservations, others_waiting = {}, {}, None
         else:
-            taken, reservations = seats_taken_by_country(session), seat_reservations(session)
+            taken, waiting, reservations = seat_counts(session)
+            others_waiting = waiting - (registration.status == Registration.Status.WAITLISTED)
         _fill_free_seats(
-            session, now=now, exclude_pk=registration.pk, taken_by_country=taken, reservations=reservations
+            session,
+            now=now,
+            exclude_pk=registration.pk,
+            taken_by_country=taken,
+            reservations=reservations,
+            waiting=others_waiting,
         )
         if can_take_seat(session, registration.country.code, taken, reservations):
             _seat(registration, now=now)

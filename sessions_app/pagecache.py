@@ -19,9 +19,14 @@ message) always gets a page rendered for them, which is never stored.
 
 Responses carry an ETag (a hash of the body) and Last-Modified (when it was rendered), so a
 browser that revalidates gets a 304 without the body.
+
+The same generations serve ``ProcessMemo``: small values each process keeps between requests (the
+public sessions, the current privacy notice, the register form's institutions).
 """
 
 import hashlib
+import secrets
+import time
 from functools import wraps
 
 from django.apps import apps
@@ -53,10 +58,15 @@ def bump(*names):
     def increment():
         for name in names:
             key = _generation_key(name)
+            # Never set, or evicted: start from a value no page was stored under.
+            start = int(timezone.now().timestamp() * 1000)
+            if hasattr(cache, "count"):  # the production cache: one round trip (copolad_wg/cache.py)
+                cache.count(key, None, start=start)
+                continue
             try:
                 cache.incr(key)
-            except ValueError:  # never set, or evicted: start from a value no page was stored under
-                cache.set(key, int(timezone.now().timestamp() * 1000), timeout=None)
+            except ValueError:
+                cache.set(key, start, timeout=None)
 
     increment()
     transaction.on_commit(increment)
@@ -174,3 +184,54 @@ def watch_content(*app_labels):
                 m2m_changed.connect(
                     _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"pagecache-m2m-{field}"
                 )
+
+
+# ── Values kept in each process ──────────────────────────────────────────────────────────────
+
+
+class ProcessMemo:
+    """A value read from the database once per process and kept while its generation stays the same.
+
+    For small data that many requests read and staff rarely change (the current privacy notice,
+    the institutions of the register form): a model signal calls ``invalidate`` on every write,
+    which bumps the generation in the shared cache, so each process reads the value again on its
+    next call. Each call costs one small cache read instead of the query and the work on its rows.
+
+    Nothing is kept when the cache cannot tell the generation (Redis away: every call reads), nor
+    when computed inside a transaction: the value could hold its uncommitted writes, and it may
+    roll back (a write in it has bumped the generation already, so kept values are not used
+    there either). An entry lives at most ``max_age`` seconds: the bound on staleness should a
+    bump be lost while the cache was away.
+    """
+
+    def __init__(self, name, *, max_age=300):
+        self.name = name
+        self.max_age = max_age
+        self._entries = {}  # part -> (generation, monotonic expiry, value)
+
+    def get(self, compute, *, part=None):
+        """The value ``compute()`` returns; ``part`` tells apart values of one generation (a language)."""
+        generation = self._generation()
+        if generation is None:
+            return compute()
+        now = time.monotonic()
+        entry = self._entries.get(part)
+        if entry is not None and entry[0] == generation and now < entry[1]:
+            return entry[2]
+        value = compute()
+        if not transaction.get_connection().in_atomic_block:
+            self._entries[part] = (generation, now + self.max_age, value)
+        return value
+
+    def invalidate(self, **signal):
+        """Every process reads the value again on its next call; a receiver for model signals too."""
+        bump(self.name)
+
+    def _generation(self):
+        key = _generation_key(self.name)
+        generation = cache.get(key)
+        if generation is None:
+            # Never bumped yet, or evicted: any value under which no entry was kept will do.
+            cache.add(key, secrets.randbits(52), timeout=None)
+            generation = cache.get(key)
+        return generation

@@ -1,6 +1,8 @@
 """Reads that the public views share; each owns its select_related / prefetch_related so that a
 page costs the same number of queries whatever the size of the agenda."""
 
+import copy
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -8,7 +10,14 @@ from django.utils import timezone
 from agenda.models import AgendaItem, AgendaRole
 from agenda.timing import compute_schedule
 
+from . import pagecache
 from .models import MethodologyStep, Session, WorkingGroup
+
+# The public sessions that the register page and its POST read on every request, kept per process
+# until any public content changes (the page cache's "content" generation: every write to a
+# session, its group or its agenda bumps it). What depends on the clock (is registration open?)
+# is computed from the session's dates at each request; seats are never read from here.
+_PUBLIC_SESSIONS = pagecache.ProcessMemo(pagecache.CONTENT, max_age=60)
 
 
 def public_sessions():
@@ -32,8 +41,16 @@ def groups_with_sessions(*, now=None):
 
 
 def session_by_slug(slug, *, include_drafts=False):
-    """The session alone (no agenda), or Http404; drafts only with ``include_drafts``."""
-    sessions = Session.objects.all() if include_drafts else public_sessions()
+    """The session alone (no agenda), or Http404; drafts only with ``include_drafts``.
+
+    A public session comes from what this process keeps (a copy of it: the caller may change it).
+    """
+    if include_drafts:
+        return _session(Session.objects.all(), slug)
+    return copy.copy(_PUBLIC_SESSIONS.get(lambda: _session(public_sessions(), slug), part=slug))
+
+
+def _session(sessions, slug):
     try:
         return sessions.select_related("group").get(slug=slug)
     except Session.DoesNotExist:

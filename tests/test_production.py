@@ -245,12 +245,13 @@ def test_a_cache_that_is_down_answers_empty_and_logs_one_warning(dead_redis_cach
             current_cache.add("k", 1),
             current_cache.get("k", "default"),
             current_cache.incr("k"),
+            current_cache.count("k", 60),
             current_cache.set("k", 2),
             current_cache.get_many(["k"]),
             current_cache.delete("k"),
         ]
 
-    assert results == [True, "default", 1, None, {}, False]
+    assert results == [True, "default", 1, 1, None, {}, False]
     assert [record.getMessage().split(" (")[0] for record in caplog.records] == ["Cache unavailable"]
 
 
@@ -360,3 +361,59 @@ def test_create_staff_without_a_password_leaves_the_owner_to_set_one(db, monkeyp
 
     user = get_user_model().objects.get(email="ops@example.org")
     assert (user.is_staff, user.is_superuser, user.has_usable_password()) == (True, True, False)
+
+
+# A worker's database connection
+
+
+def _closable_connection(monkeypatch, max_age):
+    """The connection, opened afresh with CONN_MAX_AGE ``max_age``."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the SQLite test database lives in memory: Django never closes its connection")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", max_age)
+    connection.close()
+    connection.ensure_connection()
+    return connection
+
+
+def _run_task_end(fixup):
+    """What a worker does when a task ends: Celery's Django fix-up, then the task_postrun signal."""
+    from celery import signals
+
+    from registrations.tasks import send_delivery_task as task
+
+    assert task.request.is_eager is False  # as in a worker, outside a test's eager call
+    fixup.on_task_postrun(sender=task)
+    signals.task_postrun.send(sender=task, task_id="t", task=task, args=(), kwargs={}, retval=None, state="SUCCESS")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("max_age", "kept"), [(60, True), (0, False)])
+def test_a_worker_keeps_its_database_connection_from_task_to_task_as_gunicorn_does(monkeypatch, max_age, kept):
+    from celery.fixups.django import DjangoWorkerFixup
+
+    from copolad_wg.celery import app
+
+    connection = _closable_connection(monkeypatch, max_age)
+    opened = connection.connection
+
+    _run_task_end(DjangoWorkerFixup(app))
+
+    assert (connection.connection is opened) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_drops_a_broken_database_connection_after_its_task(monkeypatch):
+    from celery.fixups.django import DjangoWorkerFixup
+
+    from copolad_wg.celery import app
+
+    connection = _closable_connection(monkeypatch, 60)
+    connection.errors_occurred = True
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+
+    _run_task_end(DjangoWorkerFixup(app))
+
+    assert connection.connection is None

@@ -93,12 +93,14 @@ def queue_email(
     Queueing a key that already exists returns the existing row and sends nothing new.
     ``extra`` holds further model fields (for instance ``mailing``) for callers that have them.
     """
-    existing = Delivery.objects.filter(key=key).first()
-    if existing:
-        return existing
     if render_params is None:
+        # Rendering costs more than a look-up: only for a key that is not queued yet.
+        existing = Delivery.objects.filter(key=key).first()
+        if existing:
+            return existing
         subject, body_text, body_html = render_email(template=template, context=context, language=language)
     else:
+        # Nothing to render: the insert finds a key queued already (queue_message's IntegrityError).
         subject = body_text = body_html = ""
     return queue_message(
         render_params=render_params,
@@ -291,12 +293,18 @@ class Outcome(enum.Enum):
     RETRY = "retry"  # a transient failure, recorded on the row, which stays queued
 
 
-def send_delivery(*, delivery_id):
+def send_delivery(*, delivery_id, backend=None, render=None):
     """Send one delivery unless it was sent already. Returns True when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
-    since it was queued is marked suppressed and not sent.
+    since it was queued is marked suppressed and not sent. ``backend``: an open SMTP connection
+    the caller keeps (the transactional worker's); without one Django opens its own.
+
+    ``render`` (the transactional task's, ``notifications.render_delivery``) writes a message
+    queued with ``render_params`` on the locked row, stored with the outcome of its send: a retry
+    sends what was stored. (Should the process die between the SMTP server's acceptance and the
+    commit, the copy sent again is written again: same Message-ID, as the module says.)
     """
     # The row stays locked, and its send lock held, while the SMTP server answers, so a second
     # worker skips it (PostgreSQL) or waits and then finds it sent. The transient error is raised
@@ -304,14 +312,16 @@ def send_delivery(*, delivery_id):
     with transaction.atomic():
         if not _take_send_lock(delivery_id):
             return False
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=connection_supports_skip_locked())
-            .filter(pk=delivery_id)
-            .first()
+        rows = Delivery.objects.select_for_update(
+            skip_locked=connection_supports_skip_locked(), of=("self",) if render else ()
         )
+        if render is not None:
+            # What the renderer reads, in the same query; only the delivery row is locked.
+            rows = rows.select_related("registration__session__group")
+        delivery = rows.filter(pk=delivery_id).first()
         if delivery is None:
             return False
-        outcome = _send_one(delivery)
+        outcome = _send_one(delivery, backend=backend, render=render)
     if outcome is Outcome.RETRY:
         raise TransientSendError(delivery.last_error)
     return outcome is Outcome.SENT
@@ -352,11 +362,12 @@ def send_delivery_batch(*, delivery_ids):
     return []
 
 
-def _send_one(delivery, *, backend=None, suppressed=None):
+def _send_one(delivery, *, backend=None, suppressed=None, render=None):
     """Send ``delivery`` (read under its send lock) unless it is settled or suppressed, and write
     the outcome on the row. ``suppressed``: what a batch read once at its start
     (``suppressions_for``); without it the list is asked for this address. ``backend``: the batch's
-    open SMTP connection; without one Django opens its own."""
+    open SMTP connection; without one Django opens its own. ``render``: see ``send_delivery``."""
+    rendered = _render_on_row(delivery, render)
     if not _still_to_send(delivery, suppressed):
         return Outcome.SKIPPED
     delivery.attempts += 1
@@ -365,12 +376,29 @@ def _send_one(delivery, *, backend=None, suppressed=None):
     try:
         _transmit(delivery, backend)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row; its type decides retry or not
-        return _record_failure(delivery, exc)
+        return _record_failure(delivery, exc, rendered=rendered)
     delivery.status = Delivery.Status.SENT
     delivery.sent_at = timezone.now()
     delivery.last_error = ""
-    _save_fields(delivery, ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error"))
+    _save_fields(delivery, ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error", *rendered))
     return Outcome.SENT
+
+
+# A row in one of these states is never sent (again).
+SETTLED = (Delivery.Status.SENT, Delivery.Status.SUPPRESSED, Delivery.Status.FAILED)
+RENDERED_FIELDS = ("subject", "body_text", "body_html", "ics", "render_params")
+
+
+def _render_on_row(delivery, render):
+    """Write a registrant's message queued with ``render_params`` onto ``delivery`` (not saved: it
+    is stored with the outcome of its send). Returns the fields it wrote."""
+    waiting = delivery.render_params is not None and delivery.status not in SETTLED
+    if render is None or not waiting or not delivery.to_email or delivery.registration_id is None:
+        return ()
+    for name, value in render(delivery).items():
+        setattr(delivery, name, value)
+    delivery.render_params = None
+    return RENDERED_FIELDS
 
 
 def _save_fields(delivery, fields):
@@ -390,11 +418,11 @@ def _update_sql(fields):
     return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
 
 
-def _record_failure(delivery, exc):
+def _record_failure(delivery, exc, *, rendered=()):
     delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     transient = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
     delivery.status = Delivery.Status.QUEUED if transient else Delivery.Status.FAILED
-    delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
+    delivery.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", *rendered])
     if transient:
         logger.warning(
             "Delivery %s not sent (attempt %s), will retry: %s",
@@ -412,7 +440,7 @@ def _record_failure(delivery, exc):
 
 def _still_to_send(delivery, suppressed):
     """False for a row that is settled or must not go out (and marks that on the row)."""
-    if delivery.status in (Delivery.Status.SENT, Delivery.Status.SUPPRESSED, Delivery.Status.FAILED):
+    if delivery.status in SETTLED:
         return False
     if not delivery.to_email:
         # Its recipient's data were erased after it was queued: nothing to send, nobody to send to.

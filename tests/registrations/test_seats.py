@@ -202,3 +202,38 @@ def test_confirming_for_a_cancelled_session_is_refused():
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
+
+
+def test_the_waiting_list_is_first_come_first_served_and_an_instant_shared_goes_by_id(django_assert_num_queries):
+    session = SessionFactory(capacity=1)
+    moment = timezone.now()
+    RegistrationFactory(session=session, status="confirmed")
+    earlier = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment - timedelta(minutes=1))
+    same_b, same_a = (RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment) for _ in "ab")
+    later = RegistrationFactory(session=session, status="waitlisted", waitlisted_at=moment + timedelta(seconds=1))
+    RegistrationFactory(status="waitlisted", waitlisted_at=moment - timedelta(days=1))  # another session's list
+
+    with django_assert_num_queries(4):  # one count per person
+        positions = [seats.waitlist_position(person) for person in (earlier, same_b, same_a, later)]
+
+    assert positions == [1, 2, 3, 4]
+
+
+def test_a_seat_decision_is_on_record_as_auditlog_itself_records_a_change():
+    from auditlog.models import LogEntry
+
+    session = SessionFactory(capacity=1)
+    seated, waiting, by_hand = (RegistrationFactory(session=session, status="pending") for _ in range(3))
+    seats.confirm_registration(registration=seated)
+    seats.confirm_registration(registration=waiting)
+    # The same change saved plainly, which auditlog puts on record itself (reading the row again).
+    by_hand.status, by_hand.waitlisted_at = Registration.Status.WAITLISTED, timezone.now()
+    by_hand.save(update_fields=["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"])
+
+    def update(registration):
+        return LogEntry.objects.get_for_object(registration).get(action=LogEntry.Action.UPDATE)
+
+    assert update(seated).changes["status"] == ["pending", "confirmed"]
+    assert update(waiting).changes["status"] == update(by_hand).changes["status"] == ["pending", "waitlisted"]
+    assert set(update(waiting).changes) == set(update(by_hand).changes) == {"status", "waitlisted_at"}
+    assert update(waiting).object_repr == str(waiting)

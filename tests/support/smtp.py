@@ -45,15 +45,32 @@ class RecordingHandler:
             return [rcpt for rcpts, _message in self.messages for rcpt in rcpts]
 
 
+class CountingController(Controller):
+    """Counts the SMTP connections it serves (``factory`` makes one server per connection)."""
+
+    connections = 0
+
+    def factory(self):
+        self.connections += 1
+        return super().factory()
+
+
 class SMTPSink:
     def __init__(self, port=None):
         self.port = port or free_port()
         self.handler = RecordingHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = CountingController(self.handler, hostname="127.0.0.1", port=self.port)
+        self._started_with = 0
 
     def start(self):
         self.controller.start()
+        self._started_with = self.controller.connections  # start() connects once to see it listen
         return self
+
+    @property
+    def connections(self):
+        """SMTP connections clients opened since the sink started."""
+        return self.controller.connections - self._started_with
 
     def stop(self):
         self.controller.stop()
