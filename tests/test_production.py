@@ -20,7 +20,6 @@ from registrations.models import Registration
 from registrations.ratelimit import client_ip
 from tests.factories import UserFactory
 from tests.registrations.helpers import form_data
-from tests.support.smtp import free_port
 
 THIRTY_MB = 30 * 1024 * 1024
 
@@ -219,22 +218,6 @@ def test_sign_in_delays_count_an_ipv6_slash_64_as_one_address(settings, db):
 
 
 # A cache that is down
-
-
-@pytest.fixture
-def dead_redis_cache(settings):
-    from copolad_wg.cache import _Breaker
-
-    _Breaker.reset()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "retry_after": 30},
-        }
-    }
-    yield
-    _Breaker.reset()
 
 
 def test_a_cache_that_is_down_answers_empty_and_logs_one_warning(dead_redis_cache, caplog):
