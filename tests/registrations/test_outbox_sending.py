@@ -1,6 +1,7 @@
 """Sending a mailing's batch: a fixed few queries plus one per message, each row under its send
 lock, and what happens when another worker holds a lock, dies holding it, or an erasure comes in."""
 
+import time
 from datetime import timedelta
 
 import psycopg2
@@ -57,7 +58,21 @@ class OtherWorker:
                 )
 
     def die(self):
+        """Close the session and wait until the server has ended it: closing returns before the
+        server process lets go of its locks, and a test that goes on at once could still find them."""
+        if self.session.closed:
+            return
+        with self.session.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [pid] = cursor.fetchone()
         self.session.close()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s", [pid])
+                if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
 
 
 @pytest.fixture
