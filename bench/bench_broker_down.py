@@ -155,18 +155,11 @@ class Registrar:
     def post_once(self):
         from django.db import connections
 
+        from tests.registrations.helpers import form_data
+
         self.count += 1
         number = self.count
-        data = {
-            "email": f"bench{number}@example.org",
-            "full_name": "María José O'Connor-Núñez",
-            "institution_name": "Junta Nacional de Drogas",
-            "country": "UY",
-            "language": "es",
-            "time_zone": "America/Montevideo",
-            "gender": "woman",
-            "consent": "on",
-        }
+        data = form_data(f"bench{number}@example.org")
         try:
             address = f"10.{number // 65536}.{number // 256 % 256}.{number % 256}"  # one rate-limit bucket each
             response = self.client.post(self.url, data, REMOTE_ADDR=address)

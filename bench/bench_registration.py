@@ -22,6 +22,7 @@ run = bootstrap.start(database="postgres")
 
 from registrations.models import Delivery, Registration  # noqa: E402
 from tests.factories import SessionFactory  # noqa: E402
+from tests.registrations.helpers import form_data  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "100"))
@@ -61,17 +62,8 @@ def main():
     cookie, token = csrf(server.port, register_path)
 
     def person(number):
-        return {
-            "csrfmiddlewaretoken": token,
-            "email": f"person{number}@example.org",
-            "full_name": "María José O'Connor-Núñez",
-            "institution_name": "Junta Nacional de Drogas",
-            "country": "UY",
-            "language": "es",
-            "time_zone": "America/Montevideo",
-            "gender": "woman",
-            "consent": "on",
-        }
+        # The register form as the tests fill it (a Uruguayan, in Spanish), with the page's CSRF token.
+        return form_data(f"person{number}@example.org", csrfmiddlewaretoken=token)
 
     warm = [post("/bench/trivial-post/", person(-1), cookie)] * 50
     bootstrap.hammer(server.port, warm, concurrency=4)
