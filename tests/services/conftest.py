@@ -58,6 +58,15 @@ def stop_process_group(process):
         pass
 
 
+def spawn(command, *, env, log_path):
+    """Start ``command`` from the repository root in a process group of its own (so
+    ``stop_process_group`` ends it with its children), its output written to ``log_path``."""
+    with open(log_path, "w") as log:  # the child keeps its own handle open
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 def wait_for(predicate, *, timeout, interval=0.2, message="condition"):
     """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -238,8 +247,7 @@ class Worker:
 
     def start(self):
         self.runs += 1
-        log = open(self.log_path, "w")  # noqa: SIM115 - the child writes to it until it stops
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [
                 sys.executable,
                 "-m",
@@ -258,13 +266,9 @@ class Worker:
                 f"services{self.runs}@%h",
                 "--loglevel=INFO",
             ],  # fmt: skip
-            cwd=REPO_ROOT,
             env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log_path=self.log_path,
         )
-        log.close()
         wait_for(self._ready, timeout=60, message=f"the Celery worker (log: {self.log_path})")
         return self
 
@@ -379,8 +383,7 @@ class Gunicorn:
         return {**environment, **self.extra_env}
 
     def start(self):
-        log = open(self.log_path, "w")  # noqa: SIM115 - the child writes to it until it stops
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [
                 sys.executable,
                 "-m",
@@ -393,13 +396,9 @@ class Gunicorn:
                 "--timeout",
                 "30",
             ],  # fmt: skip
-            cwd=REPO_ROOT,
             env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log_path=self.log_path,
         )
-        log.close()
 
         def answers():
             if self.process.poll() is not None:
