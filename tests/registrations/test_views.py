@@ -317,8 +317,12 @@ def test_the_cancel_step_is_not_offered_when_the_person_may_not_cancel(client):
     registration = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
 
     response = client.get(f"/en/registrations/r/{registration.token}/cancel/")
+    private_page = client.get(response["Location"]).content.decode()
 
     assert (response.status_code, response["Location"]) == (302, registration.get_absolute_url())
+    assert f"/registrations/r/{registration.token}/cancel/" not in private_page
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.ATTENDED
 
 
 def test_the_session_page_has_a_register_button_and_no_form(client, session):
