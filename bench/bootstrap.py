@@ -67,7 +67,7 @@ class Run:
             "DB_CONN_MAX_AGE": "60",
             "MEDIA_ROOT": str(self.work / "media"),
             "CACHE_URL": REDIS_URL,
-            "BENCH_CACHE_PREFIX": PREFIX,
+            "CACHE_KEY_PREFIX": PREFIX,
             "CELERY_BROKER_URL": REDIS_URL,
             "CELERY_BROKER_KEY_PREFIX": PREFIX,
             "LOG_LEVEL": "WARNING",

@@ -2,7 +2,6 @@
 
 Changed only where a benchmark needs it, never to make the portal faster:
 - the URLconf adds the trivial views the ceiling is measured with (``site_urls``);
-- the cache keys carry the run's prefix, since the machine's Redis may be shared;
 - every request comes from 127.0.0.1, so the per-address rate limits are raised (their cache calls
   still run on every POST): REGISTRATION_RATE_LIMIT for the register form, TOKEN_RATE_LIMIT for the
   private-link pages (the confirm POST behind the e-mailed link), else all but the first 30 of the
@@ -10,11 +9,8 @@ Changed only where a benchmark needs it, never to make the portal faster:
   person of the race has an address of their own.
 """
 
-import os
-
 from copolad_wg.settings import *  # noqa: F403
 
 ROOT_URLCONF = "site_urls"
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_PREFIX", "")  # noqa: F405
 REGISTRATION_RATE_LIMIT = (10**9, 600)
 TOKEN_RATE_LIMIT = (10**9, 600)

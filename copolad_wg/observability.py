@@ -4,6 +4,8 @@ The request id comes from the proxy's X-Request-ID when we sit behind proxies of
 it is made here; it is answered in the response's X-Request-ID header, set on every log record
 (``RequestIdFilter``) and carried in the headers of every Celery task that the request publishes,
 so the worker's lines about a confirmation e-mail carry the id of the registration that queued it.
+An outbox row keeps the id of the request that queued it too (``_stamp_delivery``): the worker's
+sender sends the rows of many requests in one task, and logs each row's line with its own id.
 """
 
 import contextlib
@@ -15,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 
 from celery import signals
+from django.db.models.signals import pre_save
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -93,3 +96,12 @@ def _forget_request_id(task_id=None, **kwargs):
         # A token set in another context than this one leaves nothing of ours to undo.
         with contextlib.suppress(ValueError):
             _request_id.reset(token)
+
+
+def _stamp_delivery(sender, instance, **kwargs):
+    if instance._state.adding and not instance.request_id and _request_id.get() != "-":
+        instance.request_id = _request_id.get()
+
+
+# By name: this module is imported with the Celery app, before the models are loaded.
+pre_save.connect(_stamp_delivery, sender="registrations.Delivery", dispatch_uid="observability.stamp_delivery")

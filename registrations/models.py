@@ -234,6 +234,8 @@ class Delivery(models.Model):
         "Mailing", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries", verbose_name=_("mailing")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The request that queued it (copolad_wg.observability), on the worker's log lines about it.
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
     # When a worker last tried (or the sweeper last re-queued) it: a queued row older than that is stuck.
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -242,7 +244,15 @@ class Delivery(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="delivery_status_idx"),
+            # The sender's read (outbox.send_queued): the few transactional rows waiting, by id.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="queued", mailing__isnull=True),
+                name="delivery_to_send",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("to_email"),

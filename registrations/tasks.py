@@ -1,8 +1,9 @@
 """Celery tasks of the participants' wing: thin wrappers around domain functions.
 
-``registrations.send_delivery`` sends one message of the outbox; a registrant's message is written
-here (``notifications.render_delivery``), after the request that queued it has answered, on the
-locked row in the transaction that sends it.
+``registrations.send_queued_deliveries`` is the sender a request wakes: it sends every queued
+transactional message (``outbox.send_queued``). ``registrations.send_delivery`` sends one message
+(the sweeper's hand-outs, and every message when tasks run eagerly). Both write a registrant's
+message here (``notifications.render_delivery``), after the request that queued it has answered.
 """
 
 import contextlib
@@ -91,3 +92,19 @@ def send_delivery_task(self, delivery_id):
     finally:
         if connection is not None:
             _smtp.used(sent=sent)
+
+
+@shared_task(name="registrations.send_queued_deliveries", bind=True, max_retries=outbox.MAX_ATTEMPTS, acks_late=True)
+def send_queued_deliveries_task(self):
+    if not outbox.send_queued(render=notifications.render_delivery):
+        return
+    # The SMTP server failed: everything still queued waits for this task's retry, with backoff.
+    if self.request.is_eager or self.request.retries >= self.max_retries:
+        outbox.release_sender()
+        logger.warning("Queued deliveries not sent yet; left to the next sender and the sweeper")
+        return
+    countdown = outbox.retry_countdown(self.request.retries)
+    # New rows wait for this retry rather than each wake a sender into the same failure, but never
+    # longer than SENDER_WOKEN_SECONDS: then the next row tries at once (the server may be back).
+    outbox.keep_sender_woken(seconds=min(countdown, outbox.SENDER_WOKEN_SECONDS))
+    raise self.retry(countdown=countdown)

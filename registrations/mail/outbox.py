@@ -1,12 +1,18 @@
 """The e-mail outbox: every message is a Delivery row first, then sent by a Celery task.
 
 ``queue_email`` stores a message in the recipient's language, rendered at once or (a registrant's
-message) left for the worker to render just before sending; the send task is enqueued only after
-the surrounding transaction commits. ``send_delivery`` takes the row's send lock, skips the row if
-it was already sent, sends it and records the outcome, so running it twice sends once.
-``send_delivery_batch`` does the same for a mailing's batch over one SMTP connection: it takes the
-send locks of its rows (leaving any that another worker holds to that worker), reads them once,
-then sends one message at a time and commits each outcome before the next message goes out.
+message) left for the worker to render just before sending; the worker is told only after the
+surrounding transaction commits (``enqueue_delivery``). ``send_delivery`` takes the row's send
+lock, skips the row if it was already sent, sends it and records the outcome, so running it twice
+sends once. ``send_delivery_batch`` does the same for several rows over one SMTP connection: it
+takes the send locks of its rows (leaving any that another worker holds to that worker), reads them
+once, then sends one message at a time and commits each outcome before the next message goes out.
+
+Transactional messages (a registrant's, a password reset) are not a task each: a request that
+queues one wakes the sender (``wake_sender``: one cache ``add``), and the sender task
+(``send_queued``) sends whatever is queued, in batches, until nothing is. A registration rush thus
+costs the worker a few tasks and connections instead of one per message: Celery's own work on a
+task is several times the cost of writing and sending the message.
 
 The one window in which a message can go out twice: the SMTP server accepted it and the process
 died before the row was marked sent (the commit right after ``send``). The row is then still
@@ -29,6 +35,7 @@ from email.utils import formatdate
 
 from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import SafeMIMEText, make_msgid, sanitize_address
@@ -43,6 +50,13 @@ from . import mime
 # The tasks that send, named rather than imported: tasks.py imports this module.
 SEND_DELIVERY_TASK = "registrations.send_delivery"
 SEND_DELIVERY_BATCH_TASK = "registrations.send_delivery_batch"
+SEND_QUEUED_TASK = "registrations.send_queued_deliveries"
+
+# Present in the cache while a sender task is on its way: a request that finds it adds no task,
+# since that sender will find the new row. It expires by itself should the task be lost.
+SENDER_WOKEN_KEY = "outbox:sender-woken"
+SENDER_WOKEN_SECONDS = 30
+SENDER_GATHER_SECONDS = getattr(settings, "OUTBOX_SENDER_GATHER_SECONDS", 0.2)
 
 logger = logging.getLogger(__name__)
 
@@ -192,17 +206,91 @@ def retry_countdown(retries):
     return min(600, settings.OUTBOX_RETRY_BASE_SECONDS * 2**retries)
 
 
-def enqueue_delivery(delivery_id, queue=None):
-    """Hand the delivery to Celery; a broker that is down leaves it queued for the sweeper."""
+def enqueue_delivery(delivery_id):
+    """Tell the worker about a transactional delivery just committed: with a broker, wake the
+    sender (``wake_sender``); run eagerly (no broker, development and tests), send it now, alone."""
+    if current_app.conf.task_always_eager:
+        enqueue_send_task(delivery_id)
+    else:
+        wake_sender()
+
+
+def enqueue_send_task(delivery_id, countdown=None):
+    """Hand one delivery to its own send task; a broker that is down leaves it queued for the sweeper."""
     if _BrokerBreaker.is_open() and not current_app.conf.task_always_eager:
         logger.warning("Broker unavailable a moment ago; delivery %s stays queued for the sweeper", delivery_id)
         return
     try:
-        options = {"queue": queue} if queue else {}
-        current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(**options)
+        current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(countdown=countdown)
     except Exception:
         _BrokerBreaker.trip()
         logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
+
+
+def wake_sender():
+    """Queue a sender task (``send_queued``) unless one is on its way already. The common case, a
+    sender already woken, costs one cache round trip and no message to the broker. A cache that
+    fails answers as if no sender were woken: a task, as if there were no cache."""
+    if _BrokerBreaker.is_open():
+        logger.warning("Broker unavailable a moment ago; the new delivery stays queued for the sweeper")
+        return
+    if not _cache_call(cache.add, SENDER_WOKEN_KEY, 1, timeout=SENDER_WOKEN_SECONDS, failed=True):
+        return
+    try:
+        # After a short wait, so that the messages of the requests that follow go with this one.
+        current_app.signature(SEND_QUEUED_TASK).apply_async(countdown=SENDER_GATHER_SECONDS or None)
+    except Exception:
+        # Nobody is on the way after all: the next request tries again, the sweeper covers the rest.
+        release_sender()
+        _BrokerBreaker.trip()
+        logger.exception("Could not wake the sender; the new delivery stays queued")
+
+
+def keep_sender_woken(*, seconds):
+    """Let new rows wake no sender for ``seconds``: a sender retries then and will find them."""
+    _cache_call(cache.set, SENDER_WOKEN_KEY, 1, timeout=seconds)
+
+
+def release_sender():
+    """No sender is on its way any more: the next row wakes one."""
+    _cache_call(cache.delete, SENDER_WOKEN_KEY)
+
+
+def _cache_call(method, *args, failed=None, **kwargs):
+    # The wake-up key is an economy, never a condition for sending: a cache that raises (the
+    # database cache during a database fault; Redis's is fail-safe already) is logged and ignored.
+    try:
+        return method(*args, **kwargs)
+    except Exception:  # whatever the backend raises, the mail goes out without it
+        logger.warning("The cache failed on the outbox's wake-up key", exc_info=True)
+        return failed
+
+
+def send_queued(*, render=None):
+    """The sender: send every queued transactional delivery (no mailing), oldest first, in batches of
+    BATCH_SIZE over one SMTP connection each (``send_delivery_batch``), until none is left.
+
+    Returns the ids of a batch that met a transient failure from that message on (they stay queued);
+    an empty list when everything found was settled. Rows that another process is sending are left
+    to it. ``render``: as for ``send_delivery``.
+    """
+    # From here on a new row wakes another sender: this one may have read past it already.
+    release_sender()
+    after = 0
+    while True:
+        # Keyset order, so rows left to another sender are not read again (the partial index
+        # delivery_to_send serves it however many sent rows the table holds).
+        delivery_ids = list(
+            Delivery.objects.filter(status=Delivery.Status.QUEUED, mailing__isnull=True, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH_SIZE]
+        )
+        if not delivery_ids:
+            return []
+        remaining = send_delivery_batch(delivery_ids=delivery_ids, render=render)
+        if remaining:
+            return remaining
+        after = delivery_ids[-1]
 
 
 def new_message_id():
@@ -254,9 +342,12 @@ def _ics_method(ics):
 
 
 def _transmit(delivery, backend):
-    """Hand ``delivery`` to the mail server: as bytes over an open SMTP connection, the way a batch
-    sends; any other backend (or none yet: Django opens one) gets Django's message."""
-    if isinstance(backend, SMTPBackend) and backend.connection is not None:
+    """Hand ``delivery`` to the mail server: as bytes over the SMTP connection of ``backend``
+    (opened now if it is not yet: a batch's), the way a batch sends; any other backend (or none:
+    Django opens one) gets Django's message."""
+    if isinstance(backend, SMTPBackend):
+        if backend.connection is None:
+            backend.open()
         # What the backend's send_messages does, minus the email.generator pass (about 1 ms a message).
         sender, recipient = _envelope_address(settings.DEFAULT_FROM_EMAIL), _envelope_address(delivery.to_email)
         backend.connection.sendmail(sender, [recipient], message_bytes(delivery))
@@ -327,31 +418,32 @@ def send_delivery(*, delivery_id, backend=None, render=None):
     return outcome is Outcome.SENT
 
 
-def send_delivery_batch(*, delivery_ids):
+def send_delivery_batch(*, delivery_ids, render=None):
     """Send several deliveries over one SMTP connection. Returns the ids still to try.
 
     On a transient error the connection is dropped and the failed id and every id after it are
     returned, so the caller retries them later with backoff; an empty list means all are settled.
     Ids that another worker is sending right now are skipped: that worker settles them.
+    ``render``: as for ``send_delivery`` (the registration and session are read with the rows).
     """
     delivery_ids = list(dict.fromkeys(delivery_ids))
+    # Opened by the first message that goes out (``_transmit``: a server that is down is that
+    # message's failure, on its row) and kept for the rest: send_messages only closes one it opened.
     smtp = open_smtp_connection()
-    try:
-        # Opened here, the connection stays open across messages (send_messages only closes one it opened).
-        smtp.open()
-    except Exception:
-        logger.warning("SMTP connection failed; %s deliveries wait for a retry", len(delivery_ids), exc_info=True)
-        return delivery_ids
     held = _hold_send_locks(delivery_ids)
     try:
         # Read once the locks are held, so a row that the previous holder sent shows as sent. One
         # read of the rows and one of the suppression list (through the unique hash index) per batch.
-        rows = Delivery.objects.in_bulk(held)
-        suppressed = suppressions_for(row.to_email for row in rows.values())
+        rows = Delivery.objects.select_related("registration__session__group") if render else Delivery.objects
+        rows = rows.in_bulk(held)
+        # Only a mailing's message is checked against the list (none: no query).
+        suppressed = suppressions_for(row.to_email for row in rows.values() if row.mailing_id)
         for index, delivery_id in enumerate(delivery_ids):
             delivery = rows.get(delivery_id)
+            if delivery is None:
+                continue
             # Each outcome is committed on its own, before the next message goes out.
-            if delivery is not None and _send_one(delivery, backend=smtp, suppressed=suppressed) is Outcome.RETRY:
+            if _send_one(delivery, backend=smtp, suppressed=suppressed, render=render) is Outcome.RETRY:
                 return delivery_ids[index:]
     finally:
         _release_send_locks(held)
@@ -404,7 +496,7 @@ def _render_on_row(delivery, render):
 def _save_fields(delivery, fields):
     """What ``delivery.save(update_fields=fields)`` writes, as one UPDATE that skips the ORM's query
     compiler: compiling costs four times the statement itself, a fifth of sending a batch's message.
-    (No signal listens to Delivery saves.)"""
+    (Only a new row's pre_save has a listener: copolad_wg.observability stamps its request id.)"""
     values = [Delivery._meta.get_field(name).get_db_prep_save(getattr(delivery, name), connection) for name in fields]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(fields), [*values, delivery.pk])
@@ -429,13 +521,19 @@ def _record_failure(delivery, exc, *, rendered=()):
             delivery.pk,
             delivery.attempts,
             delivery.last_error,
-            extra={"delivery": delivery.pk, "attempt": delivery.attempts},
+            extra={"delivery": delivery.pk, "attempt": delivery.attempts, **_traced(delivery)},
         )
         return Outcome.RETRY
-    logger.warning("Delivery %s failed permanently: %s", delivery.pk, delivery.last_error)
+    logger.warning("Delivery %s failed permanently: %s", delivery.pk, delivery.last_error, extra=_traced(delivery))
     if _is_hard_bounce(exc):
         suppress_address(email=delivery.to_email, reason=Suppression.Reason.HARD_BOUNCE)
     return Outcome.SKIPPED
+
+
+def _traced(delivery):
+    """The ``extra`` that gives a log line about ``delivery`` the id of the request that queued it
+    (a sender task sends the rows of many requests)."""
+    return {"request_id": delivery.request_id} if delivery.request_id else {}
 
 
 def _still_to_send(delivery, suppressed):
@@ -636,7 +734,7 @@ def requeue_stuck_deliveries(*, older_than, now=None):
     transactional = [pk for pk, mailing_id in rows if mailing_id is None]
     bulk = [pk for pk, mailing_id in rows if mailing_id is not None]
     for delivery_id in transactional:
-        enqueue_delivery(delivery_id)
+        enqueue_send_task(delivery_id)
     for start in range(0, len(bulk), BATCH_SIZE):
         enqueue_delivery_batch(bulk[start : start + BATCH_SIZE])
     if rows:

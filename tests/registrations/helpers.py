@@ -2,11 +2,16 @@
 
 import contextlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg2
+import pytest
 from django.db import connection
 
-from registrations.models import Registration
+from registrations.mail import mailings, outbox
+from registrations.models import Mailing, Registration
+from tests.factories import SessionFactory
 
 # Threads each hold a database connection: stay well below PostgreSQL's max_connections (100).
 WORKERS = 30
@@ -93,3 +98,59 @@ def stored_certificate(registration, content, *, language="es"):
     document.file.save(f"cert-{registration.pk}.pdf", ContentFile(content), save=False)
     document.save()
     return document
+
+
+def built(count):
+    """A mailing to ``count`` pasted addresses, built (its rows queued) but not sent."""
+    mailing = Mailing(session=SessionFactory(), kind=Mailing.Kind.INVITATION, audience=Mailing.Audience.ADDRESSES)
+    mailings.fill_defaults(mailing=mailing)
+    mailing.attach_ics = True
+    mailing.addresses = "\n".join(f"person{i}@example.org, es" for i in range(count))
+    mailing.status = Mailing.Status.QUEUED
+    mailing.save()
+    mailings.build_mailing(mailing_id=mailing.pk)  # the batches' hand-over waits for a commit that never comes
+    return list(mailing.deliveries.order_by("pk"))
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="send locks are PostgreSQL advisory locks (DATABASE_URL=postgres://...)"
+)
+
+
+class OtherWorker:
+    """A second database session that holds send locks, as a worker in the middle of a batch does."""
+
+    def __init__(self):
+        settings = connection.settings_dict
+        self.session = psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"] or "127.0.0.1",
+            port=settings["PORT"] or 5432,
+        )
+        self.session.autocommit = True
+
+    def hold(self, rows):
+        with self.session.cursor() as cursor:
+            for row in rows:
+                cursor.execute(
+                    "SELECT pg_advisory_lock(%s, %s)", [outbox.SEND_LOCK_CLASS, outbox.send_lock_key(row.pk)]
+                )
+
+    def die(self):
+        """Close the session and wait until the server has ended it: closing returns before the
+        server process lets go of its locks, and a test that goes on at once could still find them."""
+        if self.session.closed:
+            return
+        with self.session.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            [pid] = cursor.fetchone()
+        self.session.close()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s", [pid])
+                if cursor.fetchone()[0] == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.test import override_settings
 
 from tests.support.smtp import SMTPSink, free_port
 
@@ -91,6 +92,15 @@ class Broker:
     def key(self, name):
         return f"{self.prefix}{name}"
 
+    def cache_settings(self):
+        """The cache on this Redis under this test's prefix: the workers' (CACHE_URL, CACHE_KEY_PREFIX)."""
+        return {
+            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
+            "LOCATION": self.url,
+            "KEY_PREFIX": self.prefix,
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "retry_after": 10},
+        }
+
     def clear(self):
         """Delete this test's keys only: other runs (colleagues, CI jobs) may share the database."""
         client = self.client()
@@ -103,7 +113,9 @@ class Broker:
 
 
 def point_celery_at(broker):
-    """Make this test process publish tasks to ``broker`` instead of running them eagerly."""
+    """Make this test process publish tasks to ``broker`` instead of running them eagerly, and share
+    its cache with the workers (``Worker.env``), as web and worker processes do in production: the
+    outbox's sender is woken through a key there."""
     from django.conf import settings
 
     from copolad_wg.celery import app
@@ -113,6 +125,7 @@ def point_celery_at(broker):
         options["global_keyprefix"] = broker.prefix
     app.conf.update(broker_url=broker.url, broker_transport_options=options, task_always_eager=False)
     reset_pools(app)
+    _share_cache(broker)
 
 
 def restore_eager_celery():
@@ -124,6 +137,20 @@ def restore_eager_celery():
         broker_url="", broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS, task_always_eager=True
     )
     reset_pools(app)
+    _share_cache(None)
+
+
+_shared_cache = []  # the override_settings in force, if any
+
+
+def _share_cache(broker):
+    """Use the cache the workers of ``broker`` use (None: the test settings' own again)."""
+    while _shared_cache:
+        _shared_cache.pop().disable()
+    if broker is not None:
+        override = override_settings(CACHES={"default": broker.cache_settings()})
+        override.enable()
+        _shared_cache.append(override)
 
 
 def reset_pools(app):
@@ -229,6 +256,8 @@ class Worker:
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": self.broker.url,
             "CELERY_BROKER_KEY_PREFIX": self.broker.prefix,
+            "CACHE_URL": self.broker.url,
+            "CACHE_KEY_PREFIX": self.broker.prefix,
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp_port),
             "EMAIL_TIMEOUT": "5",

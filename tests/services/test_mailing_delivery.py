@@ -319,3 +319,32 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task_as_conn_max_ag
 
     assert len(seen[0]) == 1
     assert seen[1] == seen[0]
+
+
+def test_a_registration_rush_goes_out_through_a_few_senders_each_person_once(
+    broker, start_worker, smtp_server, client, monkeypatch
+):
+    """Forty people register one after the other: each request only wakes the worker's sender (or
+    finds it woken), and the sender writes and sends what has gathered over one connection a batch."""
+    # This process publishes the wake-ups: a gathering window wide enough for a slow machine.
+    monkeypatch.setattr(outbox, "SENDER_GATHER_SECONDS", 1)
+    worker = start_worker(broker=broker, queues="default")
+    session = SessionFactory(title="Inclusive mechanisms", capacity=100)
+    with translation.override("es"):
+        url = reverse("registrations:register", kwargs={"slug": session.slug})
+    emails = [f"rush{i}@example.org" for i in range(40)]
+
+    for number, email in enumerate(emails):
+        response = client.post(url, form_data(email=email), REMOTE_ADDR=f"10.2.0.{number}")
+        assert response.status_code == 302
+    wait_for(lambda: len(smtp_server.messages) >= len(emails), timeout=60, message="forty confirmations")
+    wait_for(lambda: broker_idle(broker), timeout=30, message="an idle broker")
+
+    assert received(smtp_server) == Counter(dict.fromkeys(emails, 1))
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert all(message["Subject"].startswith("Por favor, confirme su inscripción") for message in smtp_server.messages)
+    # A few sender tasks, not a task per e-mail, and one connection for each of their batches.
+    received_tasks = [line for line in worker.log_path.read_text().splitlines() if "] received" in line]
+    senders = [line for line in received_tasks if "Task registrations.send_queued_deliveries[" in line]
+    assert 1 <= len(senders) == len(received_tasks) <= len(emails) // 4
+    assert smtp_server.connections <= len(emails) // 4
