@@ -235,7 +235,7 @@ class Delivery(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The request that queued it (copolad_wg.observability), on the worker's log lines about it.
-    request_id = models.CharField(max_length=64, blank=True, editable=False)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True, editable=False)
     # When a worker last tried (or the sweeper last re-queued) it: a queued row older than that is stuck.
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -233,7 +233,8 @@ class MailingAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("to_email", "kind", "language", "status", "attempts", "sent_at", "mailing")
     list_filter = ("status", "kind", "language")
-    search_fields = ("to_email", "key", "message_id")
+    # A request ID from a log line finds the messages that request queued.
+    search_fields = ("to_email", "key", "message_id", "request_id")
     list_select_related = ("mailing", "mailing__session", "mailing__session__group")
     readonly_fields = [field.name for field in Delivery._meta.fields]
 

@@ -12,6 +12,7 @@ from registrations.mail import mailings
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory, WorkingGroupFactory
+from tests.registrations.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +266,21 @@ def test_check_blocks_unknown_placeholders_in_the_staff_language(staff_client, s
     assert queued["Location"] == reverse("admin:registrations_mailing_check", args=[mailing.pk])
     mailing.refresh_from_db()
     assert (mailing.status, mailing.deliveries.count()) == (Mailing.Status.DRAFT, 0)
+
+
+def test_staff_find_the_messages_a_request_queued_by_the_request_id_of_a_log_line(staff_client, client):
+    session = SessionFactory(title="Mecanismos inclusivos")
+    response = client.post(
+        reverse("registrations:register", kwargs={"slug": session.slug}), form_data("ana@example.org")
+    )
+    # Queued outside any request (a command, the beat): no request ID.
+    other = Delivery.objects.create(key="other", kind="custom", to_email="bea@example.org")
+
+    found = staff_client.get(reverse("admin:registrations_delivery_changelist"), {"q": response["X-Request-ID"]})
+
+    assert found.status_code == 200
+    assert [row.to_email for row in found.context["cl"].result_list] == ["ana@example.org"]
+    delivery = Delivery.objects.get(to_email="ana@example.org")
+    page = staff_client.get(reverse("admin:registrations_delivery_change", args=[delivery.pk]))
+    assert response["X-Request-ID"] in page.content.decode()
+    assert other.request_id == ""
