@@ -371,9 +371,11 @@ elif os.environ.get("EMAIL_FILE_PATH"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Celery: Redis through CELERY_BROKER_URL; with none set, tasks run eagerly in-process.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Celery: Redis through CELERY_BROKER_URL; with none set, tasks run eagerly in-process. Celery still
+# takes a producer from kombu's pool for an eager task: the in-memory transport gives it one with no
+# network connection (and without kombu's "No hostname was supplied" warning in every process).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

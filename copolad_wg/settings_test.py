@@ -15,7 +15,7 @@ from .settings import *  # noqa: F403 - the main settings, then only what tests 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = ""
+CELERY_BROKER_URL = "memory://localhost/"  # eager, as copolad_wg.settings without a broker
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     **STORAGES,  # noqa: F405 - defined by the star import above

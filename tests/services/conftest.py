@@ -134,7 +134,9 @@ def restore_eager_celery():
     from copolad_wg.celery import app
 
     app.conf.update(
-        broker_url="", broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS, task_always_eager=True
+        broker_url=settings.CELERY_BROKER_URL,
+        broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        task_always_eager=True,
     )
     reset_pools(app)
     _share_cache(None)
