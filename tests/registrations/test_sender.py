@@ -6,11 +6,12 @@ way (``outbox.wake_sender``)."""
 import logging
 
 import pytest
+from celery.exceptions import Retry
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations import notifications, seats
+from registrations import notifications, seats, tasks
 from registrations.mail import outbox
 from registrations.models import Delivery
 from tests.factories import SessionFactory
@@ -151,3 +152,15 @@ def test_a_request_wakes_the_sender_only_when_none_is_on_its_way(smtp_sink):
     outbox.wake_sender()
     assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]
     assert cache.get(outbox.SENDER_WOKEN_KEY) is None
+
+
+def test_a_sender_that_finds_the_server_down_retries_later_and_new_rows_wait_for_it(smtp_down):
+    [first] = registered("ana@example.org")
+
+    # As a worker runs it (not eagerly): Celery's retry is raised, to run again after the backoff.
+    with pytest.raises(Retry):
+        tasks.send_queued_deliveries_task.run()
+
+    assert rows([first]) == [(Delivery.Status.QUEUED, 1)]
+    # Until then a new registration wakes no sender of its own into the same failure.
+    assert cache.get(outbox.SENDER_WOKEN_KEY) == 1
