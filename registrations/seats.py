@@ -266,10 +266,6 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
             )
             if source == Registration.Source.SELF:
                 record_consent(registration, notice=notice)
-                # Someone who had their data erased and now registers again wants our mail again.
-                Suppression.objects.filter(
-                    email_hash=address_hash(fields["email"]), reason=Suppression.Reason.ERASED
-                ).delete()
             registration.save()
             notifications.send_confirmation_request(registration=registration)
     except IntegrityError:
@@ -455,8 +451,18 @@ def confirm_registration(*, registration, by_staff=False, notice=None, contact_o
     confirmation, with their ``contact_opt_in`` choice. Raises ConsentRequired without it,
     RegistrationClosed for a cancelled or past session (or rejoining outside the window),
     SessionBusy when the lock times out.
+
+    The person confirming from the e-mailed link has shown the address is theirs: if their data
+    were erased once, they want our mail again, and the address leaves the suppression list with
+    the confirmation. (Not on the form alone, which anyone may fill in with anyone's address; nor
+    when staff confirm.)
     """
     with transaction.atomic():
+        if not by_staff:
+            # Before the session lock, which it does not need: one statement of this transaction.
+            Suppression.objects.filter(
+                email_hash=address_hash(registration.email), reason=Suppression.Reason.ERASED
+            ).delete()
         registration = _lock_registration(registration)
         if registration.anonymised_at is not None:
             # Erased while the confirmation was on its way: nothing is left to confirm.

@@ -288,13 +288,33 @@ def test_confirming_after_the_erasure_finds_nothing(client, maria):
     assert Registration.objects.get(pk=pending.pk).status == Status.CANCELLED
 
 
-def test_registering_again_after_erasure_lifts_the_suppression(maria):
+def test_registering_again_after_erasure_lifts_the_suppression_once_the_person_confirms(maria, client):
     from registrations import seats
     from tests.registrations.helpers import person
 
     personal_data.erase_personal_data(registration=maria["attended"])
     assert outbox.is_suppressed(EMAIL)
 
-    seats.register_participant(session=SessionFactory(), data=person(EMAIL))
+    # Anyone can type an address into the form: that alone does not undo the erasure's suppression.
+    again = seats.register_participant(session=SessionFactory(), data=person(EMAIL.upper()))
+    assert outbox.is_suppressed(EMAIL)
 
+    # The person clicks the e-mailed link: the address is theirs, and they want our mail again.
+    response = client.post(f"/en/registrations/r/{again.token}/confirm/")
+
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
     assert not outbox.is_suppressed(EMAIL)
+
+
+def test_staff_confirming_a_registration_leaves_the_erasure_suppression(maria):
+    from registrations import seats
+    from tests.registrations.helpers import person
+
+    personal_data.erase_personal_data(registration=maria["attended"])
+    again = seats.register_participant(session=SessionFactory(), data=person(EMAIL))
+
+    seats.confirm_registration(registration=again, by_staff=True)
+
+    assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
+    assert outbox.is_suppressed(EMAIL)
