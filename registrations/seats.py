@@ -137,17 +137,6 @@ def seats_taken(session):
     return Registration.objects.filter(session=session, status__in=SEAT_STATUSES).count()
 
 
-def seats_taken_by_country(session):
-    """Seats taken per country code, from one grouped query: ``{"UY": 3, "MX": 1}``."""
-    rows = (
-        Registration.objects.filter(session=session, status__in=SEAT_STATUSES)
-        .values("country")
-        .order_by()
-        .annotate(taken=Count("pk"))
-    )
-    return {row["country"]: row["taken"] for row in rows}
-
-
 RESERVED = "reserved"  # the rows of seat_counts' query that are reservations, not registrations
 
 
@@ -176,11 +165,6 @@ def seat_counts(session):
         else:
             taken[country] = taken.get(country, 0) + count
     return taken, waiting, reserved
-
-
-def seat_reservations(session):
-    """Seats reserved per country code: ``{"UY": 5}``; empty when staff reserved none."""
-    return dict(SeatReservation.objects.filter(session=session).values_list("country", "seats"))
 
 
 def can_take_seat(session, country, taken_by_country, reservations):
@@ -381,8 +365,9 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     """Seat the waiting list in order, each person who fits ``can_take_seat``; the session must be locked.
 
     People who don't fit (their country's reserved seats and the pool are full) keep their place.
-    ``taken_by_country`` is updated in place when given, so the caller can go on counting.
-    ``waiting`` (how many others wait, when the caller counted them) spares reading an empty list.
+    ``taken_by_country`` and ``reservations``, given together when the caller counted them
+    (``seat_counts``), else read here; ``taken_by_country`` is updated in place, so the caller can
+    go on counting. ``waiting`` (how many others wait, when counted) spares reading an empty list.
     """
     if session.status == Session.Status.CANCELLED or now >= session.ends_at or waiting == 0:
         return []
@@ -395,8 +380,10 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
             registration.session = session
             _seat(registration, now=now, promoted=True)
         return promoted
-    taken = seats_taken_by_country(session) if taken_by_country is None else taken_by_country
-    reservations = seat_reservations(session) if reservations is None else reservations
+    if taken_by_country is None:
+        taken, _waiting, reservations = seat_counts(session)
+    else:
+        taken = taken_by_country
     free = session.capacity - sum(taken.values())
     if free <= 0:
         return []
