@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from sessions_app.pagecache import cache_count
+
 
 def client_ip(request):
     """The client's address as our own proxies saw it; "unknown" if it cannot be told."""
@@ -46,21 +48,7 @@ def hit(*, scope, key, limit, period):
     """Count one attempt; True while ``key`` (a client IP, an address) is within ``limit`` per ``period`` seconds."""
     window = int(time.time() // period)
     cache_key = f"ratelimit:{scope}:{_digest(key)}:{window}"
-    return _count(cache_key, timeout=period + 5) <= limit
-
-
-def _count(cache_key, *, timeout):
-    """One more hit on a counter in the cache; its new value."""
-    count = getattr(cache, "count", None)
-    if count is not None:
-        # The production cache (copolad_wg/cache.py) counts in one round trip.
-        return count(cache_key, timeout)
-    cache.add(cache_key, 0, timeout=timeout)
-    try:
-        return cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(cache_key, 1, timeout=timeout)
-        return 1
+    return cache_count(cache_key, timeout=period + 5) <= limit
 
 
 def _digest(value):

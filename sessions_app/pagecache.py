@@ -52,21 +52,28 @@ def _generation_key(name):
     return f"pagecache:generation:{name}"
 
 
+def cache_count(key, *, timeout, start=0):
+    """One more on the counter ``key`` in the cache, created at ``start`` and kept ``timeout`` seconds
+    (None: for good) when missing; its new value. For the generations here and the rate limits
+    (registrations/ratelimit.py). The production cache counts in one round trip
+    (``copolad_wg.cache.FailSafeRedisCache.count``); any other with ``add`` and ``incr``."""
+    if hasattr(cache, "count"):
+        return cache.count(key, timeout, start=start)
+    cache.add(key, start, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, start + 1, timeout=timeout)
+        return start + 1
+
+
 def bump(*names):
     """Invalidate every cached page that depends on ``names``: now, and again after the commit."""
 
     def increment():
         for name in names:
-            key = _generation_key(name)
             # Never set, or evicted: start from a value no page was stored under.
-            start = int(timezone.now().timestamp() * 1000)
-            if hasattr(cache, "count"):  # the production cache: one round trip (copolad_wg/cache.py)
-                cache.count(key, None, start=start)
-                continue
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, start, timeout=None)
+            cache_count(_generation_key(name), timeout=None, start=int(timezone.now().timestamp() * 1000))
 
     increment()
     transaction.on_commit(increment)
