@@ -208,23 +208,15 @@ def retry_countdown(retries):
 
 def enqueue_delivery(delivery_id):
     """Tell the worker about a transactional delivery just committed: with a broker, wake the
-    sender (``wake_sender``); run eagerly (no broker, development and tests), send it now, alone."""
-    if current_app.conf.task_always_eager:
-        enqueue_send_task(delivery_id)
-    else:
+    sender (``wake_sender``); run eagerly (no broker: development and tests), send it now, alone."""
+    if not current_app.conf.task_always_eager:
         wake_sender()
-
-
-def enqueue_send_task(delivery_id, countdown=None):
-    """Hand one delivery to its own send task; a broker that is down leaves it queued for the sweeper."""
-    if _BrokerBreaker.is_open() and not current_app.conf.task_always_eager:
-        logger.warning("Broker unavailable a moment ago; delivery %s stays queued for the sweeper", delivery_id)
         return
     try:
-        current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async(countdown=countdown)
+        current_app.signature(SEND_DELIVERY_TASK, args=(delivery_id,)).apply_async()
     except Exception:
-        _BrokerBreaker.trip()
-        logger.exception("Could not enqueue delivery %s; it stays queued", delivery_id)
+        # The request has answered nothing yet: it must not fail for its e-mail, which stays queued.
+        logger.exception("Could not send delivery %s; it stays queued", delivery_id)
 
 
 def wake_sender():
@@ -384,13 +376,13 @@ class Outcome(enum.Enum):
     RETRY = "retry"  # a transient failure, recorded on the row, which stays queued
 
 
-def send_delivery(*, delivery_id, backend=None, render=None):
-    """Send one delivery unless it was sent already. Returns True when this call sent it.
+def send_delivery(*, delivery_id, render=None):
+    """Send one delivery unless it was sent already, over a connection of its own. Returns True
+    when this call sent it.
 
     Raises TransientSendError when a retry may succeed; records permanent failures on the row
     (and a hard bounce in the suppression list). A mailing's message to an address suppressed
-    since it was queued is marked suppressed and not sent. ``backend``: an open SMTP connection
-    the caller keeps (the transactional worker's); without one Django opens its own.
+    since it was queued is marked suppressed and not sent.
 
     ``render`` (the transactional task's, ``notifications.render_delivery``) writes a message
     queued with ``render_params`` on the locked row, stored with the outcome of its send: a retry
@@ -412,7 +404,7 @@ def send_delivery(*, delivery_id, backend=None, render=None):
         delivery = rows.filter(pk=delivery_id).first()
         if delivery is None:
             return False
-        outcome = _send_one(delivery, backend=backend, render=render)
+        outcome = _send_one(delivery, render=render)
     if outcome is Outcome.RETRY:
         raise TransientSendError(delivery.last_error)
     return outcome is Outcome.SENT
@@ -731,10 +723,10 @@ def requeue_stuck_deliveries(*, older_than, now=None):
             stuck.select_for_update(skip_locked=connection_supports_skip_locked()).values_list("pk", "mailing_id")
         )
         Delivery.objects.filter(pk__in=[pk for pk, _mailing in rows]).update(last_attempt_at=now)
-    transactional = [pk for pk, mailing_id in rows if mailing_id is None]
     bulk = [pk for pk, mailing_id in rows if mailing_id is not None]
-    for delivery_id in transactional:
-        enqueue_send_task(delivery_id)
+    if len(bulk) < len(rows):
+        # The transactional ones: the sender sends every queued row, these with the rest.
+        wake_sender()
     for start in range(0, len(bulk), BATCH_SIZE):
         enqueue_delivery_batch(bulk[start : start + BATCH_SIZE])
     if rows:

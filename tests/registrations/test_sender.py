@@ -4,6 +4,7 @@ and rows another worker holds, are left alone; a request wakes the sender only w
 way (``outbox.wake_sender``)."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
@@ -96,6 +97,21 @@ def test_a_server_that_is_down_is_the_first_messages_failure_and_the_rest_wait(s
     assert Delivery.objects.get(pk=first.pk).last_error.startswith("ConnectionRefusedError")
 
 
+def test_a_message_the_server_refused_goes_again_as_it_was_written(smtp_sink):
+    first, second = registered("ana@example.org", "bea@example.org")
+    smtp_sink.handler.fail_next(1)
+
+    assert send_queued() == [first.pk, second.pk]
+    failed = Delivery.objects.get(pk=first.pk)
+    assert (failed.status, failed.attempts, failed.render_params) == (Delivery.Status.QUEUED, 1, None)
+    assert failed.subject == "Por favor, confirme su inscripción: Mecanismos inclusivos"
+
+    assert send_queued() == []
+    sent = Delivery.objects.get(pk=first.pk)
+    assert (sent.status, sent.attempts, sent.body_text) == (Delivery.Status.SENT, 2, failed.body_text)
+    assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]
+
+
 def test_the_failure_is_logged_with_the_id_of_the_request_that_queued_the_message(client, smtp_down, caplog):
     session = SessionFactory(title="Mecanismos inclusivos")
     response = client.post(f"/es/registrations/sessions/{session.slug}/register/", form_data("ana@example.org"))
@@ -164,3 +180,18 @@ def test_a_sender_that_finds_the_server_down_retries_later_and_new_rows_wait_for
     assert rows([first]) == [(Delivery.Status.QUEUED, 1)]
     # Until then a new registration wakes no sender of its own into the same failure.
     assert cache.get(outbox.SENDER_WOKEN_KEY) == 1
+
+
+def test_the_sweeper_wakes_the_sender_for_transactional_messages_left_queued(
+    smtp_sink, django_capture_on_commit_callbacks
+):
+    # Queued while the broker was away: nothing woke a sender (the test's transaction never commits).
+    queued = registered("ana@example.org", "bea@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.requeue_stuck_deliveries(older_than=timedelta(0)) == 2
+
+    # Celery runs eagerly here: the sender it woke has sent both, over one connection.
+    assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]
+    assert smtp_sink.connections == 1
+    assert rows(queued) == [(Delivery.Status.SENT, 1)] * 2
