@@ -160,15 +160,11 @@ def chromium_page(_chromium):
 def dead_redis_cache(settings):
     """The production cache pointed at a port where nothing listens: Redis is away for this test."""
     from copolad_wg.cache import _Breaker
+    from tests.support.caches import fail_safe_redis
     from tests.support.smtp import free_port
 
     _Breaker.reset()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "retry_after": 30},
-        }
-    }
+    # Nothing listens on that port.
+    settings.CACHES = {"default": fail_safe_redis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5, retry_after=30)}
     yield
     _Breaker.reset()

@@ -25,6 +25,7 @@ import redis
 from django.db import connection
 from django.test import override_settings
 
+from tests.support.caches import fail_safe_redis
 from tests.support.smtp import SMTPSink, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -94,12 +95,7 @@ class Broker:
 
     def cache_settings(self):
         """The cache on this Redis under this test's prefix: the workers' (CACHE_URL, CACHE_KEY_PREFIX)."""
-        return {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
-            "LOCATION": self.url,
-            "KEY_PREFIX": self.prefix,
-            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "retry_after": 10},
-        }
+        return fail_safe_redis(self.url, key_prefix=self.prefix)
 
     def clear(self):
         """Delete this test's keys only: other runs (colleagues, CI jobs) may share the database."""

@@ -34,6 +34,7 @@ from tests.services.conftest import (
     restore_eager_celery,
     wait_for,
 )
+from tests.support.caches import fail_safe_redis
 from tests.support.smtp import SMTPSink
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -52,13 +53,7 @@ def _fresh_breakers():
 
 
 def use_redis_cache(settings, url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
-            "LOCATION": url,
-            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25, "retry_after": 10},
-        }
-    }
+    settings.CACHES = {"default": fail_safe_redis(url)}
 
 
 def register_url(session, language="es"):

@@ -10,19 +10,14 @@ from registrations.ratelimit import hit
 from sessions_app import pagecache
 from tests.factories import InstitutionFactory, SessionFactory
 from tests.registrations.helpers import form_data
+from tests.support.caches import fail_safe_redis
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 
 @pytest.fixture
 def redis_cache(settings, own_redis):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
-            "LOCATION": own_redis.url,
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "retry_after": 10},
-        }
-    }
+    settings.CACHES = {"default": fail_safe_redis(own_redis.url, timeout=0.5)}
     return redis.Redis.from_url(own_redis.url)
 
 
