@@ -81,6 +81,8 @@ def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, dj
     )
     mailings.fill_defaults(mailing=mailing)
     mailing.body_es = "Hola {name}: {session_url} {manage_url} {join_url}\n{local_times}"
+    # The subject is written without its template when shared: the same, a name with markup included.
+    mailing.subject_es = "Para {name} & co:\n <sesión>"
     mailing.save()
     RegistrationFactory(session=session, email="other@example.org", language="es", full_name="<b>www.example.org")
     mailing.registrant_statuses = ["confirmed", "pending"]
@@ -105,6 +107,8 @@ def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, dj
         assert mailings.read_unsubscribe_token(token) == (delivery.to_email, delivery.language)
         assert delivery.ics.replace("\r\n ", "").split("DTSTAMP")[0] == ics.replace("\r\n ", "").split("DTSTAMP")[0]
     assert Delivery.objects.get(registration=registration).ics.count("ATTENDEE") == 1
+    other = Delivery.objects.get(mailing=mailing, to_email="other@example.org")
+    assert other.subject == "Para <b>www.example.org & co: <sesión>"  # one line, as typed (a header, not HTML)
 
 
 def test_a_build_that_died_between_chunks_writes_the_rest_and_hands_out_what_was_left(
