@@ -233,7 +233,7 @@ class Delivery(models.Model):
     mailing = models.ForeignKey(
         "Mailing", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries", verbose_name=_("mailing")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The request that queued it (copolad_wg.observability), on the worker's log lines about it.
     request_id = models.CharField(_("request ID"), max_length=64, blank=True, editable=False)
     # When a worker last tried (or the sweeper last re-queued) it: a queued row older than that is stuck.
