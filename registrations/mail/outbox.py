@@ -258,13 +258,14 @@ def _cache_call(method, *args, failed=None, **kwargs):
         return failed
 
 
-def send_queued(*, render=None):
+def send_queued(*, render):
     """The sender: send every queued transactional delivery (no mailing), oldest first, in batches of
     BATCH_SIZE over one SMTP connection each (``send_delivery_batch``), until none is left.
 
     Returns the ids of a batch that met a transient failure from that message on (they stay queued);
     an empty list when everything found was settled. Rows that another process is sending are left
-    to it. ``render``: as for ``send_delivery``.
+    to it. ``render``: as for ``send_delivery`` (``notifications.render_delivery``, which this module
+    cannot import: notifications queues through it).
     """
     # From here on a new row wakes another sender: this one may have read past it already.
     release_sender()
