@@ -37,7 +37,7 @@ locale/.compiled: $(wildcard locale/*/LC_MESSAGES/*.po) $(VENV)/.installed
 	touch $@
 
 messages: $(VENV)/.installed
-	$(DEV_ENV) $(PY) manage.py makemessages -l es -l pt --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+	$(DEV_ENV) $(PY) manage.py makemessages -l es -l pt --add-location file --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 test: deps test-sqlite test-postgres
