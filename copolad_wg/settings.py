@@ -438,12 +438,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Data protection: how long personal data lives (in days), rendered in the privacy notice and the
 # admin. A pending registration nobody confirmed expires; outbox bodies (which hold private links)
-# are dropped, their metadata kept; a session's participants are anonymised after the session;
-# the audit log is trimmed after AUDIT_RETENTION_DAYS. See the README, "Data protection".
+# are dropped, their metadata kept; a registration is anonymised PERSONAL_DATA_RETENTION_DAYS after
+# the last thing that happened to it (the session's end at the earliest); a certificate's
+# verification record (code, initials, session, issue date) stays CERTIFICATE_RECORD_DAYS after it
+# was issued; the audit log is trimmed after AUDIT_RETENTION_DAYS. See the README, "Data protection".
 PENDING_REGISTRATION_DAYS = env_int("PENDING_REGISTRATION_DAYS", 14)
 DELIVERY_BODY_DAYS = env_int("DELIVERY_BODY_DAYS", 30)
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
+CERTIFICATE_RECORD_DAYS = env_int("CERTIFICATE_RECORD_DAYS", 3650)
 # Key of the hash that keeps an erased address on the suppression list; keep it when SECRET_KEY
 # is rotated, or erased people may be mailed again. Defaults to SECRET_KEY.
 SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY", "")
@@ -452,6 +455,7 @@ for _name in (
     "DELIVERY_BODY_DAYS",
     "PERSONAL_DATA_RETENTION_DAYS",
     "AUDIT_RETENTION_DAYS",
+    "CERTIFICATE_RECORD_DAYS",
 ):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must be 0 or more days")

@@ -30,7 +30,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from sessions_app.models import Session
 
-from . import audit, notifications, personal_data, privacy, reports, seats
+from . import audit, notifications, personal_data, privacy, reports, retention, seats
 from .models import PrivacyNotice, Registration, SeatReservation
 
 
@@ -163,6 +163,14 @@ class RegistrationAdmin(admin.ModelAdmin):
         if obj is None:
             return [*(name for name in self.fields if name not in self.state_fields), "notify", "attended"]
         return self.fields
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Staff read it before they pick the session, not after the registration is saved.
+        if request.method == "GET":
+            for session in Session.objects.order_by("starts_at"):
+                if warning := retention.retention_warning(session):
+                    messages.warning(request, f"{session}: {warning}")
+        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description=_("institution"), ordering="institution__name")
     def institution_label(self, obj):

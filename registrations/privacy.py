@@ -31,6 +31,7 @@ class RetentionPeriods:
     delivery_body_days: int
     personal_data_days: int
     audit_days: int
+    certificate_record_days: int
 
 
 def retention_periods():
@@ -40,6 +41,7 @@ def retention_periods():
         delivery_body_days=settings.DELIVERY_BODY_DAYS,
         personal_data_days=settings.PERSONAL_DATA_RETENTION_DAYS,
         audit_days=settings.AUDIT_RETENTION_DAYS,
+        certificate_record_days=settings.CERTIFICATE_RECORD_DAYS,
     )
 
 

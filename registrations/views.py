@@ -22,7 +22,7 @@ from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 from sessions_app.timezones import format_when
 
-from . import personal_data, privacy, seats
+from . import personal_data, privacy, retention, seats
 from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
 from .ratelimit import hit, rate_limit, too_many_requests
@@ -174,14 +174,9 @@ def manage(request, token):
         "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
         "join_url": session.join_url if actions.join_link else "",
         "state_message": seats.STATE_MESSAGES.get(actions.state),
-        "anonymise_on": _anonymise_on(session),
+        "anonymise_on": retention.personal_data_kept_until(registration),
     }
     return _private(render(request, "registrations/registration_manage.html", context))
-
-
-def _anonymise_on(session):
-    """The day this session's participants are anonymised (certificates deleted with them)."""
-    return session.ends_at + timezone.timedelta(days=privacy.retention_periods().personal_data_days)
 
 
 @never_cache

@@ -31,6 +31,7 @@ from registrations.admin import SeatReservationInline
 from registrations.attendance import AttendanceFileError, import_attendance, set_attendance
 from registrations.mail.mailings import save_session
 from registrations.models import Registration
+from registrations.retention import retention_warning
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
 from sessions_app.completeness import missing_translations
@@ -143,6 +144,8 @@ class ConclusionsAdmin(TabbedTranslationAdmin):
             messages.success(request, _("Attendance saved."))
             return HttpResponseRedirect(request.path)
         registrations = Registration.objects.filter(session=session).exclude(status=Registration.Status.CANCELLED)
+        if request.method == "GET" and (warning := retention_warning(session)):
+            messages.warning(request, warning)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Attendance: %(session)s") % {"session": session},
@@ -494,6 +497,8 @@ class SessionAdmin(TabbedTranslationAdmin):
             session = self.get_object(request, object_id)
             if session is not None:
                 for warning in self._schedule(session).warnings:
+                    messages.warning(request, warning)
+                if warning := retention_warning(session):
                     messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
 

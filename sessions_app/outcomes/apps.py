@@ -19,9 +19,11 @@ class OutcomesConfig(AppConfig):
         # A person's export and erasure (in the layer below, which cannot import this wing) reach
         # the certificates through these signals; see registrations.personal_data.
         from registrations.personal_data import collect_personal_data, personal_data_erased
+        from registrations.retention import retention_applied
 
         from . import tasks  # noqa: F401 - imported for its task registrations
-        from .documents import on_collect_personal_data, on_personal_data_erased
+        from .documents import on_collect_personal_data, on_personal_data_erased, on_retention_applied
 
         collect_personal_data.connect(on_collect_personal_data, dispatch_uid="outcomes.collect_personal_data")
         personal_data_erased.connect(on_personal_data_erased, dispatch_uid="outcomes.personal_data_erased")
+        retention_applied.connect(on_retention_applied, dispatch_uid="outcomes.retention_applied")
