@@ -23,10 +23,28 @@ def session_documents(context, session, registration=None):
     return {"documents": documents, "registration": registration, "session": session}
 
 
+def _outcomes(context, session):
+    """Computed once per page: the banner at the top and the section below say the same thing."""
+    cached = getattr(session, "_page_outcomes", None)
+    if cached is None:
+        cached = session._page_outcomes = _read_outcomes(context, session)
+    return cached
+
+
 @register.inclusion_tag("sessions_app/includes/session_outcomes.html", takes_context=True)
 def session_outcomes(context, session):
     """What a held session's page shows first: its public conclusions (in the reader's language when
     written in it), the working group's roadmap and the documents the viewer may download."""
+    return _outcomes(context, session)
+
+
+@register.inclusion_tag("sessions_app/includes/session_outcomes_banner.html", takes_context=True)
+def session_outcomes_banner(context, session):
+    """The held session's banner: what is below, or that nothing is published yet."""
+    return _outcomes(context, session)
+
+
+def _read_outcomes(context, session):
     conclusions = Conclusions.objects.filter(session=session, is_public=True, published_at__isnull=False).first()
     html, language = conclusions_in(conclusions, language=translation.get_language())
     roadmap = list(RoadmapItem.objects.filter(group_id=session.group_id).select_related("group", "owner_institution"))
@@ -40,4 +58,5 @@ def session_outcomes(context, session):
         "conclusions_note": ONLY_AVAILABLE_IN.get(language) if language != translation.get_language() else "",
         "roadmap": roadmap,
         "documents": documents,
+        "anything": bool(html or roadmap or documents),
     }
