@@ -6,6 +6,7 @@ points get 403; another country's object is 404, never 403, so its existence is 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,11 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sessions_app.models import Session
 
+from ..mail.mailings import language_for_country
 from ..models import Contribution, Institution
 from ..seats import RegistrationError
 from . import services as focal_points
@@ -161,7 +162,9 @@ def institution_edit(request, pk):
 def nomination_create(request, slug):
     session = _session_for_focal_point(slug)
     country = request.focal_point.country
-    form = NominationForm(request.POST or None, country=country, initial={"language": get_language()})
+    # The people nominated are the country's: their e-mails default to its language, not to the
+    # language the focal point happens to read the portal in.
+    form = NominationForm(request.POST or None, country=country, initial={"language": language_for_country(country)})
     if request.method == "POST" and form.is_valid():
         try:
             registration = focal_points.nominate(
@@ -196,6 +199,21 @@ def _pending_rows_key(session):
     return f"focal_points:bulk_rows:{session.pk}"
 
 
+def _pending_choices(request, session):
+    """(rows, language) kept in the person's session while they add an institution or correct rows;
+    (None, None) when nothing waits."""
+    kept = request.session.get(_pending_rows_key(session))
+    if not kept:
+        return None, None
+    if isinstance(kept, str):  # kept before the language was kept too
+        return kept, None
+    return kept.get("rows") or None, kept.get("language")
+
+
+def _keep_choices(request, session, *, rows, language):
+    request.session[_pending_rows_key(session)] = {"rows": rows[:100_000], "language": language}
+
+
 @focal_point_required
 def nomination_bulk(request, slug):
     """Nominate from pasted rows or a CSV file. The rows not saved go back into the box, each
@@ -203,17 +221,22 @@ def nomination_bulk(request, slug):
     institution, until a sending saves them all."""
     session = _session_for_focal_point(slug)
     country = request.focal_point.country
+    default_language = language_for_country(country)
     form = BulkNominationForm(
         request.POST or None,
         request.FILES or None,
         country=country,
-        initial={"language": get_language()},
+        initial={"language": default_language},
     )
     results = pending = None
     add_institution = request.POST.get("add_institution", "").strip()[:255]
     if request.method == "POST" and add_institution:
-        # Keep the box as the person left it (with their corrections) while they add the institution.
-        request.session[_pending_rows_key(session)] = request.POST.get("rows", "")[:100_000]
+        # Keep the box and every choice as the person left them (with their corrections) while they
+        # add the institution: the language chosen is the one the people's e-mails go out in.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = default_language
+        _keep_choices(request, session, rows=request.POST.get("rows", ""), language=language)
         query = urlencode({"name": add_institution, "session": session.slug})
         return redirect(f"{reverse('focal_points:institution_create')}?{query}")
     if request.method == "POST" and form.is_valid():
@@ -227,18 +250,19 @@ def nomination_bulk(request, slug):
             pending = [result for result in results if not result.ok]
             text = "\n".join(result.text for result in pending)
             if text:
-                request.session[_pending_rows_key(session)] = text
+                _keep_choices(request, session, rows=text, language=form.cleaned_data["language"])
             else:
                 request.session.pop(_pending_rows_key(session), None)
             # A new, unbound form: the box holds the rows to correct, and only those.
             form = BulkNominationForm(
                 country=country, initial={"rows": text, "language": form.cleaned_data["language"]}
             )
-    elif request.method == "GET" and request.session.get(_pending_rows_key(session)):
-        text = request.session[_pending_rows_key(session)]
-        form = BulkNominationForm(country=country, initial={"rows": text, "language": get_language()})
+    elif request.method == "GET" and _pending_choices(request, session)[0]:
+        text, language = _pending_choices(request, session)
+        language = language or default_language
+        form = BulkNominationForm(country=country, initial={"rows": text, "language": language})
         # Checked again as they stand now (an institution may have been added meanwhile); nothing is saved.
-        pending = nomination_rows(text, country=country, language=get_language())
+        pending = nomination_rows(text, country=country, language=language)
     context = {
         "form": form,
         "session": session,
