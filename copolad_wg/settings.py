@@ -257,7 +257,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Internationalisation: English, Spanish and Portuguese; instants stored in UTC.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("pt", _("Portuguese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalogues first; then the Brazilian catalogues of Django and allauth for "pt"
+# (see the header of locale/brazilian/pt/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "brazilian"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -38,6 +38,28 @@ class SingleLineField(forms.CharField):
 OTHER_INSTITUTION = "other"
 
 
+class NoRequiredAttributeInput(forms.TextInput):
+    """No ``required`` attribute: the field is required only for one answer of another field."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
+class InstitutionNameField(SingleLineField):
+    """Required when the institution is "Other" (or the country lists none), which ``clean()``
+    checks: marked required (crispy's asterisk) without refusing an empty value on its own."""
+
+    widget = NoRequiredAttributeInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class Choices(BaseChoiceIterator):
     """Options built once and shared by every form. Django normalises any other list of choices
     again for each form instance (hundreds of options each time); an iterator it leaves alone.
@@ -156,10 +178,9 @@ class DetailsForm(forms.Form):
         widget=OptionsSelect,
         help_text=_("Institutions of your country are listed first; choose “Other” if yours is not there."),
     )
-    institution_name = SingleLineField(
+    institution_name = InstitutionNameField(
         label=_("Name of your institution"),
         max_length=300,
-        required=False,
         help_text=_("Only if you chose “Other” above."),
     )
     time_zone = forms.ChoiceField(

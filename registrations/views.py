@@ -6,6 +6,7 @@ What the private page offers comes from ``rules.participant_actions``, and the w
 """
 
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,18 +14,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries.fields import Country
 
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
-from sessions_app.timezones import format_when
+from sessions_app.timezones import format_when, zone_label
 
 from . import personal_data, privacy, retention, seats
 from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
-from .models import Registration
+from .models import Delivery, Mailing, Registration
 from .ratelimit import hit, rate_limit, too_many_requests
 from .rules import participant_actions
 from .tokens import registration_for_token
@@ -60,6 +61,8 @@ def register(request, slug):
             except seats.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
+                # The next page shows the address typed (in this browser only) and can send again.
+                request.session[_typed_address_key(session)] = form.cleaned_data["email"]
                 return redirect("registrations:register_done", slug=session.slug)
     else:
         form = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
@@ -75,10 +78,26 @@ def register(request, slug):
     return render(request, "registrations/registration_form.html", context)
 
 
+def _typed_address_key(session):
+    return f"registrations:typed_address:{session.pk}"
+
+
+@require_http_methods(["GET", "POST"])
 def register_done(request, slug):
-    """Shown after every valid submission, new or repeated, so it reveals nothing about an address."""
+    """Shown after every valid submission, new or repeated, so it reveals nothing about an address:
+    it shows the address this browser typed and offers to send the message again (POST), with the
+    same answer whether or not anything was sent."""
     session = session_by_slug(slug)
-    return render(request, "registrations/registration_submitted.html", {"session": session})
+    email = request.session.get(_typed_address_key(session), "")
+    if request.method == "POST":
+        if email:
+            limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT
+            if not hit(scope="register-email", key=email, limit=limit, period=period):
+                return too_many_requests(request, retry_after=period)
+            seats.send_again(session=session, email=email)
+        messages.success(request, _("If a registration matches, we have sent the message again."))
+        return redirect("registrations:register_done", slug=session.slug)
+    return render(request, "registrations/registration_submitted.html", {"session": session, "email": email})
 
 
 @never_cache
@@ -237,38 +256,92 @@ def my_data(request, token):
         response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
         response["Cache-Control"] = "private, no-store"
         return _private(response)
+    zone_name = registration.time_zone
     context = {
         "registration": registration,
         "session": registration.session,
         "data": data,
-        "registrations": [_labelled(record) for record in data["registrations"]],
+        "registrations": [_labelled(record, zone_name=zone_name) for record in data["registrations"]],
+        "deliveries": [_readable_delivery(item, zone_name=zone_name) for item in data["deliveries"]],
+        "certificates": [
+            {**item, "created_at": _moment(item["created_at"], zone_name)} for item in data["certificates"]
+        ],
+        "zone_name": zone_name,
     }
     return _private(render(request, "registrations/my_data.html", context))
 
 
-def _labelled(record):
-    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them."""
+# What the readable page calls the fields a person would not recognise by their column name; the
+# technical ones (row number, link key, calendar counter) are in the JSON download only.
+_HIDDEN_ON_PAGE = {"id", "token", "ics_sequence", "anonymised_at", "status_label"}
+_PAGE_LABELS = {
+    "updated_at": gettext_lazy("last changed"),
+    "created_at": gettext_lazy("registered at"),
+    "session": gettext_lazy("session"),
+}
+# The kinds of message the portal sends, as the person knows them.
+DELIVERY_KINDS = {
+    "registration_confirm": gettext_lazy("Please confirm your registration"),
+    "registration_link": gettext_lazy("Your private link"),
+    "registration_confirmed": gettext_lazy("Registration confirmed"),
+    "registration_waitlisted": gettext_lazy("On the waiting list"),
+    "registration_cancelled": gettext_lazy("Registration cancelled"),
+    "focal_point_invitation": gettext_lazy("Invitation to be a focal point"),
+    "account": gettext_lazy("Account"),
+    "mailing": gettext_lazy("Message from the programme"),
+    **{kind.value: kind.label for kind in Mailing.Kind},
+}
+
+
+def _moment(value, zone_name):
+    """An ISO timestamp of the export, written as every page writes a time, in the person's zone."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return format_when(moment, None, zone_name)
+
+
+def _labelled(record, *, zone_name):
+    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them,
+    choices by their names and times in the person's zone."""
     rows = []
     for name, value in record.items():
-        if name == "status_label":
-            continue  # the status row shows the label already
+        if name in _HIDDEN_ON_PAGE:
+            continue
         if name == "attended":
             label = Registration.Status.ATTENDED.label
         else:
             field = Registration._meta.get_field(name)
-            label = field.verbose_name
+            label = _PAGE_LABELS.get(name, field.verbose_name)
             if field.choices and value:
                 value = str(dict(field.flatchoices).get(value, value))
             elif name == "country" and value:
                 value = str(Country(value).name)
+            elif name == "time_zone" and value:
+                value = zone_label(value)
+            elif field.get_internal_type() == "DateTimeField":
+                value = _moment(value, zone_name)
         if isinstance(value, dict):
             value = value.get("title", "")
         if value is True:
             value = _("Yes")
         elif value is False:
             value = _("No")
-        rows.append((str(label), "" if value is None else value))
+        rows.append((str(label), "—" if value in (None, "") else value))
     return rows
+
+
+def _readable_delivery(item, *, zone_name):
+    return {
+        "kind": str(DELIVERY_KINDS.get(item["kind"], item["kind"])),
+        "subject": item["subject"],
+        "status": str(dict(Delivery.Status.choices).get(item["status"], item["status"])),
+        "created_at": _moment(item["created_at"], zone_name),
+        "sent_at": _moment(item["sent_at"], zone_name),
+    }
 
 
 @never_cache
