@@ -438,6 +438,10 @@ OUTBOX_SENDER_GATHER_SECONDS = env_float("OUTBOX_SENDER_GATHER_SECONDS", 0.2)
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Calendar files of confirmed participants are published events (no Accept/Decline, so no reply to
+# a no-reply address). Set a mailbox that reads replies here to send invitations (METHOD:REQUEST).
+CALENDAR_ORGANIZER_EMAIL = env_str("CALENDAR_ORGANIZER_EMAIL", "")
+
 # Data protection: how long personal data lives (in days), rendered in the privacy notice and the
 # admin. A pending registration nobody confirmed expires; outbox bodies (which hold private links)
 # are dropped, their metadata kept; a registration is anonymised PERSONAL_DATA_RETENTION_DAYS after

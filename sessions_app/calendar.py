@@ -7,6 +7,11 @@ as TZID with its VTIMEZONE, so calendars show the right local time on both sides
 saving change.
 
 The join link is secret: it goes into the file only for a confirmed registration.
+
+A confirmed person's file is a published event (METHOD:PUBLISH, no ATTENDEE): calendars add it
+without Accept/Decline buttons, so no reply goes to a no-reply organiser and bounces. When
+CALENDAR_ORGANIZER_EMAIL names a mailbox that reads replies, the file is an invitation instead
+(METHOD:REQUEST, that mailbox as ORGANIZER, the person as ATTENDEE).
 """
 
 from datetime import UTC, timedelta
@@ -30,8 +35,15 @@ def _public_url(session):
     return absolute_url(session.get_absolute_url())
 
 
+def _replies_mailbox():
+    return (getattr(settings, "CALENDAR_ORGANIZER_EMAIL", "") or "").strip()
+
+
 def _organizer():
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    mailbox = _replies_mailbox()
+    name, address = parseaddr(mailbox or settings.DEFAULT_FROM_EMAIL)
+    if mailbox and not name:
+        name = parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
     organizer = vCalAddress(f"mailto:{address}")
     if name:
         organizer.params["cn"] = vText(name)
@@ -51,13 +63,15 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
     """Return the .ics file of ``session`` as bytes.
 
     Without a registration (or with one that is not confirmed) the file is public: no attendee,
-    no join link, METHOD as given (PUBLISH by default). With a confirmed registration the file is
-    that person's invitation: METHOD:REQUEST (unless another method such as CANCEL is asked for),
-    an ATTENDEE line, and the join link in LOCATION and DESCRIPTION. Texts are written in the
-    registration's language when there is one, otherwise in the active language.
+    no join link, METHOD as given (PUBLISH by default). With a confirmed registration the file
+    carries the join link in LOCATION and DESCRIPTION; it stays a published event unless
+    CALENDAR_ORGANIZER_EMAIL is set, when it becomes an invitation (METHOD:REQUEST, with an
+    ATTENDEE line) whose replies reach that mailbox. CANCEL names the person as for an
+    invitation. Texts are written in the registration's language when there is one, otherwise in
+    the active language.
     """
     confirmed = registration is not None and registration.status == registration.Status.CONFIRMED
-    if confirmed and method == "PUBLISH":
+    if confirmed and method == "PUBLISH" and _replies_mailbox():
         method = "REQUEST"
     language = registration.language if registration is not None else translation.get_language()
 
@@ -99,7 +113,7 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
             event.add("status", "CANCELLED")
         else:
             event.add("status", "CONFIRMED")
-        if registration is not None and (confirmed or method == "CANCEL"):
+        if registration is not None and (method in ("REQUEST", "CANCEL")):
             event.add("attendee", _attendee(registration))
         calendar.add_component(event)
         # A VTIMEZONE covering the years around the session keeps the file small yet correct.
