@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "copolad_wg.context_processors.programme_contact",
             ],
         },
     },
@@ -438,6 +439,9 @@ OUTBOX_SENDER_GATHER_SECONDS = env_float("OUTBOX_SENDER_GATHER_SECONDS", 0.2)
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The programme team's address, shown in every page's footer and wherever a page or message says
+# "write to the programme team" (not the no-reply sender).
+PROGRAMME_CONTACT_EMAIL = env_str("PROGRAMME_CONTACT_EMAIL", "programme@copolad.local")
 # Calendar files of confirmed participants are published events (no Accept/Decline, so no reply to
 # a no-reply address). Set a mailbox that reads replies here to send invitations (METHOD:REQUEST).
 CALENDAR_ORGANIZER_EMAIL = env_str("CALENDAR_ORGANIZER_EMAIL", "")

@@ -219,8 +219,8 @@ class DetailsForm(forms.Form):
             self.fields["country"].disabled = True
             self.fields["country"].help_text = _(
                 "To change your country once you hold a seat or a place on the waiting list, "
-                "write to the programme staff."
-            )
+                "write to the programme team: %(email)s."
+            ) % {"email": settings.PROGRAMME_CONTACT_EMAIL}
         language = translation.get_language() or settings.LANGUAGE_CODE
         lists = choice_lists(language)
         self.fields["country"].choices = lists["countries"]

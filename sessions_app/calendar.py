@@ -16,6 +16,7 @@ CALENDAR_ORGANIZER_EMAIL names a mailbox that reads replies, the file is an invi
 
 from datetime import UTC, timedelta
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -150,3 +151,40 @@ def group_feed(sessions, *, name):
             last_date=last.replace(month=1, day=1, year=last.year + 2),
         )
     return calendar.to_ical()
+
+
+def web_calendar_links(session):
+    """{"google": url, "outlook": url, "office": url}: "add to calendar" links of the web calendars
+    (Google Calendar, Outlook.com, Outlook for Microsoft 365) with the session's public facts only:
+    the join link is never put in a URL that a third party receives."""
+    public_url = _public_url(session)
+    title = _("COPOLAD III · Session %(number)s: %(title)s") % {"number": session.number, "title": session.title}
+    details = "\n\n".join([str(session.title), _("Session page: %(url)s") % {"url": public_url}])
+    start = session.starts_at.astimezone(UTC)
+    end = session.ends_at.astimezone(UTC)
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": title,
+            "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+            "details": details,
+            "location": public_url,
+            "ctz": session.time_zone,
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": title,
+            "startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "body": details,
+            "location": public_url,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+        "office": f"https://outlook.office.com/calendar/0/deeplink/compose?{outlook}",
+    }
