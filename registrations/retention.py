@@ -115,9 +115,7 @@ def anonymise_past_sessions(*, before):
     # Started before ``before`` is the bound the database checks; the end (start + duration, which
     # databases compute differently) is checked here.
     candidates = (
-        Registration.objects.filter(
-            anonymised_at__isnull=True, session__starts_at__lt=before, updated_at__lt=before
-        )
+        Registration.objects.filter(anonymised_at__isnull=True, session__starts_at__lt=before, updated_at__lt=before)
         .select_related("session")
         .order_by("pk")
     )

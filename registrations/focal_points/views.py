@@ -4,29 +4,35 @@ Anonymous visitors are sent to the sign-in page; signed-in users who are not (or
 points get 403; another country's object is 404, never 403, so its existence is not revealed.
 """
 
+import zoneinfo
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions_app.models import Session
 
 from ..mail.mailings import language_for_country
 from ..models import Contribution, Institution
 from ..seats import RegistrationError
+from . import exports, managing
 from . import services as focal_points
 from .forms import (
     BulkNominationForm,
     ContributionForm,
     ContributionReviewForm,
     InstitutionForm,
+    MergeInstitutionForm,
+    NominationEditForm,
     NominationForm,
     nomination_rows,
 )
@@ -82,11 +88,15 @@ def dashboard(request):
 
 @focal_point_required
 def institution_list(request):
-    institutions = Institution.objects.filter(country=request.focal_point.country).order_by("name")
+    institutions = list(Institution.objects.filter(country=request.focal_point.country).order_by("name"))
     return render(
         request,
         "focal_points/institution_list.html",
-        {"focal_point": request.focal_point, "institutions": institutions},
+        {
+            "focal_point": request.focal_point,
+            "institutions": institutions,
+            "likely_duplicates": managing.likely_duplicates(institutions),
+        },
     )
 
 
@@ -154,7 +164,15 @@ def institution_edit(request, pk):
     return render(
         request,
         "focal_points/institution_form.html",
-        {"form": form, "duplicate": duplicate, "institution": institution, "focal_point": request.focal_point},
+        {
+            "form": form,
+            "duplicate": duplicate,
+            "institution": institution,
+            "focal_point": request.focal_point,
+            # journeys: merge a duplicate into this entry, or delete it when nothing uses it
+            "merge_form": MergeInstitutionForm(target=institution),
+            "uses": managing.institution_uses(institution),
+        },
     )
 
 
@@ -366,13 +384,172 @@ def contribution_review(request, slug):
     return render(request, "focal_points/contribution_review.html", context)
 
 
+# --- journeys: the country's registrations, filtered and exported; managing nominations ----------
+
+
 @focal_point_required
 def registration_list(request):
-    registrations = focal_points.country_registrations(country=request.focal_point.country).order_by(
+    """The country's registrations, by session if asked (``?session=<slug>``), as a page or as a
+    CSV/XLSX file (``?format=csv|xlsx``)."""
+    country = request.focal_point.country
+    registrations = focal_points.country_registrations(country=country).order_by(
         "-session__starts_at", "full_name", "pk"
     )
+    sessions = list(
+        Session.objects.filter(pk__in=focal_points.country_registrations(country=country).values("session"))
+        .order_by("-starts_at")
+        .only("pk", "slug", "title", "number", "starts_at")
+    )
+    chosen = next((session for session in sessions if session.slug == request.GET.get("session")), None)
+    if chosen is not None:
+        registrations = registrations.filter(session=chosen)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        zone = zoneinfo.ZoneInfo(focal_points.focal_point_zone(request.focal_point) or "UTC")
+        stamp = timezone.now().strftime("%Y%m%d")
+        name = f"registrations-{country.code.lower()}-{chosen.slug if chosen else 'all'}-{stamp}.{export}"
+        if export == "csv":
+            response = HttpResponse(exports.as_csv(registrations, zone=zone), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(exports.as_xlsx(registrations, zone=zone), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    rows = list(registrations)
+    for registration in rows:
+        registration.actions = managing.nomination_actions(registration, focal_point=request.focal_point)
     return render(
         request,
         "focal_points/registration_list.html",
-        {"registrations": registrations, "focal_point": request.focal_point},
+        {
+            "registrations": rows,
+            "sessions": sessions,
+            "chosen": chosen,
+            "focal_point": request.focal_point,
+            "manage": True,
+        },
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _nomination_or_404(request, pk):
+    registration = managing.nomination_for_focal_point(focal_point=request.focal_point, pk=pk)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _back_to_list(registration):
+    return redirect(f"{reverse('focal_points:registration_list')}?{urlencode({'session': registration.session.slug})}")
+
+
+@focal_point_required
+def nomination_edit(request, pk):
+    registration = _nomination_or_404(request, pk)
+    actions = managing.nomination_actions(registration, focal_point=request.focal_point)
+    if not actions.edit:
+        messages.info(request, _("This nomination can no longer be changed."))
+        return _back_to_list(registration)
+    initial = {
+        "full_name": registration.full_name,
+        "position": registration.position,
+        "institution": registration.institution_id,
+        "language": registration.language,
+    }
+    form = NominationEditForm(request.POST or None, country=request.focal_point.country, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            managing.edit_nomination(registration=registration, focal_point=request.focal_point, data=form.cleaned_data)
+        except focal_points.FocalPointError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The nomination of %(name)s was saved.") % {"name": form.cleaned_data["full_name"]}
+            )
+            return _back_to_list(registration)
+    return render(
+        request,
+        "focal_points/nomination_edit.html",
+        {"form": form, "registration": registration, "focal_point": request.focal_point, "actions": actions},
+    )
+
+
+@focal_point_required
+@require_http_methods(["GET", "POST"])
+def nomination_withdraw(request, pk):
+    """GET asks "are you sure?", POST withdraws: never in one click."""
+    registration = _nomination_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            managing.withdraw_nomination(registration=registration, focal_point=request.focal_point)
+        except (focal_points.FocalPointError, RegistrationError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The nomination of %(name)s was withdrawn.") % {"name": registration.full_name})
+        return _back_to_list(registration)
+    actions = managing.nomination_actions(registration, focal_point=request.focal_point)
+    if not actions.withdraw:
+        messages.info(request, _("This nomination can no longer be changed."))
+        return _back_to_list(registration)
+    return render(
+        request,
+        "focal_points/nomination_withdraw.html",
+        {"registration": registration, "focal_point": request.focal_point},
+    )
+
+
+@focal_point_required
+@require_POST
+def nomination_resend(request, pk):
+    registration = _nomination_or_404(request, pk)
+    try:
+        managing.resend_nomination(registration=registration, focal_point=request.focal_point)
+    except focal_points.FocalPointError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The message was sent again to %(email)s.") % {"email": registration.email})
+    return _back_to_list(registration)
+
+
+@focal_point_required
+@require_http_methods(["GET", "POST"])
+def institution_delete(request, pk):
+    institution = _institution_for_focal_point(request, pk)
+    uses = managing.institution_uses(institution)
+    if request.method == "POST":
+        try:
+            managing.delete_institution(institution=institution, focal_point=request.focal_point)
+        except focal_points.FocalPointError as error:
+            messages.error(request, str(error))
+            return redirect("focal_points:institution_edit", pk=institution.pk)
+        messages.success(request, _("%(name)s was deleted from the register.") % {"name": institution})
+        return redirect("focal_points:institution_list")
+    return render(
+        request,
+        "focal_points/institution_delete.html",
+        {"institution": institution, "uses": uses, "focal_point": request.focal_point},
+    )
+
+
+@focal_point_required
+@require_POST
+def institution_merge(request, pk):
+    """Merge the institution chosen in the edit page's "merge" form into this one."""
+    target = _institution_for_focal_point(request, pk)
+    form = MergeInstitutionForm(request.POST, target=target)
+    if not form.is_valid():
+        for error in form.errors.get("duplicate", []):
+            messages.error(request, error)
+        return redirect("focal_points:institution_edit", pk=target.pk)
+    duplicate = form.cleaned_data["duplicate"]
+    try:
+        managing.merge_into(target=target, duplicate=duplicate, focal_point=request.focal_point)
+    except focal_points.FocalPointError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(duplicate)s was merged into %(name)s.") % {"duplicate": duplicate, "name": target}
+        )
+    return redirect("focal_points:institution_edit", pk=target.pk)

@@ -154,7 +154,9 @@ def test_staff_are_warned_before_they_act_on_a_session_under_retention(session_2
     with time_machine.travel(TWO_YEARS_LATER, tick=True):
         upcoming = SessionFactory()
         client.force_login(staff)
-        attendance = client.get(reverse("admin:sessions_app_attendance", kwargs={"session_pk": session_2.pk})).content.decode()
+        attendance = client.get(
+            reverse("admin:sessions_app_attendance", kwargs={"session_pk": session_2.pk})
+        ).content.decode()
         change = client.get(f"/admin/sessions_app/session/{session_2.pk}/change/").content.decode()
         add = client.get("/admin/registrations/registration/add/").content.decode()
         other = client.get(f"/admin/sessions_app/session/{upcoming.pk}/change/").content.decode()
