@@ -287,6 +287,7 @@ DELIVERY_KINDS = {
     "registration_waitlisted": gettext_lazy("On the waiting list"),
     "registration_cancelled": gettext_lazy("Registration cancelled"),
     "focal_point_invitation": gettext_lazy("Invitation to be a focal point"),
+    "contribution_copy": gettext_lazy("Copy of your country's answers"),
     "account": gettext_lazy("Account"),
     "mailing": gettext_lazy("Message from the programme"),
     **{kind.value: kind.label for kind in Mailing.Kind},

@@ -24,7 +24,7 @@ from sessions_app.models import Session
 from ..mail.mailings import language_for_country
 from ..models import Contribution, Institution
 from ..seats import RegistrationError
-from . import exports, managing
+from . import answer_copies, exports, managing
 from . import services as focal_points
 from .forms import (
     BulkNominationForm,
@@ -358,7 +358,7 @@ def contribution_review(request, slug):
     form = ContributionReviewForm(request.POST or None, initial={"version": version})
     if request.method == "POST" and form.is_valid():
         try:
-            focal_points.submit_contribution(
+            submitted = focal_points.submit_contribution(
                 session=session,
                 country=request.focal_point.country,
                 user=request.user,
@@ -370,7 +370,13 @@ def contribution_review(request, slug):
         except focal_points.FocalPointError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your country's answers were submitted. Thank you."))
+            # journeys: the focal point's own copy of what was submitted
+            answer_copies.send_answers_copy(contribution=submitted, focal_point=request.focal_point)
+            messages.success(
+                request,
+                _("Your country's answers were submitted. Thank you. A copy was sent to %(email)s.")
+                % {"email": request.user.email},
+            )
             return redirect("focal_points:contribution_edit", slug=session.slug)
     unanswered = focal_points.unanswered_questions(contribution)
     context.update(

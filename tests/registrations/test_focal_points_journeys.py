@@ -86,7 +86,7 @@ def test_review_lists_every_question_flags_the_unanswered_and_needs_a_confirmati
     contribution.refresh_from_db()
     assert (contribution.status, contribution.updated_by_id) == ("submitted", focal_point_uruguay.user_id)
     assert [str(message) for message in response.context["messages"]] == [
-        "Your country's answers were submitted. Thank you."
+        "Your country's answers were submitted. Thank you. A copy was sent to fp.uy@example.org."
     ]
 
 
