@@ -13,8 +13,8 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.tokens import default_token_generator
 
 from registrations.focal_points import services as focal_points
-from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
 from tests import test_portuguese_variant as portuguese
+from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
 
 # European forms the catalogue test does not list because they only come from other catalogues.
 EUROPEAN_PAGES = {
