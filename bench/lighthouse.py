@@ -84,7 +84,8 @@ def main():
     collect_static(env)
     server = bootstrap.Gunicorn(run, STATIC_MANIFEST="1")
     runs = max(1, int(os.environ.get("LIGHTHOUSE_RUNS", "1")))
-    print(f"Lighthouse {LIGHTHOUSE.resolve().parent.parent.name}, mobile emulation, gunicorn -w 2 (DEBUG=0); "
+    version = json.loads((bootstrap.ROOT / "node_modules" / "lighthouse" / "package.json").read_text())["version"]
+    print(f"Lighthouse {version}, mobile emulation, gunicorn -w 2 (DEBUG=0); "
           f"median of {runs} run(s) per page; goal: {GOAL}")  # fmt: skip
     print(f"{'page':<20} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'TBT ms':>7}  below 90")
     for name, path in PAGES.items():
