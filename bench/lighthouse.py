@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bootstrap  # noqa: E402 - sets Django up on the run's own database
+import bootstrap
 
 run = bootstrap.start(database="sqlite", settings="copolad_wg.settings_test")
 
@@ -52,8 +52,13 @@ def audit(url, *, work):
     output = Path(work) / "report.json"
     subprocess.run(
         [
-            str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={output}",
-            f"--only-categories={','.join(CATEGORIES)}", "--locale=es",
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={output}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--locale=es",
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
             "--disable-component-update --disable-sync",
         ],  # fmt: skip
