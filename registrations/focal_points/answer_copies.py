@@ -27,7 +27,9 @@ def send_answers_copy(*, contribution, focal_point, language=None):
             "session_title": str(contribution.session.title),
             "country_name": str(contribution.country.name),
             "answers": answers,
-            "submitted_when": format_when(contribution.submitted_at, None, focal_point_zone(focal_point) or "UTC"),
+            "submitted_when": format_when(
+                contribution.submitted_at, None, focal_point_zone(focal_point) or "UTC", capitalise=False
+            ),
             "page_url": absolute_reverse(
                 "focal_points:contribution_edit", kwargs={"slug": contribution.session.slug}, language=language
             ),
