@@ -273,7 +273,7 @@ def my_data(request, token):
 
 # What the readable page calls the fields a person would not recognise by their column name; the
 # technical ones (row number, link key, calendar counter) are in the JSON download only.
-_HIDDEN_ON_PAGE = {"id", "token", "ics_sequence", "anonymised_at", "status_label"}
+_HIDDEN_ON_PAGE = {"id", "token", "link_nonce", "legacy_token_hash", "ics_sequence", "anonymised_at", "status_label"}
 _PAGE_LABELS = {
     "updated_at": gettext_lazy("last changed"),
     "created_at": gettext_lazy("registered at"),
