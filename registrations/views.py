@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -61,9 +62,20 @@ def register(request, slug):
             except seats.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
-                # The next page shows the address typed (in this browser only) and can send again.
-                request.session[_typed_address_key(session)] = form.cleaned_data["email"]
-                return redirect("registrations:register_done", slug=session.slug)
+                # The next page shows the address typed (in this browser only: a signed cookie, no
+                # session row per registrant, nothing in the URL) and can send the message again.
+                response = redirect("registrations:register_done", slug=session.slug)
+                response.set_signed_cookie(
+                    _typed_address_key(session),
+                    form.cleaned_data["email"],
+                    salt=TYPED_ADDRESS_SALT,
+                    max_age=TYPED_ADDRESS_SECONDS,
+                    path=reverse("registrations:register_done", kwargs={"slug": session.slug}),
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
     else:
         form = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
     context = {
@@ -78,8 +90,12 @@ def register(request, slug):
     return render(request, "registrations/registration_form.html", context)
 
 
+TYPED_ADDRESS_SALT = "registrations.typed-address"
+TYPED_ADDRESS_SECONDS = 3600
+
+
 def _typed_address_key(session):
-    return f"registrations:typed_address:{session.pk}"
+    return f"typed_address_{session.pk}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,7 +104,9 @@ def register_done(request, slug):
     it shows the address this browser typed and offers to send the message again (POST), with the
     same answer whether or not anything was sent."""
     session = session_by_slug(slug)
-    email = request.session.get(_typed_address_key(session), "")
+    email = request.get_signed_cookie(
+        _typed_address_key(session), default="", salt=TYPED_ADDRESS_SALT, max_age=TYPED_ADDRESS_SECONDS
+    )
     if request.method == "POST":
         if email:
             limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT

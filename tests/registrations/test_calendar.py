@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
@@ -128,3 +129,35 @@ def test_without_a_replies_mailbox_no_file_asks_for_a_reply(session2, settings):
     }
 
     assert methods == {"PUBLISH"}
+
+
+def test_web_calendar_links_carry_the_session_s_public_facts_only(session2, client):
+    from urllib.parse import parse_qs, urlsplit
+
+    from sessions_app.calendar import web_calendar_links
+
+    links = web_calendar_links(session2)
+
+    google = parse_qs(urlsplit(links["google"]).query)
+    assert urlsplit(links["google"]).netloc == "calendar.google.com"
+    assert google["dates"] == ["20230510T133000Z/20230510T150000Z"]
+    assert google["ctz"] == ["Europe/Madrid"]
+    outlook = parse_qs(urlsplit(links["outlook"]).query)
+    assert (outlook["startdt"], outlook["enddt"]) == (["2023-05-10T13:30:00Z"], ["2023-05-10T15:00:00Z"])
+    assert urlsplit(links["office"]).netloc == "outlook.office.com"
+    assert all(JOIN_URL not in link for link in links.values())
+
+
+def test_the_session_page_and_the_private_page_offer_the_web_calendars_beside_the_ics(session2, client):
+    session2.status = Session.Status.REGISTRATION_OPEN
+    session2.starts_at = datetime(2030, 5, 10, 13, 30, tzinfo=UTC)
+    session2.save()
+    registration = RegistrationFactory(session=session2, status=Registration.Status.CONFIRMED)
+
+    public = client.get(f"/es/sessions/{session2.slug}/").content.decode()
+    private = client.get(f"/es/registrations/r/{registration.token}/").content.decode()
+
+    for page in (public, private):
+        ids = re.findall(r'id="(google-calendar|outlook-calendar|office-calendar)"', page)
+        assert ids == ["google-calendar", "outlook-calendar", "office-calendar"]
+        assert JOIN_URL not in re.search(r'<ul class="list-inline mb-0 web-calendars">.*?</ul>', page, re.S).group(0)
