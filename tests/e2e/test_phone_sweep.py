@@ -38,7 +38,8 @@ MEASURE = """() => {
     return parent.textContent.trim() !== element.textContent.trim() && getComputedStyle(element).display === "inline";
   };
   const small = [...document.querySelectorAll(
-    "main a, main button, main select, main input:not([type=hidden]), main textarea, main summary, footer a, header a, header button"
+    "main a, main button, main select, main input:not([type=hidden]), main textarea, main summary, " +
+    "footer a, header a, header button"
   )].filter(visible).filter((element) => !inline(element)).map((element) => ({
     what: element.tagName + " " + (element.id || element.name || element.textContent.trim().slice(0, 40)),
     height: Math.round(element.getBoundingClientRect().height * 10) / 10,
