@@ -3,6 +3,9 @@
 One env-driven module. The defaults make a fresh clone run with nothing else installed:
 SQLite, Celery tasks executed eagerly in-process, e-mail written to the console. Production
 sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL-style SMTP variables and SECRET_KEY.
+
+One piece past 400 lines on purpose: Django reads one settings module, and every setting the code
+reads is declared here once, with its default and its reason, where an operator looks for it.
 """
 
 import os
@@ -114,7 +117,9 @@ INSTALLED_APPS = [
     "agenda",
     "registrations",
     "registrations.focal_points",
-    "registrations.mail",
+    "registrations.privacy",
+    "registrations.outbox",
+    "registrations.campaigns",
     "sessions_app.outcomes",
 ]
 
@@ -185,12 +190,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: rate limits (registration form, allauth) need one shared by every process. A Redis that
 # is down or silent costs one short timeout, then is skipped for CACHE_RETRY_AFTER seconds: rate
-# limits fail open (with a logged warning) and every form still saves (copolad_wg/cache.py).
+# limits fail open (with a logged warning) and every form still saves (common/cache.py).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
+            "BACKEND": "common.cache.FailSafeRedisCache",
             "LOCATION": CACHE_URL,
             # Several deployments (or test runs) may share one Redis: each keeps its keys apart.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
@@ -208,6 +213,9 @@ else:
             "LOCATION": "copolad_cache",
         }
     }
+# How long a cached public page may be served at most (common/pagecache.py): a safety net only, since
+# every entry is invalidated by the content and seat generations and by its own valid-until moment.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -230,7 +238,7 @@ ACCOUNT_ADAPTER = "registrations.focal_points.accounts.InvitationOnlyAccountAdap
 # to their dashboard; a staff member with a second factor is still asked for the code.
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # People are named by their full name (else their e-mail), never by the internal username.
-ACCOUNT_USER_DISPLAY = "registrations.focal_points.services.display_name"
+ACCOUNT_USER_DISPLAY = "registrations.focal_points.invitations.display_name"
 # Failed sign-ins: allauth counts them per client IP only (a per-account count would let anyone
 # lock a named person out); per (account, IP) the adapter adds growing delays (ratelimit.py).
 _LOGIN_IP_LIMIT = env_rate("LOGIN_IP_RATE_LIMIT", "30/300")
@@ -248,6 +256,9 @@ LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
 REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
 TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
+# How long a seat change waits for the session's row lock on PostgreSQL before the person is asked
+# to try again (registrations/seats.py: lock_session).
+REGISTRATION_LOCK_TIMEOUT_MS = env_int("REGISTRATION_LOCK_TIMEOUT_MS", 5000)
 LOGIN_REDIRECT_URL = "home"
 # Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
 LOGIN_URL = "account_login"
@@ -434,8 +445,11 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
 OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
 # A request's e-mail waits this long for the ones that follow it (a registration rush), so that the
-# worker's sender writes and sends them together: its cost per message falls to a third.
+# worker's sender writes and sends them together, at a lower cost per message (bench/README.md).
 OUTBOX_SENDER_GATHER_SECONDS = env_float("OUTBOX_SENDER_GATHER_SECONDS", 0.2)
+# What writes a registrant's message on its outbox row just before it is sent: the participants'
+# notifications, named here because the outbox sits below them and cannot import them.
+OUTBOX_RENDERER = "registrations.notifications.render_delivery"
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

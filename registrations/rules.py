@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registrations.models import Registration
 from sessions_app.models import Session
-
-from .models import Registration
 
 # Registration states of a session, as the register box and the refusals describe them.
 OPEN = "open"
@@ -37,7 +36,7 @@ def registration_state(session, *, now=None):
     now = now or timezone.now()
     if session.status == Session.Status.CANCELLED:
         return CANCELLED
-    if now >= session.ends_at or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
+    if session.is_past(now) or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
         return PAST
     if session.registration_is_open(now):
         return OPEN

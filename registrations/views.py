@@ -5,39 +5,33 @@ What the private page offers comes from ``rules.participant_actions``, and the w
 ``seats`` ask the same function, so an action the page hides is refused on POST too.
 """
 
-import json
-from datetime import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_countries.fields import Country
+from django.views.decorators.http import require_http_methods, require_POST
 
+from common.ratelimit import hit, rate_limit, too_many_requests
+from common.timezones import format_when
+from registrations import consent, registering, seats
+from registrations.forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
+from registrations.models import Registration
+from registrations.rules import participant_actions
+from registrations.tokens import registration_for_token
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
-from sessions_app.timezones import format_when, zone_label
-
-from . import personal_data, privacy, retention, seats
-from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
-from .models import Delivery, Mailing, Registration
-from .ratelimit import hit, rate_limit, too_many_requests
-from .rules import participant_actions
-from .tokens import registration_for_token
 
 
-def _private(response):
+def private_page(response):
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def _busy(request, error):
+def busy_page(request, error):
     response = render(request, "registrations/registration_busy.html", {"message": error.message}, status=503)
     response["Retry-After"] = "5"
     return response
@@ -47,7 +41,7 @@ def _busy(request, error):
 def register(request, slug):
     session = session_by_slug(slug)
     state = seats.registration_state(session)
-    notice = privacy.current_notice()
+    notice = consent.current_notice()
     if request.method == "POST":
         form = RegistrationForm(request.POST, session=session, notice=notice)
         if form.is_valid():
@@ -56,9 +50,11 @@ def register(request, slug):
             if not hit(scope="register-email", key=form.cleaned_data["email"], limit=limit, period=period):
                 return too_many_requests(request, retry_after=period)
             try:
-                seats.register_participant(session=session, data=form.cleaned_data, notice=form.cleaned_data["notice"])
+                registering.register_participant(
+                    session=session, data=form.cleaned_data, notice=form.cleaned_data["notice"]
+                )
             except seats.SessionBusy as error:
-                return _busy(request, error)
+                return busy_page(request, error)
             except seats.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
@@ -112,19 +108,19 @@ def register_done(request, slug):
             limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT
             if not hit(scope="register-email", key=email, limit=limit, period=period):
                 return too_many_requests(request, retry_after=period)
-            seats.send_again(session=session, email=email)
+            registering.send_again(session=session, email=email)
         messages.success(request, _("If a registration matches, we have sent the message again."))
         return redirect("registrations:register_done", slug=session.slug)
     return render(request, "registrations/registration_submitted.html", {"session": session, "email": email})
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
     actions = participant_actions(registration)
-    notice = privacy.current_notice()
+    notice = consent.current_notice()
     form = None
     if actions.accept_notice:
         # Added by a focal point or staff: the person reads the notice and accepts it here first.
@@ -132,7 +128,7 @@ def confirm(request, token):
     if request.method == "POST":
         if form is not None and not form.is_valid():
             context = _confirm_context(registration, form, notice)
-            return _private(render(request, "registrations/registration_confirm.html", context))
+            return private_page(render(request, "registrations/registration_confirm.html", context))
         try:
             registration = seats.confirm_registration(
                 registration=registration,
@@ -140,7 +136,7 @@ def confirm(request, token):
                 contact_opt_in=bool(form is not None and form.cleaned_data.get("contact_opt_in")),
             )
         except seats.SessionBusy as error:
-            return _busy(request, error)
+            return busy_page(request, error)
         except seats.RegistrationError as error:
             messages.error(request, error.message)
             if registration.anonymised_at or not registration.token:
@@ -150,7 +146,7 @@ def confirm(request, token):
         return redirect(registration.get_absolute_url())
     if registration.status != Registration.Status.PENDING:
         return redirect(registration.get_absolute_url())
-    return _private(
+    return private_page(
         render(request, "registrations/registration_confirm.html", _confirm_context(registration, form, notice))
     )
 
@@ -161,8 +157,8 @@ def _confirm_context(registration, form, notice):
         "session": registration.session,
         "consent_form": form,
         "notice": notice,
-        "notice_blocks": privacy.notice_blocks(notice.body) if notice else [],
-        "retention": privacy.retention_periods(),
+        "notice_blocks": consent.notice_blocks(notice.body) if notice else [],
+        "retention": consent.retention_periods(),
     }
 
 
@@ -178,7 +174,7 @@ def _status_message(request, registration):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
     registration = registration_for_token(token)
@@ -190,7 +186,7 @@ def manage(request, token):
         form = DetailsForm(request.POST, initial=details_initial(registration), country_locked=country_locked)
         if form.is_valid():
             try:
-                seats.change_details(registration=registration, data=form.cleaned_data)
+                registering.change_details(registration=registration, data=form.cleaned_data)
             except seats.RegistrationError as error:
                 messages.error(request, error.message)
                 return redirect(registration.get_absolute_url())
@@ -211,14 +207,14 @@ def manage(request, token):
         "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
         "join_url": session.join_url if actions.join_link else "",
         "state_message": seats.STATE_MESSAGES.get(actions.state),
-        "anonymise_on": retention.personal_data_kept_until(registration),
+        "anonymise_on": consent.personal_data_kept_until(registration),
     }
-    return _private(render(request, "registrations/registration_manage.html", context))
+    return private_page(render(request, "registrations/registration_manage.html", context))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def cancel(request, token):
     """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)
@@ -231,11 +227,11 @@ def cancel(request, token):
             "session": registration.session,
             "has_seat": registration.status in seats.SEAT_STATUSES,
         }
-        return _private(render(request, "registrations/registration_cancel.html", context))
+        return private_page(render(request, "registrations/registration_cancel.html", context))
     try:
         seats.cancel_registration(registration=registration)
     except seats.SessionBusy as error:
-        return _busy(request, error)
+        return busy_page(request, error)
     except seats.RegistrationError as error:
         messages.error(request, error.message)
     else:
@@ -252,148 +248,7 @@ def calendar(request, token):
     body = session_calendar(registration.session, registration=registration)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registration.session.slug}.ics"'
-    return _private(response)
-
-
-# ── The person's rights: download, delete, withdraw the contact opt-in ──────────────────────────
-
-
-@never_cache
-@require_GET
-@rate_limit("token")
-def my_data(request, token):
-    """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
-    registration = registration_for_token(token)
-    if not participant_actions(registration).download_data:
-        raise Http404
-    data = personal_data.export_personal_data(registration=registration)
-    if request.GET.get("format") == "json":
-        body = json.dumps(data, ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
-        response["Cache-Control"] = "private, no-store"
-        return _private(response)
-    zone_name = registration.time_zone
-    context = {
-        "registration": registration,
-        "session": registration.session,
-        "data": data,
-        "registrations": [_labelled(record, zone_name=zone_name) for record in data["registrations"]],
-        "deliveries": [_readable_delivery(item, zone_name=zone_name) for item in data["deliveries"]],
-        "certificates": [
-            {**item, "created_at": _moment(item["created_at"], zone_name)} for item in data["certificates"]
-        ],
-        "zone_name": zone_name,
-    }
-    return _private(render(request, "registrations/my_data.html", context))
-
-
-# What the readable page calls the fields a person would not recognise by their column name; the
-# technical ones (row number, link key, calendar counter) are in the JSON download only.
-_HIDDEN_ON_PAGE = {"id", "token", "link_nonce", "legacy_token_hash", "ics_sequence", "anonymised_at", "status_label"}
-_PAGE_LABELS = {
-    "updated_at": gettext_lazy("last changed"),
-    "created_at": gettext_lazy("registered at"),
-    "session": gettext_lazy("session"),
-}
-# The kinds of message the portal sends, as the person knows them.
-DELIVERY_KINDS = {
-    "registration_confirm": gettext_lazy("Please confirm your registration"),
-    "registration_link": gettext_lazy("Your private link"),
-    "registration_confirmed": gettext_lazy("Registration confirmed"),
-    "registration_waitlisted": gettext_lazy("On the waiting list"),
-    "registration_cancelled": gettext_lazy("Registration cancelled"),
-    "focal_point_invitation": gettext_lazy("Invitation to be a focal point"),
-    "contribution_copy": gettext_lazy("Copy of your country's answers"),
-    "account": gettext_lazy("Account"),
-    "mailing": gettext_lazy("Message from the programme"),
-    **{kind.value: kind.label for kind in Mailing.Kind},
-}
-
-
-def _moment(value, zone_name):
-    """An ISO timestamp of the export, written as every page writes a time, in the person's zone."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
-    return format_when(moment, None, zone_name)
-
-
-def _labelled(record, *, zone_name):
-    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them,
-    choices by their names and times in the person's zone."""
-    rows = []
-    for name, value in record.items():
-        if name in _HIDDEN_ON_PAGE:
-            continue
-        if name == "attended":
-            label = Registration.Status.ATTENDED.label
-        else:
-            field = Registration._meta.get_field(name)
-            label = _PAGE_LABELS.get(name, field.verbose_name)
-            if field.choices and value:
-                value = str(dict(field.flatchoices).get(value, value))
-            elif name == "country" and value:
-                value = str(Country(value).name)
-            elif name == "time_zone" and value:
-                value = zone_label(value)
-            elif field.get_internal_type() == "DateTimeField":
-                value = _moment(value, zone_name)
-        if isinstance(value, dict):
-            value = value.get("title", "")
-        if value is True:
-            value = _("Yes")
-        elif value is False:
-            value = _("No")
-        rows.append((str(label), "—" if value in (None, "") else value))
-    return rows
-
-
-def _readable_delivery(item, *, zone_name):
-    return {
-        "kind": str(DELIVERY_KINDS.get(item["kind"], item["kind"])),
-        "subject": item["subject"],
-        "status": str(dict(Delivery.Status.choices).get(item["status"], item["status"])),
-        "created_at": _moment(item["created_at"], zone_name),
-        "sent_at": _moment(item["sent_at"], zone_name),
-    }
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@rate_limit("token")
-def delete_my_data(request, token):
-    """GET asks for confirmation; POST erases and leads to a page that says what happened."""
-    registration = registration_for_token(token)
-    if not participant_actions(registration).delete_data:
-        raise Http404
-    if request.method == "POST":
-        try:
-            report = personal_data.erase_personal_data(registration=registration, requested_by="person")
-        except seats.SessionBusy as error:
-            return _busy(request, error)
-        messages.success(
-            request,
-            ngettext(
-                "Your personal data have been deleted from %(count)d registration.",
-                "Your personal data have been deleted from %(count)d registrations.",
-                report.registrations,
-            )
-            % {"count": report.registrations},
-        )
-        return redirect("registrations:data_deleted")
-    registrations = list(personal_data.registrations_of(registration.email))
-    context = {"registration": registration, "session": registration.session, "registrations": registrations}
-    return _private(render(request, "registrations/my_data_delete.html", context))
-
-
-def data_deleted(request):
-    """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return _private(render(request, "registrations/my_data_deleted.html", {"retention": privacy.retention_periods()}))
+    return private_page(response)
 
 
 @require_POST
@@ -401,37 +256,9 @@ def data_deleted(request):
 def withdraw_opt_in(request, token):
     registration = registration_for_token(token)
     try:
-        seats.withdraw_contact_opt_in(registration=registration)
+        registering.withdraw_contact_opt_in(registration=registration)
     except seats.RegistrationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("You will no longer hear from us about future activities."))
     return redirect(registration.get_absolute_url())
-
-
-# ── The privacy notice ──────────────────────────────────────────────────────────────────────
-
-
-def _notice_page(request, notice):
-    context = {
-        "notice": notice,
-        "notice_blocks": privacy.notice_blocks(notice.body),
-        "retention": privacy.retention_periods(),
-        "current": privacy.current_notice(),
-        "versions": privacy.published_versions(),
-    }
-    return render(request, "registrations/privacy_notice.html", context)
-
-
-def privacy_notice(request):
-    notice = privacy.current_notice()
-    if notice is None:
-        raise Http404
-    return _notice_page(request, notice)
-
-
-def privacy_notice_version(request, version):
-    notice = privacy.published_notice(version)
-    if notice is None:
-        raise Http404
-    return _notice_page(request, notice)

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from agenda.models import AgendaItem, AgendaRole
 from agenda.timing import compute_schedule
-
-from . import pagecache
-from .models import MethodologyStep, Session, WorkingGroup
+from common import pagecache
+from sessions_app.models import MethodologyStep, Session, WorkingGroup
 
 # The public sessions that the register page and its POST read on every request, kept per process
 # until any public content changes (the page cache's "content" generation: every write to a
@@ -35,8 +34,8 @@ def groups_with_sessions(*, now=None):
         .prefetch_related("thematic_focuses", Prefetch("sessions", queryset=sessions, to_attr="public_sessions"))
     )
     for group in groups:
-        group.upcoming = [session for session in group.public_sessions if session.ends_at > now]
-        group.past = [session for session in reversed(group.public_sessions) if session.ends_at <= now]
+        group.upcoming = [session for session in group.public_sessions if not session.is_past(now)]
+        group.past = [session for session in reversed(group.public_sessions) if session.is_past(now)]
     return groups
 
 

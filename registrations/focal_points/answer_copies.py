@@ -7,11 +7,11 @@ names the contribution and its submission time), so a retry or a double click se
 
 from django.utils import translation
 
-from sessions_app.links import absolute_reverse
-from sessions_app.timezones import format_when
-
-from ..mail.outbox import queue_email
-from .services import contribution_with_answers, focal_point_zone
+from common.links import absolute_reverse
+from common.timezones import format_when
+from registrations.focal_points.answers import contribution_with_answers
+from registrations.focal_points.times import focal_point_zone
+from registrations.outbox.queueing import queue_email
 
 
 def send_answers_copy(*, contribution, focal_point, language=None):

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Institution, Registration
-from ..notifications import send_confirmation_request, send_private_link
-from ..seats import cancel_registration
-from .services import FocalPointError, find_duplicate_institution, is_closed_for_focal_points
+from registrations.focal_points.errors import FocalPointError
+from registrations.focal_points.institutions import find_duplicate_institution
+from registrations.focal_points.nominations import is_closed_for_focal_points
+from registrations.models import Institution, Registration
+from registrations.notifications import send_confirmation_request, send_private_link
+from registrations.seats import cancel_registration
 
 OPEN_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 EDITABLE_FIELDS = ("full_name", "position", "institution", "language")

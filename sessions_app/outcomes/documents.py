@@ -16,10 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from registrations.models import Registration
-
-from ..models import Certificate, Conclusions, Document, Session
-from . import pdf
-from .certificates import issue_certificate
+from sessions_app.models import Certificate, Conclusions, Document
+from sessions_app.outcomes import pdf
+from sessions_app.outcomes.certificates import issue_certificate
 
 logger = logging.getLogger(__name__)
 
@@ -90,15 +89,6 @@ def render_document(*, session, kind, language, registration=None):
 def session_kinds(session):
     """The agenda always; conclusions and roadmap once conclusions exist."""
     return SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
-
-
-def render_session_documents(*, session):
-    """Render the agenda in every language, and conclusions and roadmap once conclusions exist."""
-    return [
-        render_document(session=session, kind=kind, language=language)
-        for kind in session_kinds(session)
-        for language, _name in settings.LANGUAGES
-    ]
 
 
 def attendees(session):
@@ -204,12 +194,8 @@ def _order(document, own_language=None):
     return (_KIND_ORDER[document.kind], own_first, _LANGUAGE_ORDER.get(document.language, 99))
 
 
-def session_by_pk(pk):
-    return Session.objects.select_related("group").get(pk=pk)
-
-
 # ── Personal data ────────────────────────────────────────────────────────────────────────────
-# ``registrations.personal_data`` cannot import this wing; it sends signals, connected to the two
+# ``registrations.privacy.personal_data`` cannot import this wing; it sends signals, connected to the two
 # receivers below in OutcomesConfig.ready, and these call the domain functions.
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points.nominations import nominate
 from tests.factories import (
     DeliveryFactory,
     GuidingQuestionFactory,
@@ -60,7 +60,7 @@ def world(db, focal_point_uruguay):
     InstitutionFactory(
         country="UY", name="Ministerio de Desarrollo Social", acronym="MIDES", contact_email="a" * 40 + "@example.org"
     )
-    nomination = focal_points.nominate(
+    nomination = nominate(
         session=session,
         focal_point=focal_point_uruguay,
         data={"full_name": "María José O'Connor-Núñez", "email": "maria.jose.oconnor.nunez@example.org",

@@ -3,7 +3,7 @@
 The data is ``sessions_app/demo/session-2-examples.toml``; every text says it is an example and every
 address is at example.org. Like ``load_demo`` (which runs this last), a second run changes nothing.
 The attendees' registrations are stamped when they are created, which starts their retention clock
-then (``registrations.retention``): the hourly retention task leaves them, and their certificates,
+then (``registrations.privacy.retention``): the hourly retention task leaves them, and their certificates,
 alone for PERSONAL_DATA_RETENTION_DAYS.
 """
 
@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from registrations.consent import current_notice
 from registrations.models import Registration
-from registrations.privacy import current_notice
 from sessions_app.management.commands.load_demo import read, tr, upsert
 from sessions_app.models import Certificate, Conclusions, RoadmapItem, Session
 from sessions_app.outcomes.certificates import initials, normalise_code
