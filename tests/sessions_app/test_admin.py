@@ -85,7 +85,7 @@ def test_change_page_shows_the_computed_agenda_and_its_warning(client, staff):
         "anonymised by the hourly retention task. What you add or change now (a registration, attendance, a "
         "certificate) restarts that registration's clock: it is kept 730 days from today, then anonymised."
     )
-    assert texts(page.split('class="messagelist"')[1].split("</ul>")[0], "li") == [warning, retention]
+    assert texts(page.split('class="messagelist"')[1].split("</ul>")[0], "li") == [retention, warning]
     agenda = page.split('<table class="computed-agenda">')[1].split("</table>")[0]
     assert [text(row) for row in agenda.split("<tr>")[2:]] == [
         "15:30–15:35 Opening Opening 5",
