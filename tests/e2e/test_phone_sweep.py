@@ -110,3 +110,21 @@ def test_focal_point_pages_and_my_data_fit_a_phone(live_server, chromium_page, f
             problems[path] = found
 
     assert problems == {}
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_public_pages_small_links_are_thumb_sized(live_server, chromium_page, width):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    page = chromium_page
+    page.set_viewport_size({"width": width, "height": 800})
+    heights = {}
+    page.goto(f"{live_server.url}/es/")
+    heights["ics"] = page.get_by_role("link", name="o descargarlo (.ics)").bounding_box()["height"]
+    page.goto(f"{live_server.url}/es/sessions/session-3-alternatives-to-imprisonment/")
+    heights["times"] = page.get_by_role("link", name="Hora en cada país").bounding_box()["height"]
+    found = page.evaluate(MEASURE)
+
+    assert {name: height >= 44 for name, height in heights.items()} == {"ics": True, "times": True}
+    assert (found["scroll"], found["tables"], found["small"]) == (width, [], [])

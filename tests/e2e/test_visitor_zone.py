@@ -55,3 +55,26 @@ def test_without_javascript_the_agenda_keeps_the_session_s_times(live_server, _c
     context.close()
 
     assert (times, hidden) == (["15:30–15:45", "15:45–17:00"], 0)
+
+
+def test_a_document_link_reads_with_a_space_before_its_size(live_server, chromium_page, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from sessions_app.models import Conclusions, Document, Session
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    held = SessionFactory(
+        slug="sesion-2", status=Session.Status.HELD, starts_at=datetime(2023, 5, 10, 13, 30, tzinfo=UTC)
+    )
+    Conclusions.objects.create(session=held, body="x", is_public=True, published_at=held.starts_at)
+    document = Document(
+        session=held, kind=Document.Kind.CONCLUSIONS, language="en", version=1, is_public=True,
+        sha256="0" * 64, content_hash="0" * 64, size=2048,
+    )  # fmt: skip
+    document.file.save("conclusions.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    document.save()
+    page = chromium_page
+
+    page.goto(f"{live_server.url}/es/sessions/sesion-2/")
+
+    assert page.locator("#outcomes .document-link").inner_text() == "Conclusiones · Inglés (PDF, 2,0\xa0KB)"
