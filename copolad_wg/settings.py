@@ -444,6 +444,12 @@ PENDING_REGISTRATION_DAYS = env_int("PENDING_REGISTRATION_DAYS", 14)
 DELIVERY_BODY_DAYS = env_int("DELIVERY_BODY_DAYS", 30)
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
+# Private links (registrations.tokens): each key is derived from a nonce in the database with this
+# secret, which the database never holds, so a copy of the database opens no private page. Keep it
+# with SECRET_KEY (defaults to it); changing it ends every link sent unless the old value is listed
+# in PRIVATE_LINK_KEY_FALLBACKS (defaults to SECRET_KEY_FALLBACKS).
+PRIVATE_LINK_KEY = env_str("PRIVATE_LINK_KEY", "")
+PRIVATE_LINK_KEY_FALLBACKS = env_list("PRIVATE_LINK_KEY_FALLBACKS") or None
 # Key of the hash that keeps an erased address on the suppression list; keep it when SECRET_KEY
 # is rotated, or erased people may be mailed again. Defaults to SECRET_KEY.
 SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY", "")

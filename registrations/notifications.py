@@ -12,14 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.timezones import format_when
 
 from .mail.outbox import queue_email, render_email
-from .models import Delivery
+from .models import Delivery, Registration
 from .rules import waitlist_position
+from .tokens import LINK_PLACEHOLDER
 
 
 def _context(registration, **extra):
@@ -31,11 +33,12 @@ def _context(registration, **extra):
             "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
             "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
             "same_zone": registration.time_zone == session.time_zone,
+            # The key goes in as the outbox sends (tokens.fill_private_links): no stored copy holds it.
             "manage_url": absolute_reverse(
-                "registrations:manage", kwargs={"token": registration.token}, language=registration.language
+                "registrations:manage", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
             ),
             "confirm_url": absolute_reverse(
-                "registrations:confirm", kwargs={"token": registration.token}, language=registration.language
+                "registrations:confirm", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
             ),
             "session_url": absolute_url(session.get_absolute_url()),
         }
@@ -146,6 +149,12 @@ def render_pending(*, delivery_id):
         delivery.save(update_fields=["subject", "body_text", "body_html", "ics", "render_params"])
 
 
+def placeholder_name(language):
+    """The name a preview shows for a recipient the viewer may not see."""
+    with translation.override(language):
+        return gettext("[recipient's name]")
+
+
 def preview(*, registration, kind, **extra):
     """(subject, plain text) of the message ``kind`` as ``registration`` would get it; nothing is stored."""
     subject, body_text, _html = render_email(
@@ -154,11 +163,13 @@ def preview(*, registration, kind, **extra):
     return subject, body_text
 
 
-def mailing_plan(*, registrations, kind, **extra):
+def mailing_plan(*, registrations, kind, named=False, **extra):
     """What staff see before an action e-mails ``registrations`` a message ``kind``.
 
     {"by_language": [(language name, count)], "previews": [{"language", "subject", "body"}] (one per
-    language, as its first person would get it), "sent_before": {"same_kind", "people", "total"}}.
+    language, as its first person would get it, or with ``named`` false as a placeholder person of
+    that language would), "sent_before": {"same_kind", "people", "total"}}. Links hold the
+    placeholder key, never a live one.
     """
     names = dict(settings.LANGUAGES)
     first_of = {}
@@ -168,8 +179,17 @@ def mailing_plan(*, registrations, kind, **extra):
         counts[registration.language] += 1
     previews = []
     for code in sorted(first_of):
+        person = first_of[code]
+        if not named:
+            person = Registration(
+                session=person.session,
+                full_name=placeholder_name(code),
+                language=code,
+                time_zone=person.session.time_zone,
+                status=person.status,
+            )
         try:
-            subject, body = preview(registration=first_of[code], kind=kind, **extra)
+            subject, body = preview(registration=person, kind=kind, **extra)
         except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
             subject, body = "", ""
         previews.append({"language": names.get(code, code), "subject": subject, "body": body})

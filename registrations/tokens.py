@@ -1,12 +1,38 @@
-"""The private link's key: looking up a registration by its token.
+"""The private link's key: issuing it, and finding the registration behind it.
 
 Every page behind a private link (the registration page, its calendar file, the documents, the
-person's data) finds its registration here, with one rule: a token longer than any we issue, an
+person's data) finds its registration here, with one rule: a key longer than any we issue, an
 unknown one, one that differs in any way, one whose data were erased or anonymised, or one of a
 pending registration past PENDING_REGISTRATION_DAYS (expired, even before retention deletes it)
 is a 404 that says nothing more. The match is compared in constant time.
+
+How keys are kept, and why. A copy of the database alone must not open anyone's private page, so
+the database never holds a usable key. A key is *derived*: ``<nonce><mac>``, where the nonce is a
+random value stored on the registration (``link_nonce``) and the mac is an HMAC of it under
+``PRIVATE_LINK_KEY``, a secret kept in the environment, never in the database. We chose derivation
+over the other way (a keyed hash stored per issued link, a fresh random key per e-mail) because:
+
+- the link can be written again whenever it is needed (every reminder, a "find my registration"
+  request, the worker rendering a message) without storing anything, so a mailing of hundreds
+  writes no extra rows and the outbox can put the key in at the last moment;
+- a person gets the same link in every message, so the one they bookmarked keeps working;
+- the link is revoked by clearing the nonce (erasure), or re-issued by drawing a new one.
+
+The price: whoever holds both the database and the key can write every link. Keep
+``PRIVATE_LINK_KEY`` with ``SECRET_KEY``, out of backups of the database; changing it ends every
+link sent, unless the old key stays listed in ``PRIVATE_LINK_KEY_FALLBACKS``.
+
+Links sent before keys were derived were random strings stored in clear. The migration kept only
+their SHA-256 (``legacy_token_hash``; a 256-bit random string cannot be recovered from it), so
+those links still open their page, and every e-mail written since carries a derived key.
+
+Stored e-mails never hold a key either: a message is written with ``LINK_PLACEHOLDER`` where the
+key goes, and the outbox puts in the recipient's key only in the bytes it hands to the mail server
+(``fill_private_links``). Staff previews show the placeholder, never a live key.
 """
 
+import base64
+import hashlib
 import hmac
 from datetime import timedelta
 
@@ -14,19 +40,74 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Registration
+from .models import Registration, new_link_nonce
 
 MAX_TOKEN_LENGTH = 64
+NONCE_LENGTH = 22  # 16 random bytes, URL-safe base64 without padding
+MAC_LENGTH = 22  # the first 16 bytes of an HMAC-SHA256
+# Where a stored message (or a preview) has the key of the recipient's private link. A slug, so
+# every URL pattern takes it; shorter than a key, so it never opens a page.
+LINK_PLACEHOLDER = "private-link-key"
+
+
+def _b64(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _keys():
+    primary = getattr(settings, "PRIVATE_LINK_KEY", "") or settings.SECRET_KEY
+    fallbacks = getattr(settings, "PRIVATE_LINK_KEY_FALLBACKS", None)
+    if fallbacks is None:
+        fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", [])
+    return [primary, *fallbacks]
+
+
+def _mac(nonce, key):
+    digest = hmac.new(key.encode(), f"copolad.private-link:{nonce}".encode(), hashlib.sha256).digest()
+    return _b64(digest[:16])
+
+
+def link_key(registration):
+    """The key of ``registration``'s private link, or None once its data are erased."""
+    nonce = registration.link_nonce
+    if not nonce:
+        return None
+    return nonce + _mac(nonce, _keys()[0])
+
+
+def legacy_hash(token):
+    """What the database keeps of a key issued before keys were derived."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reissue_link(*, registration):
+    """Draw a new nonce: every earlier link of ``registration`` stops working. Returns the new key."""
+    registration.link_nonce = new_link_nonce()
+    registration.legacy_token_hash = None
+    Registration.objects.filter(pk=registration.pk).update(link_nonce=registration.link_nonce, legacy_token_hash=None)
+    return link_key(registration)
+
+
+def _find(token):
+    registrations = Registration.objects.select_related("session__group", "institution")
+    if len(token) == NONCE_LENGTH + MAC_LENGTH:
+        nonce, mac = token[:NONCE_LENGTH], token[NONCE_LENGTH:]
+        registration = registrations.filter(link_nonce=nonce).first()
+        if registration is None:
+            return None
+        # Every key is tried, so the time taken does not tell which one matched.
+        matches = [hmac.compare_digest(_mac(nonce, key).encode(), mac.encode()) for key in _keys()]
+        return registration if any(matches) else None
+    # Looked up by its hash: an index probe on a SHA-256 tells a timing attack nothing.
+    return registrations.filter(legacy_token_hash=legacy_hash(token)).first()
 
 
 def registration_for_token(token):
     """The registration behind a private link (with its session and group), or Http404."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise Http404
-    registration = Registration.objects.select_related("session__group", "institution").filter(token=token).first()
-    if registration is None or not hmac.compare_digest((registration.token or "").encode(), token.encode()):
-        raise Http404
-    if registration.anonymised_at is not None or is_expired(registration):
+    registration = _find(token)
+    if registration is None or registration.anonymised_at is not None or is_expired(registration):
         raise Http404
     return registration
 
@@ -37,3 +118,15 @@ def is_expired(registration, *, now=None):
         return False
     now = now or timezone.now()
     return registration.created_at < now - timedelta(days=settings.PENDING_REGISTRATION_DAYS)
+
+
+def fill_private_links(text, registration):
+    """``text`` with the placeholder replaced by ``registration``'s key: only in what is sent.
+
+    Without a registration (a test message, a focal point's e-mail), or once it is erased, the
+    placeholder stays: it opens nothing.
+    """
+    if not text or LINK_PLACEHOLDER not in text or registration is None:
+        return text
+    key = link_key(registration)
+    return text.replace(LINK_PLACEHOLDER, key) if key else text
