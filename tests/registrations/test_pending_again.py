@@ -5,9 +5,9 @@ from django.conf import settings
 
 from registrations import seats
 from registrations.models import Delivery
-from tests.support.sent import as_sent
 from tests.factories import SessionFactory
 from tests.registrations.helpers import person
+from tests.support.sent import as_sent
 
 pytestmark = pytest.mark.django_db
 

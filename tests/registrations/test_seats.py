@@ -7,9 +7,9 @@ from registrations import seats
 from registrations.models import Delivery, Registration
 from registrations.privacy import current_notice
 from sessions_app.models import Session
-from tests.support.sent import as_sent
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, rendered
+from tests.support.sent import as_sent
 
 pytestmark = pytest.mark.django_db
 

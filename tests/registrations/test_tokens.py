@@ -40,9 +40,9 @@ def test_a_link_issued_before_the_change_still_opens_its_page_and_the_stored_cop
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old_apps = executor.loader.project_state(BEFORE).apps
-    OldSession = old_apps.get_model("sessions_app", "Session")  # noqa: N806 - a model class
-    OldRegistration = old_apps.get_model("registrations", "Registration")  # noqa: N806
-    OldDelivery = old_apps.get_model("registrations", "Delivery")  # noqa: N806
+    OldSession = old_apps.get_model("sessions_app", "Session")
+    OldRegistration = old_apps.get_model("registrations", "Registration")
+    OldDelivery = old_apps.get_model("registrations", "Delivery")
     session = SessionFactory()
     old_token = secrets.token_urlsafe(32)
     old = OldRegistration.objects.create(

@@ -12,9 +12,9 @@ from sessions_app.outcomes import documents
 from sessions_app.outcomes.conclusions import write_conclusions
 from sessions_app.outcomes.publishing import publish_conclusions
 from sessions_app.outcomes.tasks import render_certificate_task, render_documents_task
-from tests.support.sent import as_sent
 from tests.factories import RegistrationFactory
 from tests.sessions_app.after_session_data import build_held_session
+from tests.support.sent import as_sent
 
 
 @pytest.fixture(autouse=True)
