@@ -12,6 +12,8 @@ from django_countries.fields import CountryField
 
 from sessions_app.models import Session
 
+from .link_keys import key_for
+
 
 class Institution(models.Model):
     class Kind(models.TextChoices):
@@ -178,9 +180,7 @@ class Registration(models.Model):
     @property
     def token(self):
         """The key of this person's private link (derived, never stored), or None once erased."""
-        from .tokens import link_key  # tokens reads this model
-
-        return link_key(self)
+        return key_for(self.link_nonce)
 
     @property
     def has_consented(self):

@@ -28,11 +28,9 @@ those links still open their page, and every e-mail written since carries a deri
 
 Stored e-mails never hold a key either: a message is written with ``LINK_PLACEHOLDER`` where the
 key goes, and the outbox puts in the recipient's key only in the bytes it hands to the mail server
-(``fill_private_links``). Staff previews show the placeholder, never a live key.
+(``link_keys.fill_private_links``). Staff previews show the placeholder, never a live key.
 """
 
-import base64
-import hashlib
 import hmac
 from datetime import timedelta
 
@@ -40,44 +38,17 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
+from .link_keys import LINK_PLACEHOLDER, MAC_LENGTH, NONCE_LENGTH, key_for, keys, legacy_hash, mac
 from .models import Registration, new_link_nonce
 
+__all__ = ["LINK_PLACEHOLDER", "MAX_TOKEN_LENGTH", "link_key", "registration_for_token", "reissue_link"]
+
 MAX_TOKEN_LENGTH = 64
-NONCE_LENGTH = 22  # 16 random bytes, URL-safe base64 without padding
-MAC_LENGTH = 22  # the first 16 bytes of an HMAC-SHA256
-# Where a stored message (or a preview) has the key of the recipient's private link. A slug, so
-# every URL pattern takes it; shorter than a key, so it never opens a page.
-LINK_PLACEHOLDER = "private-link-key"
-
-
-def _b64(raw):
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _keys():
-    primary = getattr(settings, "PRIVATE_LINK_KEY", "") or settings.SECRET_KEY
-    fallbacks = getattr(settings, "PRIVATE_LINK_KEY_FALLBACKS", None)
-    if fallbacks is None:
-        fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", [])
-    return [primary, *fallbacks]
-
-
-def _mac(nonce, key):
-    digest = hmac.new(key.encode(), f"copolad.private-link:{nonce}".encode(), hashlib.sha256).digest()
-    return _b64(digest[:16])
 
 
 def link_key(registration):
     """The key of ``registration``'s private link, or None once its data are erased."""
-    nonce = registration.link_nonce
-    if not nonce:
-        return None
-    return nonce + _mac(nonce, _keys()[0])
-
-
-def legacy_hash(token):
-    """What the database keeps of a key issued before keys were derived."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return key_for(registration.link_nonce)
 
 
 def reissue_link(*, registration):
@@ -91,12 +62,12 @@ def reissue_link(*, registration):
 def _find(token):
     registrations = Registration.objects.select_related("session__group", "institution")
     if len(token) == NONCE_LENGTH + MAC_LENGTH:
-        nonce, mac = token[:NONCE_LENGTH], token[NONCE_LENGTH:]
+        nonce, given = token[:NONCE_LENGTH], token[NONCE_LENGTH:]
         registration = registrations.filter(link_nonce=nonce).first()
         if registration is None:
             return None
         # Every key is tried, so the time taken does not tell which one matched.
-        matches = [hmac.compare_digest(_mac(nonce, key).encode(), mac.encode()) for key in _keys()]
+        matches = [hmac.compare_digest(mac(nonce, key).encode(), given.encode()) for key in keys()]
         return registration if any(matches) else None
     # Looked up by its hash: an index probe on a SHA-256 tells a timing attack nothing.
     return registrations.filter(legacy_token_hash=legacy_hash(token)).first()
@@ -118,15 +89,3 @@ def is_expired(registration, *, now=None):
         return False
     now = now or timezone.now()
     return registration.created_at < now - timedelta(days=settings.PENDING_REGISTRATION_DAYS)
-
-
-def fill_private_links(text, registration):
-    """``text`` with the placeholder replaced by ``registration``'s key: only in what is sent.
-
-    Without a registration (a test message, a focal point's e-mail), or once it is erased, the
-    placeholder stays: it opens nothing.
-    """
-    if not text or LINK_PLACEHOLDER not in text or registration is None:
-        return text
-    key = link_key(registration)
-    return text.replace(LINK_PLACEHOLDER, key) if key else text

@@ -44,8 +44,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from ..link_keys import LINK_PLACEHOLDER, fill_private_links
 from ..models import Delivery, Suppression
-from ..tokens import LINK_PLACEHOLDER, fill_private_links
 from . import mime
 
 # The tasks that send, named rather than imported: tasks.py imports this module.
@@ -296,8 +296,8 @@ def sent_bodies(delivery):
     recipient's private-link key goes (registrations.tokens), and only the bytes sent get the key."""
     text, html = delivery.body_text, delivery.body_html
     if delivery.registration_id and (LINK_PLACEHOLDER in text or LINK_PLACEHOLDER in html):
-        registration = delivery.registration
-        text, html = fill_private_links(text, registration), fill_private_links(html, registration)
+        nonce = delivery.registration.link_nonce
+        text, html = fill_private_links(text, nonce), fill_private_links(html, nonce)
     return text, html
 
 
