@@ -479,7 +479,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "registrations.Registration",
         # The reverse relations too: auditlog's diff of a new row would read each (a query for the
         # certificate on every registration) and log a manager's repr as a "change".
-        "exclude_fields": ["token", "updated_at", "certificate", "deliveries", "documents"],
+        "exclude_fields": ["link_nonce", "legacy_token_hash", "updated_at", "certificate", "deliveries", "documents"],
     },
     "registrations.FocalPoint",
     "registrations.Institution",
@@ -531,7 +531,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "copolad_wg.observability.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "copolad_wg.observability.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "copolad_wg.observability.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {
