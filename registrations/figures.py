@@ -236,7 +236,7 @@ def table_csv(caption, header, rows):
     """UTF-8 with a BOM (Excel shows accents); cells that a spreadsheet would run are neutralised."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([_safe(cell) for cell in header])
     writer.writerows([[_safe(cell) for cell in row] for row in rows])
     return buffer.getvalue().encode("utf-8")

@@ -77,10 +77,30 @@ _BREAKS = re.compile(r"[\x0b\x0c]")
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
+# What a spreadsheet runs as a formula when a cell starts with it.
+FORMULA_STARTS = "=+-@"
+# A separator that some spreadsheet may split on (Excel in Spanish or Portuguese splits on ";"), or a
+# line break, then anything a reader might strip (spaces, quotes), then a formula start: the cell
+# that such a split would begin there gets its apostrophe too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][\s\"']*)(?=[=+\-@])")
+
+
 def _safe(value):
+    """One cell of a CSV or XLSX file, that no spreadsheet runs as a formula.
+
+    The one escaping rule of every spreadsheet the portal writes: a cell that starts with a
+    formula character (after any spaces or quotes), or that would start with one if a reader split
+    it on any separator (",", ";", tab, line break), gets an apostrophe there, which spreadsheets
+    show as text. Numbers stay numbers. Writers also quote every cell (``csv.QUOTE_ALL``), so a
+    cell that holds a separator is one cell whatever separator the reader uses.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     text = "" if value is None else str(value)
     text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
-    if text and text[0] in "=+-@\t\r":
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    stripped = text.lstrip(" \"'")
+    if stripped[:1] in tuple(FORMULA_STARTS) or text[:1] in ("\t", "\r"):
         return "'" + text
     return text
 
@@ -147,8 +167,8 @@ def export_csv(queryset):
     """UTF-8 with a BOM so that Excel shows accents; returns bytes."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(export_header())
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow([_safe(cell) for cell in export_header()])
     writer.writerows(export_rows(queryset))
     return buffer.getvalue().encode("utf-8")
 

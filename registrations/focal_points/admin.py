@@ -4,7 +4,6 @@ verification and merging of institutions, and the countries' answers side by sid
 
 import csv
 import io
-import re
 from datetime import UTC
 
 from django import forms
@@ -23,6 +22,7 @@ from django_countries.fields import Country
 from sessions_app.models import Session
 
 from ..models import Contribution, ContributionAnswer, FocalPoint, Institution
+from ..reports import _safe
 from . import services as focal_points
 from .forms import InviteFocalPointForm
 
@@ -219,15 +219,10 @@ class ContributionAnswerInline(admin.TabularInline):
 
 # Control characters that XLSX cannot hold (openpyxl refuses the whole file); text pasted from a
 # word processor brings vertical tabs and form feeds as line and page breaks.
-_BREAKS = re.compile(r"[\x0b\x0c]")
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
-
-
 def _safe_cell(value):
-    """Spreadsheets run cells that start with these characters as formulas: keep them text."""
-    text = "" if value is None else str(value)
-    text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Spreadsheets run cells that start with these characters as formulas: keep them text (the
+    portal's one rule for every spreadsheet cell, ``reports._safe``)."""
+    return _safe(value)
 
 
 EXPORT_HEADER = [
@@ -300,8 +295,8 @@ class ContributionAdmin(admin.ModelAdmin):
         buffer = io.StringIO()
         # The BOM makes Excel read the accents correctly.
         buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow([str(title) for title in EXPORT_HEADER])
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+        writer.writerow([_safe_cell(str(title)) for title in EXPORT_HEADER])
         for row in export_rows(queryset):
             writer.writerow([_safe_cell(cell) for cell in row])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
