@@ -153,7 +153,7 @@ def manage(request, token):
         form = DetailsForm(request.POST, initial=details_initial(registration), country_locked=country_locked)
         if form.is_valid():
             try:
-                seats.change_details(registration=registration, data=form.cleaned_data)
+                registration = seats.change_details(registration=registration, data=form.cleaned_data)
             except seats.RegistrationError as error:
                 messages.error(request, error.message)
                 return redirect(registration.get_absolute_url())
