@@ -18,7 +18,7 @@ from sessions_app.calendar import session_calendar
 from sessions_app.links import absolute_reverse, absolute_url
 from sessions_app.timezones import format_when
 
-from .mail.outbox import queue_email, render_email
+from .mail.outbox import address_hash, queue_email, render_email
 from .models import Delivery, Registration
 from .rules import waitlist_position
 from .tokens import LINK_PLACEHOLDER
@@ -72,6 +72,20 @@ def send_private_link(*, registration):
     """The private link again (someone registered the address once more); at most one per 10 minutes."""
     bucket = _stamp(timezone.now())[:12]  # YYYYMMDDTHHM: ten-minute buckets
     return _queue(registration, kind="registration_link", key=f"link:{bucket}")
+
+
+def send_private_link_after_nomination(*, registration):
+    """The private link again, after a focal point tried to nominate this registered address: at
+    most one such message per address and day, however often anyone tries."""
+    day = timezone.now().strftime("%Y%m%d")
+    return queue_email(
+        key=f"link-after-nomination:{address_hash(registration.email)}:{day}",
+        kind="registration_link",
+        to_email=registration.email,
+        language=registration.language,
+        registration=registration,
+        render_params={},
+    )
 
 
 def send_confirmed(*, registration, promoted=False, again=False):
