@@ -247,6 +247,11 @@ LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
 REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
 TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
+# Certificate look-ups by code (GETs: a code can be guessed one request after another), per client IP.
+VERIFY_RATE_LIMIT = env_rate("VERIFY_RATE_LIMIT", "60/600")
+# "Find my registration": requests per client IP, and e-mails per address (whoever asks).
+FIND_REGISTRATION_RATE_LIMIT = env_rate("FIND_REGISTRATION_RATE_LIMIT", "10/3600")
+FIND_REGISTRATION_EMAIL_RATE_LIMIT = env_rate("FIND_REGISTRATION_EMAIL_RATE_LIMIT", "3/86400")
 LOGIN_REDIRECT_URL = "home"
 # Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
 LOGIN_URL = "account_login"

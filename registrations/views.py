@@ -25,7 +25,7 @@ from sessions_app.timezones import format_when
 from . import personal_data, privacy, seats
 from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
-from .ratelimit import hit, rate_limit, too_many_requests
+from .ratelimit import hit, rate_limit, too_many_requests, token_rate_limit
 from .rules import participant_actions
 from .tokens import registration_for_token
 
@@ -82,7 +82,7 @@ def register_done(request, slug):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@token_rate_limit()
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
@@ -141,7 +141,7 @@ def _status_message(request, registration):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@token_rate_limit()
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
     registration = registration_for_token(token)
@@ -186,7 +186,7 @@ def _anonymise_on(session):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@token_rate_limit()
 def cancel(request, token):
     """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)
@@ -228,7 +228,7 @@ def calendar(request, token):
 
 @never_cache
 @require_GET
-@rate_limit("token")
+@token_rate_limit(methods=("GET",))
 def my_data(request, token):
     """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
     registration = registration_for_token(token)
@@ -278,7 +278,7 @@ def _labelled(record):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token")
+@token_rate_limit()
 def delete_my_data(request, token):
     """GET asks for confirmation; POST erases and leads to a page that says what happened."""
     registration = registration_for_token(token)
@@ -310,7 +310,7 @@ def data_deleted(request):
 
 
 @require_POST
-@rate_limit("token")
+@token_rate_limit()
 def withdraw_opt_in(request, token):
     registration = registration_for_token(token)
     try:

@@ -317,3 +317,17 @@ def test_staff_confirming_a_registration_leaves_the_erasure_suppression(maria):
 
     assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
     assert outbox.is_suppressed(EMAIL)
+
+
+def test_the_json_download_is_no_key_to_the_registration(client):
+    registration = RegistrationFactory(legacy_token_hash="0" * 64)
+    key = registration.token
+
+    response = client.get(f"/en/registrations/r/{key}/my-data/?format=json")
+    page = client.get(f"/en/registrations/r/{key}/my-data/")
+
+    text = response.content.decode()
+    assert json.loads(text)["registrations"][0]["email"] == registration.email
+    for secret in (key, registration.link_nonce, registration.legacy_token_hash):
+        assert secret not in text
+        assert secret not in page.content.decode().replace(f"/r/{key}/", "/r/KEY/")
