@@ -1,8 +1,8 @@
 """Limits on form submissions and failed sign-ins, counted in Django's cache (shared by every process).
 
 Only POSTs count, unless a view says otherwise: reading a page is free, but looking up a
-certificate by its code (a GET anyone can repeat with guesses) and downloading one's data count. Over a limit the view answers 429 with a page in the
-visitor's language. The client is identified by ``client_ip``: REMOTE_ADDR, or behind
+certificate by its code (a GET anyone can repeat with guesses) and downloading one's data count.
+Over a limit the view answers 429 with a page in the visitor's language. The client is identified by ``client_ip``: REMOTE_ADDR, or behind
 ``TRUSTED_PROXY_COUNT`` proxies of ours the address they saw, taken from X-Forwarded-For; a header
 sent by the client itself is ignored, since anyone can send one.
 

@@ -25,7 +25,7 @@ from sessions_app.timezones import format_when
 from . import personal_data, privacy, seats
 from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
-from .ratelimit import hit, rate_limit, too_many_requests, token_rate_limit
+from .ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from .rules import participant_actions
 from .tokens import registration_for_token
 
