@@ -3,8 +3,9 @@
 Only POSTs count, unless a view says otherwise: reading a page is free, but looking up a
 certificate by its code (a GET anyone can repeat with guesses) and downloading one's data count.
 Over a limit the view answers 429 with a page in the visitor's language. The client is identified
-by ``client_ip``: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies of ours the address they saw, taken from X-Forwarded-For; a header
-sent by the client itself is ignored, since anyone can send one.
+by ``client_ip``: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies of ours the address they
+saw, taken from X-Forwarded-For; a header sent by the client itself is ignored, since anyone can
+send one.
 
 The cache may be unavailable (copolad_wg/cache.py): counters then start again and the limits fail
 open for that request, so a Redis outage never costs a registration.
