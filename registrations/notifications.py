@@ -11,6 +11,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -21,7 +22,7 @@ from sessions_app.timezones import format_when
 from .mail.outbox import address_hash, queue_email, render_email
 from .models import Delivery, Registration
 from .rules import waitlist_position
-from .tokens import LINK_PLACEHOLDER
+from .tokens import LINK_PLACEHOLDER, is_expired
 
 
 def _context(registration, **extra):
@@ -72,6 +73,31 @@ def send_private_link(*, registration):
     """The private link again (someone registered the address once more); at most one per 10 minutes."""
     bucket = _stamp(timezone.now())[:12]  # YYYYMMDDTHHM: ten-minute buckets
     return _queue(registration, kind="registration_link", key=f"link:{bucket}")
+
+
+def send_private_links(*, email, now=None):
+    """ "Find my registration": one message with its private link to each registration of ``email``
+    (any case) whose link still opens, in the registration's language. Returns how many were queued;
+    the page that asked never tells (``views.find_registration``).
+
+    The link is the one the person had: keys are derived (``tokens``), so nothing is re-issued and
+    the link in an earlier e-mail keeps working.
+    """
+    now = now or timezone.now()
+    registrations = (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=(email or "").strip().lower(), anonymised_at__isnull=True)
+        .exclude(email="")
+        .select_related("session")
+        .order_by("session__starts_at", "pk")
+    )
+    queued = 0
+    for registration in registrations:
+        if is_expired(registration, now=now):
+            continue
+        _queue(registration, kind="registration_found", key=f"found:{_stamp(now)}")
+        queued += 1
+    return queued
 
 
 def send_private_link_after_nomination(*, registration):

@@ -22,8 +22,8 @@ from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 from sessions_app.timezones import format_when
 
-from . import personal_data, privacy, seats
-from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
+from . import notifications, personal_data, privacy, seats
+from .forms import AcceptNoticeForm, DetailsForm, FindRegistrationForm, RegistrationForm, details_initial
 from .models import Registration
 from .ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from .rules import participant_actions
@@ -73,6 +73,31 @@ def register(request, slug):
         "privacy_notice_version": notice.version if notice else "",
     }
     return render(request, "registrations/registration_form.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limit("find", setting="FIND_REGISTRATION_RATE_LIMIT", default=(10, 3600))
+def find_registration(request):
+    """ "Find my registration": the person's address in, their private links out by e-mail.
+
+    Every valid address gets the same answer (a redirect to the same page), registered or not, and
+    whether or not its own limit (FIND_REGISTRATION_EMAIL_RATE_LIMIT, so nobody can flood an inbox)
+    let a message go.
+    """
+    form = FindRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        limit, period = settings.FIND_REGISTRATION_EMAIL_RATE_LIMIT
+        if hit(scope="find-email", key=email, limit=limit, period=period):
+            notifications.send_private_links(email=email)
+        return redirect("registrations:find_registration_sent")
+    return render(request, "registrations/find_registration.html", {"form": form})
+
+
+def find_registration_sent(request):
+    """The one answer to "find my registration", for every address."""
+    return render(request, "registrations/find_registration_sent.html")
 
 
 def register_done(request, slug):

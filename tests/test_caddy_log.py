@@ -60,6 +60,8 @@ def test_the_access_log_holds_no_key_and_no_referer(tmp_path):
             f"/es/registrations/r/{KEY}/my-data/delete/",
             f"/pt/registrations/{KEY}/documents/12/",
             f"/en/registrations/unsubscribe/{KEY}/",
+            "/es/registrations/find/",
+            "/es/registrations/sessions/session-2-inclusive-mechanisms/register/",
         ]
         for _attempt in range(50):
             try:
@@ -83,6 +85,8 @@ def test_the_access_log_holds_no_key_and_no_referer(tmp_path):
         "/es/registrations/r/[redacted]/my-data/delete/",
         "/pt/registrations/[redacted]/documents/12/",
         "/en/registrations/unsubscribe/[redacted]/",
+        "/es/registrations/find/",
+        "/es/registrations/sessions/session-2-inclusive-mechanisms/register/",
     ]
     assert all("Referer" not in entry.get("headers", {}) for entry in logged)
     assert re.search(r"User-Agent", json.dumps(logged))  # the other headers are still there
