@@ -106,7 +106,7 @@ def test_an_address_gets_at_most_its_limit_of_messages_whoever_asks(
     RegistrationFactory(email="ana@example.org")
 
     answers = []
-    for number in range(4):
+    for _number in range(4):
         response = ask(client, "ana@example.org", django_capture_on_commit_callbacks)
         answers.append(response["Location"])
         client.cookies.clear()  # another browser each time: the address's limit is not the client's
