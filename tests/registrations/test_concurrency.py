@@ -170,7 +170,7 @@ def test_erasures_racing_confirmations_leave_no_personal_data_and_no_error():
     _results, errors = run_concurrently(run, jobs)
 
     assert errors == []
-    rows = list(Registration.objects.filter(session=session).values_list("email", "full_name", "token", "status"))
+    rows = list(Registration.objects.filter(session=session).values_list("email", "full_name", "link_nonce", "status"))
     assert all((email, name, token) == ("", "", None) for email, name, token, _status in rows)
     assert {status for *_data, status in rows} == {Registration.Status.CANCELLED}
 
