@@ -480,9 +480,18 @@ def _send_one(delivery, *, backend=None, suppressed=None, render=None):
     delivery.status = Delivery.Status.SENT
     delivery.sent_at = timezone.now()
     delivery.last_error = ""
-    _save_fields(delivery, ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error", *rendered))
+    fields = ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error", *rendered)
+    if delivery.kind in KEY_BEARING_KINDS:
+        # A password-reset link opens the account until it is used: once sent, no copy is kept.
+        delivery.body_text = delivery.body_html = ""
+        fields = (*dict.fromkeys((*fields, "body_text", "body_html")),)
+    _save_fields(delivery, fields)
     return Outcome.SENT
 
+
+# Messages whose body is a key to an account (allauth's: a password-reset link): their bodies are
+# blanked once sent. A registrant's private link is never stored at all (registrations.tokens).
+KEY_BEARING_KINDS = frozenset({"account"})
 
 # A row in one of these states is never sent (again).
 SETTLED = (Delivery.Status.SENT, Delivery.Status.SUPPRESSED, Delivery.Status.FAILED)

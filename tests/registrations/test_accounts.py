@@ -70,3 +70,17 @@ def test_reset_links_use_site_url_whatever_the_host_header(
     assert [link for link in links if not link.startswith("https://portal.example.org/")] == []
     assert re.search(r"https://portal.example.org/es/accounts/password/reset/key/\S+/", known.body)
     assert "https://portal.example.org/es/accounts/signup/" in unknown.body
+
+
+def test_a_sent_reset_message_keeps_no_copy_of_its_link(
+    focal_point_uruguay, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    EmailAddress.objects.create(user=focal_point_uruguay.user, email="fp.uy@example.org", verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"})
+
+    [message] = mailoutbox
+    [link] = re.findall(r"https?://\S+/password/reset/key/\S+", message.body)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.subject) == (Delivery.Status.SENT, message.subject)
+    assert (delivery.body_text, delivery.body_html) == ("", "")
