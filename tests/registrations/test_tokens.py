@@ -151,3 +151,32 @@ def test_an_erased_registration_has_no_link():
     registration = RegistrationFactory(link_nonce=None)
 
     assert registration.token is None
+
+
+def test_a_mailing_sent_over_smtp_in_a_batch_carries_each_person_s_own_working_link(client, smtp_sink):
+    session = SessionFactory(starts_at=(timezone.now() + timedelta(days=10)).replace(microsecond=0))
+    people = [
+        RegistrationFactory(session=session, email=f"p{number}@example.org", status=Registration.Status.CONFIRMED)
+        for number in range(3)
+    ]
+    mailing = Mailing(session=session, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
+    mailings.fill_defaults(mailing=mailing)
+    mailing.status = Mailing.Status.QUEUED
+    mailing.save()
+    mailings.build_mailing(mailing_id=mailing.pk)
+
+    from registrations.mail import outbox
+
+    assert outbox.send_delivery_batch(delivery_ids=list(mailing.deliveries.values_list("pk", flat=True))) == []
+
+    opened = {}
+    for recipients, message in smtp_sink.handler.messages:
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        [key] = set(PRIVATE_LINK.findall(text))
+        assert set(PRIVATE_LINK.findall(html)) == {key}
+        opened[recipients[0]] = client.get(f"/es/registrations/r/{key}/").context["registration"].email
+    assert opened == {person.email: person.email for person in people}
+    assert not any(
+        person.token in body for person in people for body in Delivery.objects.values_list("body_text", flat=True)
+    )
