@@ -18,7 +18,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registrations.mail.outbox import outbox_health
+from registrations.outbox.upkeep import outbox_health
 
 from .middleware import busy_page, is_database_unavailable
 

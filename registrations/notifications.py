@@ -15,14 +15,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from common.links import absolute_reverse, absolute_url
+from common.timezones import format_when
+from registrations.link_keys import LINK_PLACEHOLDER
+from registrations.models import Delivery, Registration
+from registrations.outbox.queueing import queue_email, render_email
+from registrations.outbox.suppression import address_hash
+from registrations.rules import waitlist_position
+from registrations.tokens import is_expired
 from sessions_app.calendar import session_calendar
-from sessions_app.links import absolute_reverse, absolute_url
-from sessions_app.timezones import format_when
-
-from .mail.outbox import address_hash, queue_email, render_email
-from .models import Delivery, Registration
-from .rules import waitlist_position
-from .tokens import LINK_PLACEHOLDER, is_expired
 
 
 def _context(registration, **extra):
@@ -171,7 +172,7 @@ def render_delivery(delivery):
 def render_pending(*, delivery_id):
     """Render a delivery queued with ``render_params`` and store it, without sending it. Does
     nothing to a row that is rendered already (or gone). (The send task writes the message in the
-    transaction that sends it: ``outbox.send_delivery(render=render_delivery)``.)"""
+    transaction that sends it: ``sending.send_delivery(render=render_delivery)``.)"""
     with transaction.atomic():
         delivery = (
             # Only the delivery row: the registration and session are read, never locked here, so the

@@ -38,8 +38,8 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from .link_keys import LINK_PLACEHOLDER, MAC_LENGTH, NONCE_LENGTH, key_for, keys, legacy_hash, mac
-from .models import Registration, new_link_nonce
+from registrations.link_keys import LINK_PLACEHOLDER, MAC_LENGTH, NONCE_LENGTH, key_for, keys, legacy_hash, mac
+from registrations.models import Registration, new_link_nonce
 
 __all__ = ["LINK_PLACEHOLDER", "MAX_TOKEN_LENGTH", "link_key", "registration_for_token", "reissue_link"]
 

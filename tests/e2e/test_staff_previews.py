@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from registrations.mail import mailings
+from registrations.campaigns import rendering
 from registrations.models import Mailing, Registration
 from sessions_app.outcomes import pdf
 from tests.e2e.test_console_clean import _session_cookie
@@ -29,7 +29,7 @@ def test_every_staff_preview_stays_on_its_url_whatever_the_registrant_typed(
     )
     RegistrationFactory(session=upcoming, full_name=HOSTILE, status=Registration.Status.CONFIRMED)
     mailing = Mailing(session=upcoming, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     held, _attendee, registrant = build_held_session()
     Registration.objects.filter(pk=registrant.pk).update(full_name=HOSTILE)

@@ -12,8 +12,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registrations import reports
-from registrations.focal_points import services as focal_points
+from common import spreadsheets
+from registrations.focal_points import answers
 from registrations.models import Contribution, Registration
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, RegistrationFactory, SessionFactory
 
@@ -88,7 +88,7 @@ def test_the_registrations_csv_has_no_formula_cell_with_either_separator(client,
 def test_the_contributions_csv_has_no_formula_cell_with_either_separator(client, staff):
     session = SessionFactory(title="Sesión;=1+2")
     questions = [GuidingQuestionFactory(session=session, text=f"Q{index};=1") for index in range(3)]
-    focal_points.save_contribution(
+    answers.save_contribution(
         session=session,
         country="UY",
         answers={question.pk: HOSTILE[index] for index, question in enumerate(questions)},
@@ -118,6 +118,6 @@ def test_each_figures_csv_has_no_formula_cell_with_either_separator(client, staf
 @given(st.lists(st.text(alphabet=st.sampled_from(list("ab =+-@;,\t\n\"'")), max_size=12), min_size=1, max_size=4))
 def test_any_row_of_text_gives_no_formula_cell_with_either_separator(row):
     buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerow([reports._safe(cell) for cell in row])
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerow([spreadsheets.safe_cell(cell) for cell in row])
 
     assert formula_cells(buffer.getvalue().encode()) == []

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations.mail import mailings
+from registrations.campaigns import rendering, unsubscribe
 from registrations.models import Mailing, Registration
 from sessions_app.outcomes import pdf
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
@@ -40,7 +40,7 @@ def staff_with(*codenames):
 
 def reminder_for(session):
     mailing = Mailing(session=session, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     return mailing
 
@@ -78,7 +78,7 @@ def test_a_view_only_user_gets_no_live_key_and_no_address_from_the_mailing_previ
     assert HOSTILE not in page and ESCAPED not in page  # not the real person at all
     assert no_live_key(page, [seated])
     assert "/es/registrations/r/private-link-key/" in page or "/en/registrations/r/private-link-key/" in page
-    assert mailings.unsubscribe_token(email="seated@example.org", language="es") not in page
+    assert unsubscribe.unsubscribe_token(email="seated@example.org", language="es") not in page
 
 
 def test_a_user_who_may_see_registrations_previews_a_real_recipient_without_a_live_key(client, upcoming):
@@ -94,7 +94,7 @@ def test_a_user_who_may_see_registrations_previews_a_real_recipient_without_a_li
     assert HOSTILE not in page
     assert no_live_key(page, [seated])
     assert "/es/registrations/r/private-link-key/" in page
-    assert mailings.unsubscribe_token(email="seated@example.org", language="es") not in page
+    assert unsubscribe.unsubscribe_token(email="seated@example.org", language="es") not in page
 
 
 def test_the_mailing_preview_shows_a_hostile_name_as_text(client, staff, upcoming):

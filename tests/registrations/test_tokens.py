@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from registrations import tokens
-from registrations.mail import mailings
+from registrations.campaigns import building, rendering
 from registrations.models import Delivery, Mailing, Registration
 from tests.factories import RegistrationFactory, SessionFactory
 
@@ -86,11 +86,11 @@ def test_a_reminder_written_after_the_change_carries_a_working_link(client, djan
     session = SessionFactory(starts_at=(timezone.now() + timedelta(days=10)).replace(microsecond=0))
     ana = RegistrationFactory(session=session, email="ana@example.org", status=Registration.Status.CONFIRMED)
     mailing = Mailing(session=session, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        mailings.queue_mailing(mailing=mailing)
+        building.queue_mailing(mailing=mailing)
 
     [message] = mail.outbox
     [key] = set(PRIVATE_LINK.findall(message.body))
@@ -104,10 +104,10 @@ def test_a_reminder_written_after_the_change_carries_a_working_link(client, djan
 def test_the_database_holds_no_usable_key(client, django_capture_on_commit_callbacks):
     session = SessionFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        from registrations import seats
+        from registrations import registering
         from tests.registrations.helpers import person
 
-        seats.register_participant(session=session, data=person("ana@example.org"))
+        registering.register_participant(session=session, data=person("ana@example.org"))
     [message] = mail.outbox
     [key] = set(PRIVATE_LINK.findall(message.body))
     assert client.get(f"/es/registrations/r/{key}/").status_code == 200
@@ -160,14 +160,14 @@ def test_a_mailing_sent_over_smtp_in_a_batch_carries_each_person_s_own_working_l
         for number in range(3)
     ]
     mailing = Mailing(session=session, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.status = Mailing.Status.QUEUED
     mailing.save()
-    mailings.build_mailing(mailing_id=mailing.pk)
+    building.build_mailing(mailing_id=mailing.pk)
 
-    from registrations.mail import outbox
+    from registrations.outbox import sending
 
-    assert outbox.send_delivery_batch(delivery_ids=list(mailing.deliveries.values_list("pk", flat=True))) == []
+    assert sending.send_delivery_batch(delivery_ids=list(mailing.deliveries.values_list("pk", flat=True))) == []
 
     opened = {}
     for recipients, message in smtp_sink.handler.messages:

@@ -3,10 +3,10 @@
 
 from types import SimpleNamespace
 
-from registrations.mail import outbox
+from registrations.outbox import sending
 
 
 def as_sent(delivery):
     """``delivery``'s subject and bodies as they leave for the mail server."""
-    body_text, body_html = outbox.sent_bodies(delivery)
+    body_text, body_html = sending.sent_bodies(delivery)
     return SimpleNamespace(subject=delivery.subject, body_text=body_text, body_html=body_html)
