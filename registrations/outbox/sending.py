@@ -268,9 +268,10 @@ def _send_one(delivery, *, backend=None, suppressed=None, render=None):
 
 
 # A row in one of these states is never sent (again).
-# Messages whose body is a key to an account (allauth's: a password-reset link): their bodies are
-# blanked once sent. A registrant's private link is never stored at all (registrations.tokens).
-KEY_BEARING_KINDS = frozenset({"account"})
+# Messages whose body is a key to an account (allauth's password-reset link, a focal point's
+# invitation to choose a password): their bodies are blanked once sent. A registrant's private link
+# is never stored at all (registrations.tokens).
+KEY_BEARING_KINDS = frozenset({"account", "focal_point_invitation"})
 
 SETTLED = (Delivery.Status.SENT, Delivery.Status.SUPPRESSED, Delivery.Status.FAILED)
 
