@@ -26,7 +26,7 @@ from common.pagecache import cache_count
 def client_ip(request):
     """The client's address as our own proxies saw it; "unknown" if it cannot be told."""
     remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         # Each proxy appends the address it received the request from: the entry ``proxies`` from
@@ -58,7 +58,7 @@ def _digest(value):
     return hashlib.sha256(str(value).lower().encode()).hexdigest()[:32]
 
 
-def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", default=(20, 600), methods=("POST",)):
+def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", methods=("POST",)):
     """Decorate a view: requests of ``methods`` (POSTs unless told) beyond ``(limit, period)``
     from one client get the 429 page. A read that looks something up by a guessable key (a
     certificate's code) counts its GETs too."""
@@ -67,7 +67,7 @@ def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", default=(20, 600), m
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
-                limit, period = getattr(settings, setting, default)
+                limit, period = getattr(settings, setting)
                 if not hit(scope=scope, key=client_ip(request), limit=limit, period=period):
                     return too_many_requests(request, retry_after=period)
             return view(request, *args, **kwargs)
@@ -79,7 +79,7 @@ def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", default=(20, 600), m
 
 def token_rate_limit(methods=("POST",)):
     """The limit of every page behind a private link: TOKEN_RATE_LIMIT per client, one count for all."""
-    return rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600), methods=methods)
+    return rate_limit("token", setting="TOKEN_RATE_LIMIT", methods=methods)
 
 
 # Failed sign-ins, per (account, client IP): a stranger's wrong guesses slow down that stranger

@@ -24,10 +24,10 @@ def _b64(raw):
 
 def keys():
     """The secret that writes keys, then those that still open links sent before it."""
-    primary = getattr(settings, "PRIVATE_LINK_KEY", "") or settings.SECRET_KEY
-    fallbacks = getattr(settings, "PRIVATE_LINK_KEY_FALLBACKS", None)
+    primary = settings.PRIVATE_LINK_KEY or settings.SECRET_KEY
+    fallbacks = settings.PRIVATE_LINK_KEY_FALLBACKS
     if fallbacks is None:
-        fallbacks = getattr(settings, "SECRET_KEY_FALLBACKS", [])
+        fallbacks = settings.SECRET_KEY_FALLBACKS
     return [primary, *fallbacks]
 
 

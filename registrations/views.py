@@ -74,7 +74,7 @@ def register(request, slug):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("find", setting="FIND_REGISTRATION_RATE_LIMIT", default=(10, 3600))
+@rate_limit("find", setting="FIND_REGISTRATION_RATE_LIMIT")
 def find_registration(request):
     """ "Find my registration": the person's address in, their private links out by e-mail.
 

@@ -86,7 +86,7 @@ def _verification_page(request, *, certificate, code, status=200):
 
 
 # Codes can be guessed one GET after another: every look-up counts (VERIFY_RATE_LIMIT per client).
-verify_rate_limit = rate_limit("verify", setting="VERIFY_RATE_LIMIT", default=(60, 600), methods=("GET",))
+verify_rate_limit = rate_limit("verify", setting="VERIFY_RATE_LIMIT", methods=("GET",))
 
 
 @require_GET
