@@ -107,9 +107,7 @@ def delete_my_data(request, token):
 
 def data_deleted(request):
     """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return private_page(
-        render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()})
-    )
+    return private_page(render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()}))
 
 
 # ── The privacy notice ──────────────────────────────────────────────────────────────────────
