@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries.fields import Country
 
-from common.ratelimit import rate_limit
+from common.ratelimit import token_rate_limit
 from common.timezones import format_when, zone_label
 from registrations import consent, seats
 from registrations.models import Delivery, Mailing, Registration
@@ -31,7 +31,7 @@ from registrations.views import busy_page, private_page
 
 @never_cache
 @require_GET
-@rate_limit("token")
+@token_rate_limit(methods=("GET",))
 def my_data(request, token):
     """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
     registration = registration_for_token(token)
@@ -57,7 +57,7 @@ def my_data(request, token):
         ],
         "zone_name": zone_name,
     }
-    return private_page(render(request, "registrations/my_data.html", context))
+    return private_page(render(request, "privacy/my_data.html", context))
 
 
 # What the readable page calls the fields a person would not recognise by their column name; the
@@ -136,7 +136,7 @@ def _readable_delivery(item, *, zone_name):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token")
+@token_rate_limit()
 def delete_my_data(request, token):
     """GET asks for confirmation; POST erases and leads to a page that says what happened."""
     registration = registration_for_token(token)
@@ -159,14 +159,12 @@ def delete_my_data(request, token):
         return redirect("registrations:data_deleted")
     registrations = list(personal_data.registrations_of(registration.email))
     context = {"registration": registration, "session": registration.session, "registrations": registrations}
-    return private_page(render(request, "registrations/my_data_delete.html", context))
+    return private_page(render(request, "privacy/my_data_delete.html", context))
 
 
 def data_deleted(request):
     """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return private_page(
-        render(request, "registrations/my_data_deleted.html", {"retention": consent.retention_periods()})
-    )
+    return private_page(render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()}))
 
 
 # ── The privacy notice ──────────────────────────────────────────────────────────────────────
@@ -180,7 +178,7 @@ def _notice_page(request, notice):
         "current": consent.current_notice(),
         "versions": notice_versions.published_versions(),
     }
-    return render(request, "registrations/privacy_notice.html", context)
+    return render(request, "privacy/privacy_notice.html", context)
 
 
 def privacy_notice(request):
