@@ -59,3 +59,23 @@ def test_a_forged_cookie_is_ignored(client):
 
     assert "victim@example.org" not in page
     assert Delivery.objects.count() == 0
+
+
+def test_where_a_person_looks_for_their_link_the_find_my_registration_page_is_offered(client):
+    session = SessionFactory()
+    register(client, session, "ana@example.org")
+
+    pages = {
+        "check your inbox": client.get(f"/es/registrations/sessions/{session.slug}/register/done/"),
+        "register form": client.get(f"/es/registrations/sessions/{session.slug}/register/"),
+        "dead private link": client.get("/es/registrations/r/not-a-key-at-all-0000000000000000000000/"),
+    }
+
+    links = {
+        name: re.findall(
+            r'<p class="small find-registration-link">.*?<a href="([^"]+)">(.*?)</a>', response.content.decode()
+        )
+        for name, response in pages.items()
+    }
+    assert links == {name: [("/es/registrations/find/", "Encontrar mi inscripción")] for name in pages}
+    assert pages["dead private link"].status_code == 404
