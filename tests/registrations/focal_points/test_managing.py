@@ -135,13 +135,14 @@ def test_the_export_is_the_country_s_registrations_with_formulas_written_as_text
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Session", "Full name", "E-mail", "Position", "Institution", "Status", "Registered by",
                        "Registered at"]  # fmt: skip
-    assert sorted(row[1] for row in rows[1:]) == ['\'=HYPERLINK("http://evil.example","x")', "x;=1+2;"]
-    # Every cell quoted: a spreadsheet that splits on ";" still reads "x;=1+2;" as one text cell.
-    assert '"x;=1+2;"' in text
+    # The shared rule (common.spreadsheets): a formula after a separator is text too, and every cell
+    # is quoted, so a spreadsheet that splits on ";" still reads one text cell.
+    assert sorted(row[1] for row in rows[1:]) == ['\'=HYPERLINK("http://evil.example","x")', "x;'=1+2;"]
+    assert '"x;\'=1+2;"' in text
     assert "Woman" not in text
     sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
-    assert names == ['\'=HYPERLINK("http://evil.example","x")', "x;=1+2;"]
+    assert names == ['\'=HYPERLINK("http://evil.example","x")', "x;'=1+2;"]
     assert {cell.data_type for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None} == {"s"}
     assert xlsx_response["Content-Disposition"].startswith('attachment; filename="registrations-uy-alternativas-')
 
