@@ -419,6 +419,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
     # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.
     "apply-retention": {"task": "registrations.apply_retention", "schedule": 3600.0},
+    # Focal points hear of their country's roadmap actions due within 30 days or overdue, once each.
+    "send-roadmap-reminders": {"task": "sessions_app.send_roadmap_reminders", "schedule": 3600.0},
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still

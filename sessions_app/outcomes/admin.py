@@ -35,7 +35,7 @@ from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
 from sessions_app.completeness import missing_translations
 
-from ..models import Conclusions, Document, Publication, RoadmapItem, Session
+from ..models import Conclusions, Document, Publication, RoadmapItem, RoadmapUpdate, Session
 from . import publishing
 from .conclusions import sanitize_rich_text
 
@@ -170,6 +170,7 @@ class RoadmapItemAdminForm(forms.ModelForm):
             "period",
             "due_date",
             "status",
+            "agreed_session",
             "follow_up_session",
             "order",
         ]
@@ -198,15 +199,47 @@ class RoadmapItemAdminForm(forms.ModelForm):
         return cleaned
 
 
+class RoadmapUpdateInline(admin.TabularInline):
+    """The action's timeline, read only: staff add to it with "Report progress" (the same form as focal points)."""
+
+    model = RoadmapUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "author_role", "author_country", "from_status", "to_status", "note_date", "note"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(TabbedTranslationAdmin):
     form = RoadmapItemAdminForm
-    list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
+    list_display = [
+        "title",
+        "group",
+        "owner_kind",
+        "period",
+        "due_date",
+        "status",
+        "agreed_session",
+        "follow_up_session",
+        "order",
+        "report_progress",
+    ]
     list_filter = ["group", "status", "owner_kind"]
     list_editable = ["status", "order"]
-    list_select_related = ["group", "follow_up_session__group"]
+    list_select_related = ["group", "follow_up_session__group", "agreed_session__group"]
     search_fields = ["title", "description"]
     raw_id_fields = ["owner_institution"]
+    inlines = [RoadmapUpdateInline]
+
+    @admin.display(description=_("Progress"))
+    def report_progress(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("outcomes:roadmap_update", kwargs={"pk": obj.pk}), _("Report progress")
+        )
 
 
 @admin.register(Document)

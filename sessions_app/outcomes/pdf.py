@@ -23,8 +23,9 @@ from agenda.timing import compute_schedule
 from registrations.models import Contribution
 from sessions_app.links import absolute_reverse
 
-from ..models import Certificate, Conclusions, Document, RoadmapItem
+from ..models import Certificate, Conclusions, Document
 from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
+from .roadmap import tracker as roadmap_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -107,11 +108,9 @@ def _agenda_slots(session):
 
 
 def _roadmap(session):
-    return list(
-        RoadmapItem.objects.filter(group_id=session.group_id)
-        .select_related("group", "owner_institution", "follow_up_session")
-        .order_by("order", "pk")
-    )
+    """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
+    overdue computed, each action with its sessions and latest progress note."""
+    return roadmap_tracker.group_roadmap(session.group).groups
 
 
 def _contributions(session):

@@ -17,6 +17,7 @@ from registrations.models import Registration
 
 from ..models import Publication, Session
 from . import documents, publishing
+from .roadmap import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +71,11 @@ def announce_conclusions_task(session_id, publication_id=None):
     publication = Publication.objects.filter(pk=publication_id).first() if publication_id else None
     if session is not None and publication is not None:
         publishing.announce_conclusions(session=session, publication=publication)
+
+
+@shared_task(name="sessions_app.send_roadmap_reminders")
+def send_roadmap_reminders_task():
+    """Beat: queue the roadmap reminders due now (once per action, threshold and person)."""
+    queued = reminders.send_roadmap_reminders()
+    logger.info("Roadmap reminders queued: %s", queued)
+    return queued

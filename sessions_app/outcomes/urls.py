@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .roadmap import views as roadmap_views
 
 app_name = "outcomes"
 
@@ -10,4 +11,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("registrations/<str:token>/documents/", views.my_documents, name="my_documents"),
     path("registrations/<str:token>/documents/<int:pk>/", views.my_document_download, name="my_document_download"),
+    path("roadmap/<slug:slug>/", roadmap_views.roadmap_page, name="roadmap"),
+    path("focal-point/roadmap/<int:pk>/update/", roadmap_views.action_update, name="roadmap_update"),
+    path("focal-point/roadmap/reminders/", roadmap_views.reminder_settings, name="roadmap_reminders"),
 ]

@@ -1,9 +1,10 @@
 from django import template
 from django.utils import translation
 
-from sessions_app.models import Conclusions, RoadmapItem
+from sessions_app.models import Conclusions
 from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 from sessions_app.outcomes.documents import documents_for_registration, documents_for_user
+from sessions_app.outcomes.roadmap import tracker
 
 register = template.Library()
 
@@ -26,10 +27,10 @@ def session_documents(context, session, registration=None):
 @register.inclusion_tag("sessions_app/includes/session_outcomes.html", takes_context=True)
 def session_outcomes(context, session):
     """What a held session's page shows first: its public conclusions (in the reader's language when
-    written in it), the working group's roadmap and the documents the viewer may download."""
+    written in it), the roadmap actions it agreed and the documents the viewer may download."""
     conclusions = Conclusions.objects.filter(session=session, is_public=True, published_at__isnull=False).first()
     html, language = conclusions_in(conclusions, language=translation.get_language())
-    roadmap = list(RoadmapItem.objects.filter(group_id=session.group_id).select_related("group", "owner_institution"))
+    roadmap = tracker.session_actions(session, agreed=True)
     request = context.get("request")
     user = getattr(request, "user", None)
     documents = documents_for_user(session=session, user=user) if user is not None else []
