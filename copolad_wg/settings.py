@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "registrations.focal_points",
     "registrations.mail",
     "sessions_app.outcomes",
+    "sessions_app.discovery",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,10 @@ LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
 REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
 TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
+# Searches are GETs: counted per client address on their own.
+SEARCH_RATE_LIMIT = env_rate("SEARCH_RATE_LIMIT", "60/60")
+# The JSON API's throttle per client address, in django-ninja's notation.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")
 LOGIN_REDIRECT_URL = "home"
 # Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
 LOGIN_URL = "account_login"

@@ -2,6 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from sessions_app.discovery.api import api as api_v1
+
 from . import views
 
 admin.site.site_header = "COPOLAD III · Working Group 3.5"
@@ -14,6 +16,8 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only JSON API: versioned, outside the language prefix (``?lang=`` chooses it).
+    path("api/v1/", api_v1.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -21,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("registrations/", include("registrations.urls")),
     path("privacy/", include("registrations.privacy_urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
+    path("", include("sessions_app.discovery.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )

@@ -137,7 +137,9 @@ def group_roadmap(group, *, country="", status="", now=None):
     country = country.upper() if country and country.upper() in codes else ""
     status = status if status in SHOWN_STATUSES else ""
     in_country = [item for item in items if not country or item.country_code == country]
-    counts = [(key, STATUS_LABELS[key], sum(1 for item in in_country if item.shown_status == key)) for key in SHOWN_STATUSES]
+    counts = [
+        (key, STATUS_LABELS[key], sum(1 for item in in_country if item.shown_status == key)) for key in SHOWN_STATUSES
+    ]
     shown = [item for item in in_country if not status or item.shown_status == status]
     groups = [
         StatusGroup(key, STATUS_LABELS[key], [item for item in shown if item.shown_status == key])

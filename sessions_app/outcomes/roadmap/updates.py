@@ -30,9 +30,11 @@ def can_update(*, user, item, focal_point=None):
 def action_for_user(*, user, pk):
     """The action ``pk`` if ``user`` may report on it; Http404 otherwise (another country's action
     is not revealed to exist)."""
-    item = RoadmapItem.objects.select_related("group", "owner_institution", "agreed_session", "follow_up_session").filter(
-        pk=pk
-    ).first()
+    item = (
+        RoadmapItem.objects.select_related("group", "owner_institution", "agreed_session", "follow_up_session")
+        .filter(pk=pk)
+        .first()
+    )
     if item is None or not can_update(user=user, item=item):
         raise Http404
     return item
