@@ -515,6 +515,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=TRUSTED_PROXY_COUNT > 0):
 # files may take DATA_UPLOAD_MAX_MEMORY_SIZE of it.
 REQUEST_MAX_BODY_SIZE = env_int("REQUEST_MAX_BODY_SIZE", 5_242_880)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Uploaded documents (presentations, practice documents; common/uploads.py): the largest file
+# accepted. The views that take one (and the admin) allow a body this large plus 1 MiB of form.
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 20_971_520)
 
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG=0) carrying the request
 # id, which also travels with the Celery tasks a request starts (copolad_wg/observability.py).
