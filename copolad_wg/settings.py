@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "registrations.focal_points",
     "registrations.mail",
     "sessions_app.outcomes",
+    "sessions_app.practices",
 ]
 
 MIDDLEWARE = [
@@ -419,6 +420,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
     # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.
     "apply-retention": {"task": "registrations.apply_retention", "schedule": 3600.0},
+    # After a session ends, its participants are asked (once) for their evaluation.
+    "send-evaluation-invitations": {"task": "outcomes.send_evaluation_invitations", "schedule": 900.0},
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still

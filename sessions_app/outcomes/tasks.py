@@ -70,3 +70,14 @@ def announce_conclusions_task(session_id, publication_id=None):
     publication = Publication.objects.filter(pk=publication_id).first() if publication_id else None
     if session is not None and publication is not None:
         publishing.announce_conclusions(session=session, publication=publication)
+
+
+@shared_task(name="outcomes.send_evaluation_invitations")
+def send_evaluation_invitations_task():
+    """Beat: invite each confirmed participant and attendee of ended sessions to the evaluation, once."""
+    from .evaluation.invitations import invite_due
+
+    count = invite_due()
+    if count:
+        logger.info("Queued %s evaluation invitations", count)
+    return count

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .evaluation import views as evaluation_views
+from .presentations import views as presentation_views
 
 app_name = "outcomes"
 
@@ -10,4 +12,12 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("registrations/<str:token>/documents/", views.my_documents, name="my_documents"),
     path("registrations/<str:token>/documents/<int:pk>/", views.my_document_download, name="my_document_download"),
+    path("speakers/upload/<str:token>/", presentation_views.speaker_upload, name="speaker_upload"),
+    path("presentations/<int:pk>/", presentation_views.presentation_download, name="presentation_download"),
+    path(
+        "registrations/<str:token>/presentations/<int:pk>/",
+        presentation_views.my_presentation_download,
+        name="my_presentation_download",
+    ),
+    path("registrations/<str:token>/evaluation/", evaluation_views.evaluation_form, name="evaluation"),
 ]
