@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "registrations.mail",
     "sessions_app.outcomes",
     "sessions_app.discovery",
+    "sessions_app.practices",
 ]
 
 MIDDLEWARE = [
@@ -426,6 +427,8 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {"task": "registrations.apply_retention", "schedule": 3600.0},
     # Focal points hear of their country's roadmap actions due within 30 days or overdue, once each.
     "send-roadmap-reminders": {"task": "sessions_app.send_roadmap_reminders", "schedule": 3600.0},
+    # After a session ends, its participants are asked (once) for their evaluation.
+    "send-evaluation-invitations": {"task": "outcomes.send_evaluation_invitations", "schedule": 900.0},
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still
@@ -522,6 +525,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=TRUSTED_PROXY_COUNT > 0):
 # files may take DATA_UPLOAD_MAX_MEMORY_SIZE of it.
 REQUEST_MAX_BODY_SIZE = env_int("REQUEST_MAX_BODY_SIZE", 5_242_880)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Uploaded documents (presentations, practice documents; common/uploads.py): the largest file
+# accepted. The views that take one (and the admin) allow a body this large plus 1 MiB of form.
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 20_971_520)
 
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG=0) carrying the request
 # id, which also travels with the Celery tasks a request starts (copolad_wg/observability.py).

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("registrations.privacy_urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.discovery.urls")),
+    path("practices/", include("sessions_app.practices.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )

@@ -30,6 +30,7 @@ from sessions_app import pagecache
 from sessions_app.links import absolute_url
 from sessions_app.models import Document, WorkingGroup
 from sessions_app.outcomes.roadmap import tracker
+from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 Language = Literal["en", "es", "pt"]
@@ -317,3 +318,51 @@ def group_roadmap(request, slug: str, filters: Query[RoadmapFilters], lang: Lang
         raise Http404
     roadmap = tracker.group_roadmap(group, country=filters.country[:2], status=filters.status)
     return [_action_out(item) for item in roadmap.items]
+
+
+class PracticeOut(Schema):
+    id: int
+    title: str
+    summary: str
+    country: str
+    region: str
+    stage: str
+    practice_type: str
+    evaluation: str
+    themes: list[str]
+    populations: list[str]
+    original_language: str
+    session: int | None
+    published_at: str | None
+    url: str
+
+
+@api.get("/practices", response=list[PracticeOut], tags=["practices"])
+@paginate(PageNumberPagination, page_size=20)
+@decorate_view(public_endpoint)
+def list_practices(request, lang: Language = "en"):
+    practices = (
+        published_practices()
+        .select_related("session")
+        .prefetch_related("themes", "populations")
+        .order_by("-published_at", "pk")
+    )
+    return [
+        {
+            "id": practice.pk,
+            "title": practice.title,
+            "summary": practice.summary,
+            "country": str(practice.country.code or ""),
+            "region": practice.region,
+            "stage": practice.stage,
+            "practice_type": practice.practice_type,
+            "evaluation": practice.evaluation,
+            "themes": [theme.slug for theme in practice.themes.all()],
+            "populations": [population.slug for population in practice.populations.all()],
+            "original_language": practice.original_language,
+            "session": practice.session.number if practice.session else None,
+            "published_at": practice.published_at.isoformat() if practice.published_at else None,
+            "url": absolute_url(practice.get_absolute_url()),
+        }
+        for practice in practices
+    ]

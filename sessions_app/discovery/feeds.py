@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sessions_app.links import absolute_url
 from sessions_app.models import Conclusions, Document, RoadmapUpdate
 from sessions_app.outcomes.roadmap.tracker import public_actions
+from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 MAX_ENTRIES = 50
@@ -40,7 +41,7 @@ def _tag(key):
 
 
 def feed_entries(*, language, limit=MAX_ENTRIES):
-    """The newest published things, newest first, with texts in ``language``. Five queries."""
+    """The newest published things, newest first, with texts in ``language``. One query per kind."""
     entries = []
     with translation.override(language):
         for session in public_sessions().select_related("group").order_by("-created_at")[:limit]:
@@ -111,14 +112,20 @@ def feed_entries(*, language, limit=MAX_ENTRIES):
                     _("Roadmap"),
                 )
             )
-        for source in EXTRA_ENTRIES:
-            entries.extend(source(language=language, limit=limit))
+        for practice in published_practices().exclude(published_at=None).order_by("-published_at")[:limit]:
+            entries.append(
+                Entry(
+                    f"practice:{practice.pk}",
+                    _("Good practice: %(title)s") % {"title": practice.title},
+                    practice.get_absolute_url(),
+                    practice.published_at,
+                    practice.updated_at,
+                    practice.summary,
+                    _("Good practices"),
+                )
+            )
     entries.sort(key=lambda entry: (entry.published, entry.key), reverse=True)
     return entries[:limit]
-
-
-# Further publishers (the good-practice catalogue) add a function(language, limit) -> [Entry] here.
-EXTRA_ENTRIES = []
 
 
 class PublicationsFeed(Feed):

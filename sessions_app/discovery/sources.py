@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from agenda.models import AgendaItem, AgendaRole, Speaker
 from sessions_app.models import Conclusions
 from sessions_app.outcomes.roadmap.tracker import public_actions
+from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 from .search import Field, Result
@@ -67,6 +68,14 @@ def _conclusions():
 
 def _actions():
     return public_actions().select_related("group", "owner_institution")
+
+
+def _practices():
+    return published_practices()
+
+
+def _present_practice(practice):
+    return practice.title, practice.get_absolute_url(), str(practice.place)
 
 
 def _present_session(session):
@@ -138,6 +147,18 @@ SOURCES = [
         _actions,
         (Field("title", "A", translated=True), Field("description", "B", translated=True)),
         _present_action,
+    ),
+    Source(
+        "practices",
+        gettext_lazy("Good practices"),
+        _practices,
+        (
+            Field("title", "A", translated=True),
+            Field("summary", "B", translated=True),
+            Field("description", "C", translated=True),
+            Field("results", "C", translated=True),
+        ),
+        _present_practice,
     ),
 ]
 

@@ -38,6 +38,7 @@ from sessions_app.completeness import missing_translations
 from ..models import Conclusions, Document, Publication, RoadmapItem, RoadmapUpdate, Session
 from . import publishing
 from .conclusions import sanitize_rich_text
+from .evaluation import results as evaluation_results
 
 MAX_ATTENDANCE_FILE_BYTES = 2_000_000
 
@@ -687,6 +688,14 @@ class SessionAdmin(TabbedTranslationAdmin):
         data = figures.group_figures(sessions=sessions)
         tables = figures.tables(data)
         wanted = request.GET.get("csv")
+        # Knowledge: the evaluation's results of the selected sessions, with their CSV export.
+        evaluations = evaluation_results.results_for_sessions(sessions)
+        for results in evaluations:
+            if wanted == f"evaluation-{results.questionnaire.pk}":
+                body = figures.table_csv(*evaluation_results.results_table(results))
+                response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="evaluation-{results.questionnaire.pk}.csv"'
+                return response
         if wanted in tables:
             response = HttpResponse(figures.table_csv(*tables[wanted]), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="figures-{wanted}.csv"'
@@ -734,5 +743,11 @@ class SessionAdmin(TabbedTranslationAdmin):
             "figures": data,
             "sections": sections,
             "query": query.urlencode(),
+            "evaluations": evaluations,
         }
         return render(request, "admin/sessions_app/session/figures.html", context)
+
+
+# The wing's sub-packages register their own admin pages.
+from .evaluation import admin as evaluation_admin  # noqa: E402, F401
+from .presentations import admin as presentations_admin  # noqa: E402, F401

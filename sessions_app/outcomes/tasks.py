@@ -79,3 +79,14 @@ def send_roadmap_reminders_task():
     queued = reminders.send_roadmap_reminders()
     logger.info("Roadmap reminders queued: %s", queued)
     return queued
+
+
+@shared_task(name="outcomes.send_evaluation_invitations")
+def send_evaluation_invitations_task():
+    """Beat: invite each confirmed participant and attendee of ended sessions to the evaluation, once."""
+    from .evaluation.invitations import invite_due
+
+    count = invite_due()
+    if count:
+        logger.info("Queued %s evaluation invitations", count)
+    return count

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .evaluation import views as evaluation_views
+from .presentations import views as presentation_views
 from .roadmap import views as roadmap_views
 
 app_name = "outcomes"
@@ -14,4 +16,12 @@ urlpatterns = [
     path("roadmap/<slug:slug>/", roadmap_views.roadmap_page, name="roadmap"),
     path("focal-point/roadmap/<int:pk>/update/", roadmap_views.action_update, name="roadmap_update"),
     path("focal-point/roadmap/reminders/", roadmap_views.reminder_settings, name="roadmap_reminders"),
+    path("speakers/upload/<str:token>/", presentation_views.speaker_upload, name="speaker_upload"),
+    path("presentations/<int:pk>/", presentation_views.presentation_download, name="presentation_download"),
+    path(
+        "registrations/<str:token>/presentations/<int:pk>/",
+        presentation_views.my_presentation_download,
+        name="my_presentation_download",
+    ),
+    path("registrations/<str:token>/evaluation/", evaluation_views.evaluation_form, name="evaluation"),
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
@@ -83,6 +84,10 @@ class Command(BaseCommand):
                 session = self._session(read(name), group=group, focuses=focuses, speakers=speakers)
                 sessions[session.number] = session
             self._roadmap(read("roadmap.toml")["actions"], group=group, sessions=sessions)
+        # Knowledge: session 2's good practices and its evaluation questionnaire, loaded by the
+        # wings above the session core (called by name: this layer imports neither).
+        for command in ("load_demo_practices", "load_demo_evaluation"):
+            call_command(command, stdout=self.stdout)
         email, password = self._staff_user()
         self.stdout.write(self.style.SUCCESS("Demo data loaded: working group 3.5, sessions 2 and 3."))
         self.stdout.write(f"Staff login: {email} / {password} at {settings.SITE_URL}/admin/")
