@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common import uploads
+
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
@@ -326,10 +328,6 @@ class RoadmapItem(models.Model):
         return self.group.programme
 
 
-def roadmap_update_upload_to(update, filename):
-    return f"roadmap/{update.item_id}/{filename}"
-
-
 class RoadmapUpdate(models.Model):
     """One entry of an action's timeline: who reported, when, the status it moved from and to, and a
     dated progress note with an optional link or document. Entries are never edited."""
@@ -357,7 +355,16 @@ class RoadmapUpdate(models.Model):
     # The language the note was written in: shown as it is, in every language of the page.
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
     link = models.URLField(_("link"), max_length=500, blank=True)
-    document = models.FileField(_("document"), upload_to=roadmap_update_upload_to, max_length=300, blank=True)
+    # Through the file rules every upload follows (common/uploads.py): what the bytes say, a size limit.
+    document = models.FileField(
+        _("document"),
+        upload_to=uploads.UploadTo("roadmap"),
+        max_length=255,
+        blank=True,
+        validators=[uploads.validate_document_file],
+    )
+    document_kind = models.CharField(_("document type"), max_length=10, choices=uploads.KIND_CHOICES, blank=True)
+    document_name = models.CharField(_("document name"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -368,6 +375,9 @@ class RoadmapUpdate(models.Model):
 
     def __str__(self):
         return f"{self.item} · {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def get_document_url(self):
+        return reverse("outcomes:roadmap_document", kwargs={"pk": self.pk}) if self.document else ""
 
 
 class RoadmapReminderOptOut(models.Model):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("roadmap/<slug:slug>/", roadmap_views.roadmap_page, name="roadmap"),
     path("focal-point/roadmap/<int:pk>/update/", roadmap_views.action_update, name="roadmap_update"),
     path("focal-point/roadmap/reminders/", roadmap_views.reminder_settings, name="roadmap_reminders"),
+    path("roadmap/updates/<int:pk>/document/", roadmap_views.update_document, name="roadmap_document"),
     path("speakers/upload/<str:token>/", presentation_views.speaker_upload, name="speaker_upload"),
     path("presentations/<int:pk>/", presentation_views.presentation_download, name="presentation_download"),
     path(

@@ -3,6 +3,8 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import DocumentField
+
 from ...models import RoadmapItem
 
 MAX_NOTE_LENGTH = 2000
@@ -29,6 +31,8 @@ class RoadmapUpdateForm(forms.Form):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("A public page about this progress, for example a law or a report."),
     )
+
+    document = DocumentField(label=_("Document (optional)"), required=False)
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ that institution's country); staff with the change permission on any action. Eve
 from django.db import transaction
 from django.http import Http404
 
+from common import uploads
 from registrations.focal_points.services import active_focal_point
 
 from ...models import RoadmapItem, RoadmapUpdate
@@ -45,6 +46,7 @@ def record_update(*, item, user, status, note_date, note="", link="", document=N
     """Add an entry to the action's timeline and move the action to ``status``. Returns the entry.
 
     The action's row is locked so that two reports at once each record the status the other left.
+    ``document`` is an upload that passed ``common.uploads.DocumentField`` (it carries ``.kind``).
     """
     locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
     focal_point = None if is_roadmap_staff(user) else active_focal_point(user)
@@ -61,7 +63,11 @@ def record_update(*, item, user, status, note_date, note="", link="", document=N
         link=link,
     )
     if document is not None:
-        update.document = document
+        # ``document`` passed the file rules (DocumentField): its kind is what its bytes say.
+        name = uploads.clean_filename(document.name, kind=document.kind)
+        update.document.save(name, document, save=False)
+        update.document_kind = document.kind.code
+        update.document_name = name
     update.save()
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from common import uploads
 from registrations.focal_points.services import active_focal_point
 from sessions_app import pagecache
 
-from ...models import Document, RoadmapReminderOptOut, WorkingGroup
+from ...models import Document, RoadmapReminderOptOut, RoadmapUpdate, WorkingGroup
 from . import tracker
 from .forms import RoadmapUpdateForm
 from .updates import action_for_user, is_roadmap_staff, record_update
@@ -53,13 +54,18 @@ def roadmap_page(request, slug):
     return pagecache.valid_until(response, *tracker.next_changes(roadmap.items))
 
 
+@uploads.accepts_uploads
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
     """Report progress on an action: 404 for anyone who may not (another country's focal point)."""
     item = action_for_user(user=request.user, pk=pk)
     staff = is_roadmap_staff(request.user)
-    form = RoadmapUpdateForm(request.POST or None, initial={"status": item.status})
+    form = RoadmapUpdateForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"status": item.status},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         record_update(
@@ -69,6 +75,7 @@ def action_update(request, pk):
             note_date=data["note_date"],
             note=data["note"],
             link=data["link"],
+            document=data.get("document") or None,
             language=translation.get_language(),
         )
         messages.success(request, _("Your progress report is saved and shown on the public roadmap."))
@@ -77,6 +84,17 @@ def action_update(request, pk):
         return redirect(reverse("outcomes:roadmap", kwargs={"slug": item.group.slug}))
     item = tracker.annotate(list(tracker.with_timeline(type(item).objects.filter(pk=item.pk))))[0]
     return render(request, "sessions_app/roadmap_update.html", {"item": item, "form": form, "is_staff": staff})
+
+
+@require_GET
+def update_document(request, pk):
+    """The document attached to a progress report: public with its action (404 otherwise)."""
+    update = RoadmapUpdate.objects.filter(pk=pk, item__in=tracker.public_actions()).exclude(document="").first()
+    if update is None:
+        raise Http404
+    return uploads.file_response(
+        update.document, filename=update.document_name or "document.pdf", kind_code=update.document_kind, public=True
+    )
 
 
 @login_required
