@@ -269,3 +269,19 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     practice_type = "programme"
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
+
+
+# ── Roadmap tracker ─────────────────────────────────────────────────────────────────────────────
+
+
+class RoadmapUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.RoadmapUpdate"
+
+    item = factory.SubFactory(RoadmapItemFactory)
+    author_role = "staff"
+    from_status = "planned"
+    to_status = "in_progress"
+    note_date = factory.LazyFunction(timezone.localdate)
+    note = "Work has started."
+    language = "en"
