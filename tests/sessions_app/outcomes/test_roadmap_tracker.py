@@ -128,7 +128,7 @@ def test_the_public_page_shows_owner_due_date_sessions_and_latest_note(client, s
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="action-%s"' % item.pk in page
+    assert f'id="action-{item.pk}"' in page
     assert "Uruguay" in page
     assert '<time datetime="2030-03-31">' in page
     assert f'<a href="{session_2.get_absolute_url()}">Session 2</a>' in page
@@ -153,7 +153,7 @@ def test_the_roadmap_page_costs_the_same_queries_for_one_or_many_actions(client,
     group = WorkingGroupFactory()
     sessions = [SessionFactory(group=group, number=n + 10, slug=f"s-{n}") for n in range(2)]
     institution = InstitutionFactory(country="UY")
-    for n in range(actions):
+    for _ in range(actions):
         item = RoadmapItemFactory(
             group=group,
             owner_kind="institution",
