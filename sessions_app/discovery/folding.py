@@ -1,7 +1,7 @@
 """Case and accent folding, the same in Python and (as an SQL function) in the embedded SQLite.
 
-``fold("Prisión")`` is ``"prision"``; ``fold("reinserção")`` is ``"reinsercao"``. Markup is dropped
-first, so a tag's name never matches a word.
+``fold("Prisión")`` is ``"prision"``; ``fold("reinserção")`` is ``"reinsercao"``. ``strip_markup``
+drops the tags of rich text (the conclusions), so a tag's name never matches a word there.
 """
 
 import re
@@ -18,7 +18,11 @@ def fold_char(char):
 def fold(text):
     if text is None:
         return None
-    return "".join(fold_char(char) for char in TAG.sub(" ", str(text)))
+    return "".join(fold_char(char) for char in str(text))
+
+
+def strip_markup(text):
+    return None if text is None else TAG.sub(" ", str(text))
 
 
 def fold_with_positions(text):

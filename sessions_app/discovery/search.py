@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, TextField, Value, When, Window
+from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, TextField, Value, When, Window
 from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import translation
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -102,10 +103,17 @@ def text_of(source_field, language):
             Value(""),
             output_field=TextField(),
         )
-    if source_field.markup and connection.vendor == "postgresql":
-        from django.db.models import Func
-
-        expression = Func(expression, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    if source_field.markup:
+        if connection.vendor == "postgresql":
+            return Func(
+                expression,
+                Value("<[^>]*>"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=TextField(),
+            )
+        return Func(expression, function="COPOLAD_STRIP_MARKUP", output_field=TextField())
     return expression
 
 
@@ -136,7 +144,10 @@ def _postgresql(queryset, texts, *, words, language, offset, limit):
         part = SearchVector(expression, config=config, weight=source_field.weight)
         vector = part if vector is None else vector + part
     query = SearchQuery(" ".join(words), config=config, search_type="plain")
-    document = Concat(*[expression for _field, expression in texts for expression in (expression, Value(" · "))])
+    document = Concat(
+        *[expression for _field, expression in texts for expression in (expression, Value(" · "))],
+        output_field=TextField(),
+    )
     return list(
         queryset.annotate(search_vector=vector)
         .filter(search_vector=query)
@@ -160,8 +171,6 @@ def _postgresql(queryset, texts, *, words, language, offset, limit):
 
 
 def _sqlite(queryset, texts, *, words, offset, limit):
-    from django.db.models import Func
-
     folded = {
         f"search_field_{index}": Func(expression, function="COPOLAD_FOLD", output_field=TextField())
         for index, (_field, expression) in enumerate(texts)
@@ -192,7 +201,7 @@ def _sqlite(queryset, texts, *, words, offset, limit):
 
 def sqlite_snippet(text, words):
     """A window of ``text`` around its first match, the matches wrapped in START/STOP."""
-    text = " ".join(strip_tags(text or "").split())
+    text = " ".join((text or "").split())
     folded, positions = fold_with_positions(text)
     spans = []
     for word in words:
@@ -236,11 +245,13 @@ def run_search(raw_query, *, language, sources, kind=None, page=1, per_kind=5, p
     """
     words = clean_query(raw_query)
     groups = []
-    for source in sources:
-        if kind and source.kind != kind:
-            continue
-        limit = per_page if kind else per_kind
-        offset = (page - 1) * per_page if kind else 0
-        total, results = search_source(source, words=words, language=language, offset=offset, limit=limit)
-        groups.append(Group(source.kind, source.label, total, results))
+    # Titles, links and labels of the results in the language searched.
+    with translation.override(language):
+        for source in sources:
+            if kind and source.kind != kind:
+                continue
+            limit = per_page if kind else per_kind
+            offset = (page - 1) * per_page if kind else 0
+            total, results = search_source(source, words=words, language=language, offset=offset, limit=limit)
+            groups.append(Group(source.kind, source.label, total, results))
     return words, groups
