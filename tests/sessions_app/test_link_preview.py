@@ -75,7 +75,7 @@ def test_typed_markup_cannot_end_the_script(client, session_2):
 def test_the_link_preview_shows_title_date_and_description(client, session_2, settings):
     page = client.get(f"/es/sessions/{session_2.slug}/").content.decode()
     assert '<meta property="og:title" content="Inclusive mechanisms">' in page
-    assert '<meta property="og:url" content="%s/es/sessions/%s/">' % (settings.SITE_URL, session_2.slug) in page
+    assert f'<meta property="og:url" content="{settings.SITE_URL}/es/sessions/{session_2.slug}/">' in page
     assert '<meta property="og:locale" content="es_ES">' in page
     assert '<meta name="twitter:card" content="summary">' in page
     description = re.search(r'<meta property="og:description" content="([^"]*)">', page).group(1)
