@@ -85,7 +85,7 @@ def test_published_conclusions_actions_and_practices_are_found(searchable):
     RoadmapItemFactory(group=session.group, title_es="Mapear alternativas a la prisión", title="Map alternatives")
     PracticeFactory(title_es="Proyecto Crisálidas", summary_es="Inclusión laboral de mujeres liberadas.")
 
-    assert _found("hoja de ruta", "es", "conclusions") == {"conclusions": ["Conclusions of session 2"]}
+    assert _found("hoja de ruta", "es", "conclusions") == {"conclusions": ["Conclusiones de la sesión 2"]}
     assert _found("mapear", "es", "roadmap") == {"roadmap": ["Mapear alternativas a la prisión"]}
     assert _found("crisalidas", "es", "practices") == {"practices": ["Proyecto Crisálidas"]}
 
