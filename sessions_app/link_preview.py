@@ -10,6 +10,7 @@ import json
 from django.conf import settings
 from django.utils import translation
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from .links import absolute_url
 from .models import Session
@@ -91,7 +92,7 @@ def open_graph(session):
     return {
         "og": [
             ("og:type", "website"),
-            ("og:site_name", "COPOLAD III · Working Group 3.5"),
+            ("og:site_name", gettext("COPOLAD III · Working Group 3.5")),
             ("og:title", title),
             ("og:description", text),
             ("og:url", url),

@@ -49,6 +49,20 @@ def build_site():
         ("focal_point", f"/focal-point/sessions/{OPEN}/answers/"),
     ]
     pages.append(("participant", f"/registrations/r/{pending.token}/confirm/"))
+    # Roadmap, search and open data (issue 22).
+    from sessions_app.models import RoadmapItem
+
+    uruguay_action = RoadmapItem.objects.filter(owner_country="UY").first()
+    pages += [
+        ("public", "/roadmap/outcome-3-5/"),
+        ("public", "/roadmap/outcome-3-5/?country=UY&status=in_progress"),
+        ("public", "/search/"),
+        ("public", "/search/?q=prision"),
+        ("public", "/search/?q=prision&kind=agenda"),
+        ("public", "/search/?q=%3C%3E%26%26"),
+        ("focal_point", f"/focal-point/roadmap/{uruguay_action.pk}/update/"),
+        ("focal_point", "/focal-point/roadmap/reminders/"),
+    ]
     return {"pages": pages, "focal_point_email": user.email}
 
 
