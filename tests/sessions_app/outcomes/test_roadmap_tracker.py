@@ -1,6 +1,7 @@
 """The public roadmap: statuses with overdue computed in the agreeing session's zone, grouping,
 filters, counts, the PDF from the same data, and a page whose queries do not grow with the actions."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -188,3 +189,18 @@ def test_the_roadmap_pdf_is_built_from_the_same_data_as_the_page(session_2):
     assert "Map the alternatives" in html
     assert "Agreed at session 2" in html
     assert "Nine countries answered." in html
+
+
+def test_an_upcoming_session_lists_the_actions_it_follows_up_and_a_held_one_those_it_agreed(client, session_2):
+    session_3 = SessionFactory(group=session_2.group, number=3, slug="session-3", status="registration_open")
+    agreed = RoadmapItemFactory(group=session_2.group, title="Agreed at 2", agreed_session=session_2)
+    RoadmapItemFactory(group=session_2.group, title="Followed at 3", follow_up_session=session_3)
+    RoadmapItemFactory(group=session_2.group, title="Elsewhere")
+
+    upcoming = client.get(session_3.get_absolute_url()).content.decode()
+    held = client.get(session_2.get_absolute_url()).content.decode()
+
+    assert 'id="follow-ups"' in upcoming
+    assert re.findall(r'<h3 class="h6 mb-1">([^<]+) <span', upcoming) == ["Followed at 3"]
+    assert re.findall(r'<h3 class="h6 mb-1">([^<]+) <span', held) == ["Agreed at 2"]
+    assert f'id="action-{agreed.pk}"' in held
