@@ -153,3 +153,22 @@ def test_the_figures_page_shows_the_results_and_exports_them_as_csv(client, staf
     csv_text = admin_client.get(url, {"csv": f"evaluation-{questionnaire.pk}"}).content.decode("utf-8-sig")
     assert "Useful?,Scale 1-5,Average,1,4.0" in csv_text
     assert "'=1+2" in csv_text
+
+
+@pytest.mark.parametrize("sessions", [1, 4])
+def test_the_figures_pages_evaluation_costs_the_same_queries_whatever_the_number_of_sessions(
+    client, staff, sessions, django_assert_num_queries
+):
+    for number in range(sessions):
+        session = SessionFactory(starts_at=timezone.now() - timedelta(days=number + 1), status="held")
+        questionnaire = QuestionnaireFactory(session=session)
+        QuestionFactory(questionnaire=questionnaire, kind="scale")
+        ChoiceFactory(question=QuestionFactory(questionnaire=questionnaire, kind="choice"))
+        person = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
+        client.post(_url(person), {f"q{question.pk}": "3" for question in questionnaire.questions.filter(kind="scale")})
+    client.force_login(staff)
+    # The 16 of the figures without an evaluation (test_figures) and the questions, their choices, the
+    # responses, the attendees, the scale counts, the averages, the choice counts and the free texts.
+    with django_assert_num_queries(24):
+        page = client.get(reverse("admin:sessions_app_session_figures")).content.decode()
+    assert page.count('class="evaluation-results"') == sessions

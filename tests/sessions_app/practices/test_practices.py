@@ -275,3 +275,19 @@ def test_a_document_attached_by_a_focal_point_follows_the_file_rules(client, foc
     assert download.status_code == 200 and download["Content-Type"] == "application/vnd.oasis.opendocument.text"
     client.logout()
     assert client.get(_url("practices:document_download", pk=document.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("related", [1, 5])
+def test_a_practices_page_costs_the_same_queries_whatever_its_themes_and_institutions(
+    client, themes, related, django_assert_num_queries
+):
+    from tests.factories import InstitutionFactory
+
+    practice = PracticeFactory(session=SessionFactory(), agenda_item=AgendaItemFactory(), speaker=SpeakerFactory())
+    practice.themes.set(list(themes.values())[: min(related, 3)])
+    practice.institutions.set([InstitutionFactory() for _ in range(related)])
+    practice.populations.set([PopulationFactory(slug=f"p{index}") for index in range(related)])
+    # the practice with its session, item and speaker; themes, populations, institutions, documents
+    with django_assert_num_queries(5):
+        response = client.get(_url("practices:detail", pk=practice.pk))
+    assert response.status_code == 200
