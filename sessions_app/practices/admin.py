@@ -55,8 +55,27 @@ class ExperienceItemForm(forms.Form):
     )
 
 
+class PracticeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Practice
+        # The admin's fieldsets choose what is shown; the form must accept each of them.
+        fields = [
+            "title", "summary", "description", "results", "original_language", "country", "region",
+            "institutions", "stage", "practice_type", "themes", "populations", "evaluation",
+            "evaluation_url", "period_start", "period_end", "links", "session", "agenda_item",
+            "speaker", "review_message",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"title_{code}") for code in ("en", "es", "pt")):
+            raise forms.ValidationError(_("Give the practice a title in at least one language."))
+        return cleaned
+
+
 @admin.register(Practice)
 class PracticeAdmin(TabbedTranslationAdmin):
+    form = PracticeAdminForm
     list_display = ["title", "place", "stage", "status", "translation_gaps_count", "updated_at"]
     list_filter = ["status", "stage", "practice_type", "evaluation", "country", "themes"]
     search_fields = ["title_en", "title_es", "title_pt", "summary_en", "summary_es", "summary_pt"]

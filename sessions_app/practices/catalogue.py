@@ -53,7 +53,7 @@ def _condition(name, value):
     if name == "population":
         return Q(pk__in=Practice.populations.through.objects.filter(population__slug=value).values("practice_id"))
     if name == "language" and value in LANGUAGE_CODES:
-        return ~Q(**{f"title_{value}": ""})
+        return Q(**{f"title_{value}__gt": ""})  # neither NULL nor empty
     return Q(pk__in=[])
 
 

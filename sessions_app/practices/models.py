@@ -56,8 +56,10 @@ class Practice(models.Model):
         INTERNAL = "internal", _("Evaluated internally")
         EXTERNAL = "external", _("Evaluated externally")
 
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), max_length=1000)
+    # Blank at the model level: a practice is written in one language, any of the three (the forms
+    # ask for the title and summary in the language being written).
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), max_length=1000, blank=True)
     description = models.TextField(
         _("description"), blank=True, help_text=_("Basic formatting is kept; anything else is removed.")
     )

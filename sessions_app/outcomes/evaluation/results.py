@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
+from registrations.figures import bar_chart
 from registrations.models import Registration
 
 from .models import Answer, EvaluationResponse, Question, Questionnaire
@@ -38,31 +39,51 @@ class Results:
 
 
 def questionnaire_results(questionnaire):
-    """Results of one questionnaire in a fixed number of queries, whatever the number of answers."""
-    questions = list(questionnaire.questions.prefetch_related("choices"))
-    responses = EvaluationResponse.objects.filter(questionnaire=questionnaire).count()
-    attendees = Registration.objects.filter(
-        session_id=questionnaire.session_id, status=Registration.Status.ATTENDED
-    ).count()
-    answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    """Results of one questionnaire (see ``results_for_questionnaires``)."""
+    return _results([questionnaire])[0]
+
+
+def _results(questionnaires):
+    """Results of several questionnaires in a fixed number of queries, whatever the number of
+    questionnaires, questions and answers."""
+    if not questionnaires:
+        return []
+    ids = [questionnaire.pk for questionnaire in questionnaires]
+    questions = list(Question.objects.filter(questionnaire_id__in=ids).prefetch_related("choices"))
+    responses = dict(
+        EvaluationResponse.objects.filter(questionnaire_id__in=ids)
+        .values_list("questionnaire_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    attendees = dict(
+        Registration.objects.filter(
+            session_id__in=[questionnaire.session_id for questionnaire in questionnaires],
+            status=Registration.Status.ATTENDED,
+        )
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    answers = Answer.objects.filter(question__questionnaire_id__in=ids)
     scale_counts = {
         (row["question_id"], row["scale"]): row["n"]
-        for row in answers.filter(scale__isnull=False).values("question_id", "scale").annotate(n=Count("pk"))
+        for row in answers.filter(scale__isnull=False).values("question_id", "scale").annotate(n=Count("pk")).order_by()
     }
     averages = {
         row["question_id"]: row["average"]
-        for row in answers.filter(scale__isnull=False).values("question_id").annotate(average=Avg("scale"))
+        for row in answers.filter(scale__isnull=False).values("question_id").annotate(average=Avg("scale")).order_by()
     }
     choice_counts = {
         row["choice_id"]: row["n"]
-        for row in answers.filter(choice__isnull=False).values("choice_id").annotate(n=Count("pk"))
+        for row in answers.filter(choice__isnull=False).values("choice_id").annotate(n=Count("pk")).order_by()
     }
     texts = {}
     for question_id, text in (
         answers.exclude(text="").order_by("question_id", "text").values_list("question_id", "text")
     ):
         texts.setdefault(question_id, []).append(text)
-    results = []
+    by_questionnaire = {}
     for question in questions:
         result = QuestionResult(question=question)
         if question.kind == Question.Kind.SCALE:
@@ -74,8 +95,16 @@ def questionnaire_results(questionnaire):
         else:
             result.texts = texts.get(question.pk, [])
         result.answered = sum(row.answers for row in result.rows) if result.rows else len(result.texts)
-        results.append(result)
-    return Results(questionnaire=questionnaire, responses=responses, attendees=attendees, questions=results)
+        by_questionnaire.setdefault(question.questionnaire_id, []).append(result)
+    return [
+        Results(
+            questionnaire=questionnaire,
+            responses=responses.get(questionnaire.pk, 0),
+            attendees=attendees.get(questionnaire.session_id, 0),
+            questions=by_questionnaire.get(questionnaire.pk, []),
+        )
+        for questionnaire in questionnaires
+    ]
 
 
 def results_table(results):
@@ -104,16 +133,13 @@ def results_table(results):
 
 def results_for_sessions(sessions):
     """Results of the questionnaires of ``sessions``, with a chart per question that has values."""
-    from registrations.figures import bar_chart
-
     questionnaires = (
         Questionnaire.objects.filter(session__in=sessions)
         .select_related("session__group")
         .order_by("session__starts_at")
     )
-    all_results = []
-    for questionnaire in questionnaires:
-        results = questionnaire_results(questionnaire)
+    all_results = _results(list(questionnaires))
+    for results in all_results:
         for result in results.questions:
             result.chart = (
                 bar_chart(
@@ -126,5 +152,4 @@ def results_for_sessions(sessions):
                 if result.rows
                 else ""
             )
-        all_results.append(results)
     return all_results

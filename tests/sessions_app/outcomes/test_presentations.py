@@ -204,3 +204,46 @@ def test_the_session_page_costs_the_same_queries_with_one_or_many_files(client, 
     with CaptureQueriesContext(connection) as many:
         client.get(session.get_absolute_url() + "?many")
     assert len(many) == len(one)
+
+
+# ── Staff ────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_staff_send_an_upload_link_from_the_admin_and_revoke_it(client, staff, django_capture_on_commit_callbacks):
+    item = AgendaItemFactory(title="Inclusión de mujeres privadas de libertad")
+    speaker = SpeakerFactory(name="Teresa Godoy", email="teresa@example.org")
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:outcomes_uploadlink_add"),
+            {"item": item.pk, "speaker": speaker.pk, "email": "teresa@example.org", "language": "es", "days": "10"},
+        )
+    assert response.status_code == 302
+    link = UploadLink.objects.get()
+    assert (link.item, link.speaker, link.email) == (item, speaker, "teresa@example.org")
+    assert timedelta(days=9, hours=23) < link.expires_at - timezone.now() <= timedelta(days=10)
+    assert [message.to for message in mail.outbox] == [["teresa@example.org"]]
+    token = mail.outbox[0].body.split("/speakers/upload/")[1].split("/")[0]
+    client.post(reverse("admin:outcomes_uploadlink_changelist"), {"action": "revoke", "_selected_action": [link.pk]})
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    client.logout()
+    with translation.override("es"):
+        assert client.get(reverse("outcomes:speaker_upload", kwargs={"token": token})).status_code == 404
+
+
+def test_a_file_staff_attach_in_the_admin_is_checked_by_content(client, staff):
+    item = AgendaItemFactory()
+    client.force_login(staff)
+    data = {"item": item.pk, "title": "Notas", "language": "es", "visibility": "staff", "link": ""}
+    bad = client.post(
+        reverse("admin:outcomes_presentation_add"), {**data, "file": SimpleUploadedFile("n.pdf", documents.EXE_BYTES)}
+    )
+    assert bad.status_code == 200
+    assert "Programs cannot be uploaded." in bad.content.decode()
+    good = client.post(
+        reverse("admin:outcomes_presentation_add"), {**data, "file": SimpleUploadedFile("n.docx", documents.docx())}
+    )
+    assert good.status_code == 302
+    presentation = Presentation.objects.get()
+    assert (presentation.file_kind, presentation.size) == ("docx", len(documents.docx()))
