@@ -204,3 +204,18 @@ def test_an_upcoming_session_lists_the_actions_it_follows_up_and_a_held_one_thos
     assert re.findall(r'<h3 class="h6 mb-1">([^<]+) <span', upcoming) == ["Followed at 3"]
     assert re.findall(r'<h3 class="h6 mb-1">([^<]+) <span', held) == ["Agreed at 2"]
     assert f'id="action-{agreed.pk}"' in held
+
+
+def test_the_cached_page_turns_an_action_overdue_at_midnight_in_its_zone(client, session_2):
+    RoadmapItemFactory(group=session_2.group, title="Due today", agreed_session=session_2, due_date=date(2030, 6, 30))
+    url = reverse("outcomes:roadmap", kwargs={"slug": session_2.group.slug})
+
+    with time_machine.travel(datetime(2030, 6, 30, 23, 59, tzinfo=MADRID), tick=False):
+        first = client.get(url)
+        cached = client.get(url)
+    with time_machine.travel(datetime(2030, 7, 1, 0, 0, 1, tzinfo=MADRID), tick=False):
+        after_midnight = client.get(url)
+
+    assert [g.status for g in first.context["roadmap"].groups] == ["planned"]
+    assert cached.context is None  # served from the page cache
+    assert [g.status for g in after_midnight.context["roadmap"].groups] == ["overdue"]
