@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as all_countries
 
 from ...models import RoadmapItem, RoadmapUpdate, Session
 
@@ -129,8 +130,6 @@ def group_roadmap(group, *, country="", status="", now=None):
 
     Unknown filter values are ignored (the whole roadmap shows), never an error.
     """
-    from django_countries import countries as all_countries
-
     items = group_actions(group, now=now)
     codes = sorted({item.country_code for item in items if item.country_code})
     countries = sorted(((code, str(all_countries.name(code))) for code in codes), key=lambda pair: pair[1])
