@@ -49,7 +49,7 @@ class PopulationAdmin(TabbedTranslationAdmin):
 class ExperienceItemForm(forms.Form):
     item = forms.ModelChoiceField(
         label=_("Presented agenda item"),
-        queryset=AgendaItem.objects.filter(kind__in=["presentation", "experiences", "main_presentation"])
+        queryset=AgendaItem.objects.exclude(kind__in=["break", "opening", "closing"])
         .select_related("session")
         .order_by("-session__starts_at", "order"),
     )

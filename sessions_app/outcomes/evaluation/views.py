@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from registrations.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
 
 from . import answers
@@ -12,6 +13,7 @@ from . import answers
 
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def evaluation_form(request, token):
     registration = registration_for_token(token)
     questionnaire = answers.questionnaire_for(registration.session)

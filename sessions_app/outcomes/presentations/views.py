@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import uploads
+from registrations.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
 
 from . import files
@@ -23,6 +24,7 @@ def _private(response):
 @uploads.accepts_uploads
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def speaker_upload(request, token):
     """A speaker adds files to their agenda item; a refused file changes nothing already saved."""
     link = files.upload_link_for_token(token)
