@@ -15,9 +15,13 @@ from . import files
 from .forms import SpeakerUploadForm
 
 
-def _private(response):
+def _private(response, *, referrer=True):
+    """Behind a private link: not indexed. A download also sends no Referer; a page with a form
+    keeps the site's same-origin policy, since a browser that sends no Referer sends ``Origin:
+    null`` with the POST, which Django's CSRF check refuses."""
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    if not referrer:
+        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -72,7 +76,7 @@ def my_presentation_download(request, token, pk):
     presentation = files.presentation_for_reader(
         pk=pk, reader_of=lambda session: files.reader_for(registration=registration, session=session)
     )
-    return _private(_file(presentation, public=False))
+    return _private(_file(presentation, public=False), referrer=False)
 
 
 def _file(presentation, *, public):
