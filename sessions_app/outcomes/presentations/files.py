@@ -17,6 +17,7 @@ from agenda.models import AgendaItem
 from common import uploads
 from registrations.mail.outbox import queue_email
 from registrations.models import Registration
+from sessions_app import pagecache
 from sessions_app.links import absolute_reverse
 
 from .models import Presentation, UploadLink, hash_token
@@ -107,6 +108,13 @@ def add_presentation(
         presentation.file.save(uploads.clean_filename(uploaded.name, kind=kind), uploaded, save=False)
     presentation.save()
     return presentation
+
+
+def set_visibility(queryset, *, visibility):
+    """Change the visibility of many files at once; the public pages that list them are rendered anew."""
+    count = queryset.update(visibility=visibility)
+    pagecache.bump(pagecache.CONTENT)
+    return count
 
 
 def record_file_facts(presentation):
