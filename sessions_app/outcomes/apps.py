@@ -20,6 +20,7 @@ class OutcomesConfig(AppConfig):
         # the certificates through these signals; see registrations.personal_data.
         from django.db.models.signals import post_delete, post_save
 
+        from common import uploads
         from registrations.personal_data import collect_personal_data, personal_data_erased
         from sessions_app import pagecache
 
@@ -32,6 +33,7 @@ class OutcomesConfig(AppConfig):
         def presentation_changed(**kwargs):
             pagecache.bump(pagecache.CONTENT)
 
+        post_delete.connect(uploads.delete_stored_file, sender=Presentation, dispatch_uid="outcomes-presentation-file")
         for signal, uid in ((post_save, "save"), (post_delete, "delete")):
             signal.connect(
                 presentation_changed, sender=Presentation, dispatch_uid=f"outcomes-presentation-{uid}", weak=False

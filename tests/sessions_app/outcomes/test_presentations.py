@@ -262,3 +262,14 @@ def test_a_file_staff_make_public_appears_on_the_cached_session_page_at_once(cli
     )
     assert Presentation.objects.get().visibility == "public"
     assert "Diapositivas de Catia" in visitor.get(session.get_absolute_url()).content.decode()
+
+
+def test_deleting_an_agenda_item_removes_its_files_from_storage(django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    item = AgendaItemFactory()
+    name = PresentationFactory(item=item).file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.delete()
+    assert not default_storage.exists(name)
