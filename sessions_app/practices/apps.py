@@ -10,10 +10,9 @@ class PracticesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from common import uploads
-        from sessions_app import completeness, pagecache
-
-        from .models import Practice, PracticeDocument
+        from common import pagecache, uploads
+        from sessions_app import completeness
+        from sessions_app.practices.models import Practice, PracticeDocument
 
         post_delete.connect(uploads.delete_stored_file, sender=PracticeDocument, dispatch_uid="practices-document-file")
 

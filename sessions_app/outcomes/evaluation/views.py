@@ -5,10 +5,9 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from registrations.ratelimit import rate_limit
+from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
-
-from . import answers
+from sessions_app.outcomes.evaluation import answers
 
 
 @require_http_methods(["GET", "POST"])

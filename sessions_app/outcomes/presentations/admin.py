@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import files
-from .models import Presentation, UploadLink
+from sessions_app.outcomes.presentations import files
+from sessions_app.outcomes.presentations.models import Presentation, UploadLink
 
 
 class PresentationAdminForm(forms.ModelForm):

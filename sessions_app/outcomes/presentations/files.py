@@ -14,13 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agenda.models import AgendaItem
-from common import uploads
-from registrations.mail.outbox import queue_email
+from common import pagecache, uploads
+from common.links import absolute_reverse
 from registrations.models import Registration
-from sessions_app import pagecache
-from sessions_app.links import absolute_reverse
-
-from .models import Presentation, UploadLink, hash_token
+from registrations.outbox.queueing import queue_email
+from sessions_app.outcomes.presentations.models import Presentation, UploadLink, hash_token
 
 PUBLIC = "public"
 PARTICIPANT = "participant"

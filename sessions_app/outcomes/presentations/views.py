@@ -8,11 +8,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import uploads
-from registrations.ratelimit import rate_limit
+from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
-
-from . import files
-from .forms import SpeakerUploadForm
+from sessions_app.outcomes.presentations import files
+from sessions_app.outcomes.presentations.forms import SpeakerUploadForm
 
 
 def _private(response, *, referrer=True):

@@ -175,7 +175,7 @@ def test_the_figures_pages_evaluation_costs_the_same_queries_whatever_the_number
 
 
 def test_a_persons_export_shows_the_flag_not_the_answers_and_erasure_removes_the_flag(client, questionnaire):
-    from registrations.personal_data import erase_personal_data, export_personal_data
+    from registrations.privacy.personal_data import erase_personal_data, export_personal_data
 
     person = RegistrationFactory(session=questionnaire.session, status=Registration.Status.ATTENDED)
     client.post(_url(person), _answers(questionnaire, text="Texto que nadie puede atribuir"))
