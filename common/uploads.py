@@ -253,3 +253,14 @@ def accepts_uploads(view):
 def upload_body_limit():
     """Bytes a request carrying one document may have: the file plus the form around it."""
     return max_upload_size() + 1_048_576
+
+
+def delete_stored_file(sender, instance, **kwargs):
+    """A ``post_delete`` receiver for models with a ``file``: the stored file goes once the row's
+    deletion commits (a rollback keeps both), cascades included, through the storage API."""
+    from django.db import transaction
+
+    fieldfile = getattr(instance, "file", None)
+    if fieldfile and fieldfile.name:
+        storage, name = fieldfile.storage, fieldfile.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -2,9 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from copolad_wg import views
 from sessions_app.discovery.api import api as api_v1
-
-from . import views
 
 admin.site.site_header = "COPOLAD III · Working Group 3.5"
 admin.site.site_title = "COPOLAD WG"
@@ -23,7 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
-    path("privacy/", include("registrations.privacy_urls")),
+    path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.discovery.urls")),
     path("practices/", include("sessions_app.practices.urls")),

@@ -12,9 +12,10 @@ from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from .links import absolute_url
+from common.links import absolute_url
+from common.timezones import format_when
+
 from .models import Session
-from .timezones import format_when
 
 ATTENDANCE_MODES = {
     Session.Format.VIRTUAL: "https://schema.org/OnlineEventAttendanceMode",

@@ -25,9 +25,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.throttling import AnonRateThrottle
 
 from agenda.models import AgendaItem, AgendaRole
-from registrations.ratelimit import client_ip
-from sessions_app import pagecache
-from sessions_app.links import absolute_url
+from common import pagecache
+from common.links import absolute_url
+from common.ratelimit import client_ip
 from sessions_app.models import Document, WorkingGroup
 from sessions_app.outcomes.roadmap import tracker
 from sessions_app.practices.catalogue import published as published_practices

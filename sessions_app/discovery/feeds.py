@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from sessions_app.links import absolute_url
+from common.links import absolute_url
 from sessions_app.models import Conclusions, Document, RoadmapUpdate
 from sessions_app.outcomes.roadmap.tracker import public_actions
 from sessions_app.practices.catalogue import published as published_practices

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app import pagecache
+from common import pagecache
 
 from . import views
 from .feeds import PublicationsFeed

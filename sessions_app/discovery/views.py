@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from registrations.ratelimit import client_ip, hit, too_many_requests
+from common.ratelimit import client_ip, hit, too_many_requests
 
 from .search import QueryError, run_search
 from .sources import SOURCES, source_for

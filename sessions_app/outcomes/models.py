@@ -1,6 +1,6 @@
 """The outcomes wing's own tables, defined in the sub-package of their concern."""
 
-from .evaluation.models import (  # noqa: F401 - re-exported for Django's model registry
+from sessions_app.outcomes.evaluation.models import (  # noqa: F401 - re-exported for Django's model registry
     Answer,
     Choice,
     EvaluationInvitation,
@@ -8,4 +8,4 @@ from .evaluation.models import (  # noqa: F401 - re-exported for Django's model 
     Question,
     Questionnaire,
 )
-from .presentations.models import Presentation, UploadLink  # noqa: F401
+from sessions_app.outcomes.presentations.models import Presentation, UploadLink  # noqa: F401

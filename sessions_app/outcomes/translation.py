@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .evaluation.models import Choice, Question, Questionnaire
+from sessions_app.outcomes.evaluation.models import Choice, Question, Questionnaire
 
 
 @register(Questionnaire)

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
-from .evaluation import views as evaluation_views
-from .presentations import views as presentation_views
-from .roadmap import views as roadmap_views
+from sessions_app.outcomes import views
+from sessions_app.outcomes.evaluation import views as evaluation_views
+from sessions_app.outcomes.presentations import views as presentation_views
+from sessions_app.outcomes.roadmap import views as roadmap_views
 
 app_name = "outcomes"
 

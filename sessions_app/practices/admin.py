@@ -15,10 +15,9 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from agenda.models import AgendaItem
 from common import uploads
 from sessions_app.completeness import object_gaps
-
-from . import review
-from .models import Population, Practice, PracticeDocument
-from .text import rich_text
+from sessions_app.practices import review
+from sessions_app.practices.models import Population, Practice, PracticeDocument
+from sessions_app.practices.text import rich_text
 
 
 class PracticeDocumentForm(forms.ModelForm):
@@ -49,7 +48,7 @@ class PopulationAdmin(TabbedTranslationAdmin):
 class ExperienceItemForm(forms.Form):
     item = forms.ModelChoiceField(
         label=_("Presented agenda item"),
-        queryset=AgendaItem.objects.filter(kind__in=["presentation", "experiences", "main_presentation"])
+        queryset=AgendaItem.objects.exclude(kind__in=["break", "opening", "closing"])
         .select_related("session")
         .order_by("-session__starts_at", "order"),
     )

@@ -10,9 +10,11 @@ class PracticesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from sessions_app import completeness, pagecache
+        from common import pagecache, uploads
+        from sessions_app import completeness
+        from sessions_app.practices.models import Practice, PracticeDocument
 
-        from .models import Practice
+        post_delete.connect(uploads.delete_stored_file, sender=PracticeDocument, dispatch_uid="practices-document-file")
 
         # A held session's page lists the practices presented in it: a change empties its cache.
         def changed(**kwargs):

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django_countries import countries as country_names
 
-from registrations import figures as registration_figures
-
-from .models import Practice
+from registrations.reporting import figures as registration_figures
+from sessions_app.practices.models import Practice
 
 SERIES = (("count", "confirmed"),)
 

@@ -9,12 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations.focal_points.services import active_focal_point
-from registrations.mail.outbox import queue_email
+from common.links import absolute_reverse
+from registrations.focal_points.invitations import active_focal_point
 from registrations.models import Delivery, FocalPoint
-from sessions_app.links import absolute_reverse
-
-from .models import Practice
+from registrations.outbox.queueing import queue_email
+from sessions_app.practices.models import Practice
 
 EDITABLE = (Practice.Status.DRAFT, Practice.Status.RETURNED)
 

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Population, Practice
+from sessions_app.practices.models import Population, Practice
 
 
 @register(Practice)

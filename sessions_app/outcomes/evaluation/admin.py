@@ -1,7 +1,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from .models import Choice, Question, Questionnaire
+from sessions_app.outcomes.evaluation.models import Choice, Question, Questionnaire
 
 
 class QuestionInline(TranslationStackedInline):

@@ -6,8 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Registration
-
-from .models import Answer, EvaluationInvitation, EvaluationResponse, Question, Questionnaire
+from sessions_app.outcomes.evaluation.models import (
+    Answer,
+    EvaluationInvitation,
+    EvaluationResponse,
+    Question,
+    Questionnaire,
+)
 
 SCALE_CHOICES = [(str(value), str(value)) for value in range(1, 6)]
 

@@ -3,11 +3,10 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registrations.mail.outbox import queue_email
+from common.links import absolute_reverse
 from registrations.models import Registration
-from sessions_app.links import absolute_reverse
-
-from .models import EvaluationInvitation, Questionnaire
+from registrations.outbox.queueing import queue_email
+from sessions_app.outcomes.evaluation.models import EvaluationInvitation, Questionnaire
 
 INVITED_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
 

@@ -69,7 +69,10 @@ class EvaluationInvitation(models.Model):
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="invitations")
     registration = models.ForeignKey(
-        "registrations.Registration", on_delete=models.CASCADE, related_name="evaluation_invitations"
+        # No reverse accessor: a registration's fields (and its audit trail) say nothing of the evaluation.
+        "registrations.Registration",
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     has_answered = models.BooleanField(_("has answered"), default=False)

@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
-from registrations.figures import bar_chart
 from registrations.models import Registration
-
-from .models import Answer, EvaluationResponse, Question, Questionnaire
+from registrations.reporting.figures import bar_chart
+from sessions_app.outcomes.evaluation.models import Answer, EvaluationResponse, Question, Questionnaire
 
 
 @dataclass

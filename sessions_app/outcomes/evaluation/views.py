@@ -5,13 +5,14 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
-
-from . import answers
+from sessions_app.outcomes.evaluation import answers
 
 
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def evaluation_form(request, token):
     registration = registration_for_token(token)
     questionnaire = answers.questionnaire_for(registration.session)
@@ -40,6 +41,7 @@ def evaluation_form(request, token):
 
 
 def _private(response):
+    # Not indexed. The site's same-origin Referrer-Policy stays: with "no-referrer" the browser
+    # would send "Origin: null" with the form, and Django's CSRF check would refuse it.
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import files
-from .models import Presentation, UploadLink
+from sessions_app.outcomes.presentations import files
+from sessions_app.outcomes.presentations.models import Presentation, UploadLink
 
 
 class PresentationAdminForm(forms.ModelForm):
@@ -37,7 +37,7 @@ class PresentationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _set(self, request, queryset, visibility):
-        count = queryset.update(visibility=visibility)
+        count = files.set_visibility(queryset, visibility=visibility)
         self.message_user(request, ngettext("%(n)d file changed.", "%(n)d files changed.", count) % {"n": count})
 
     @admin.action(description=_("Make public (shown once the session has ended)"))

@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agenda.models import AgendaItem
-from common import uploads
-from registrations.mail.outbox import queue_email
+from common import pagecache, uploads
+from common.links import absolute_reverse
 from registrations.models import Registration
-from sessions_app.links import absolute_reverse
-
-from .models import Presentation, UploadLink, hash_token
+from registrations.outbox.queueing import queue_email
+from sessions_app.outcomes.presentations.models import Presentation, UploadLink, hash_token
 
 PUBLIC = "public"
 PARTICIPANT = "participant"
@@ -107,6 +106,13 @@ def add_presentation(
         presentation.file.save(uploads.clean_filename(uploaded.name, kind=kind), uploaded, save=False)
     presentation.save()
     return presentation
+
+
+def set_visibility(queryset, *, visibility):
+    """Change the visibility of many files at once; the public pages that list them are rendered anew."""
+    count = queryset.update(visibility=visibility)
+    pagecache.bump(pagecache.CONTENT)
+    return count
 
 
 def record_file_facts(presentation):

@@ -8,21 +8,26 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import uploads
+from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
+from sessions_app.outcomes.presentations import files
+from sessions_app.outcomes.presentations.forms import SpeakerUploadForm
 
-from . import files
-from .forms import SpeakerUploadForm
 
-
-def _private(response):
+def _private(response, *, referrer=True):
+    """Behind a private link: not indexed. A download also sends no Referer; a page with a form
+    keeps the site's same-origin policy, since a browser that sends no Referer sends ``Origin:
+    null`` with the POST, which Django's CSRF check refuses."""
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    if not referrer:
+        response["Referrer-Policy"] = "no-referrer"
     return response
 
 
 @uploads.accepts_uploads
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
+@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
 def speaker_upload(request, token):
     """A speaker adds files to their agenda item; a refused file changes nothing already saved."""
     link = files.upload_link_for_token(token)
@@ -70,7 +75,7 @@ def my_presentation_download(request, token, pk):
     presentation = files.presentation_for_reader(
         pk=pk, reader_of=lambda session: files.reader_for(registration=registration, session=session)
     )
-    return _private(_file(presentation, public=False))
+    return _private(_file(presentation, public=False), referrer=False)
 
 
 def _file(presentation, *, public):

@@ -10,10 +10,10 @@ written in their language and links to the page where they turn the reminders of
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from registrations.mail.mailings import language_for_country
-from registrations.mail.outbox import queue_email
+from common.links import absolute_reverse
+from registrations.campaigns.audiences import language_for_country
 from registrations.models import Delivery, FocalPoint
-from sessions_app.links import absolute_reverse
+from registrations.outbox.queueing import queue_email
 
 from ...models import RoadmapItem
 from . import tracker

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404
 
 from common import uploads
-from registrations.focal_points.services import active_focal_point
+from registrations.focal_points.invitations import active_focal_point
 
 from ...models import RoadmapItem, RoadmapUpdate
 from .tracker import action_country

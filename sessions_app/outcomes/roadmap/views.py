@@ -10,9 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common import uploads
-from registrations.focal_points.services import active_focal_point
-from sessions_app import pagecache
+from common import pagecache, uploads
+from registrations.focal_points.invitations import active_focal_point
 
 from ...models import Document, RoadmapReminderOptOut, RoadmapUpdate, WorkingGroup
 from . import tracker

@@ -172,3 +172,16 @@ def test_the_figures_pages_evaluation_costs_the_same_queries_whatever_the_number
     with django_assert_num_queries(24):
         page = client.get(reverse("admin:sessions_app_session_figures")).content.decode()
     assert page.count('class="evaluation-results"') == sessions
+
+
+def test_a_persons_export_shows_the_flag_not_the_answers_and_erasure_removes_the_flag(client, questionnaire):
+    from registrations.privacy.personal_data import erase_personal_data, export_personal_data
+
+    person = RegistrationFactory(session=questionnaire.session, status=Registration.Status.ATTENDED)
+    client.post(_url(person), _answers(questionnaire, text="Texto que nadie puede atribuir"))
+    data = export_personal_data(registration=person)
+    assert data["evaluation"] == [{"session": "Sesión 2", "invited_at": None, "has_answered": True}]
+    assert "Texto que nadie puede atribuir" not in str(data)
+    erase_personal_data(registration=person)
+    assert EvaluationInvitation.objects.count() == 0
+    assert EvaluationResponse.objects.count() == 1  # anonymous: it stays

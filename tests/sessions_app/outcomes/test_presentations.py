@@ -247,3 +247,29 @@ def test_a_file_staff_attach_in_the_admin_is_checked_by_content(client, staff):
     assert good.status_code == 302
     presentation = Presentation.objects.get()
     assert (presentation.file_kind, presentation.size) == ("docx", len(documents.docx()))
+
+
+def test_a_file_staff_make_public_appears_on_the_cached_session_page_at_once(client, staff, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    session = _ended_session()
+    presentation = PresentationFactory(item=AgendaItemFactory(session=session), title="Diapositivas de Catia")
+    visitor = type(client)()
+    assert "Diapositivas de Catia" not in visitor.get(session.get_absolute_url()).content.decode()
+    client.force_login(staff)
+    client.post(
+        reverse("admin:outcomes_presentation_changelist"),
+        {"action": "make_public", "_selected_action": [presentation.pk]},
+    )
+    assert Presentation.objects.get().visibility == "public"
+    assert "Diapositivas de Catia" in visitor.get(session.get_absolute_url()).content.decode()
+
+
+def test_deleting_an_agenda_item_removes_its_files_from_storage(django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    item = AgendaItemFactory()
+    name = PresentationFactory(item=item).file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        item.delete()
+    assert not default_storage.exists(name)

@@ -291,3 +291,13 @@ def test_a_practices_page_costs_the_same_queries_whatever_its_themes_and_institu
     with django_assert_num_queries(5):
         response = client.get(_url("practices:detail", pk=practice.pk))
     assert response.status_code == 200
+
+
+def test_an_agenda_items_admin_page_offers_the_upload_link_and_the_practice(client, staff):
+    item = AgendaItemFactory(country="UY")
+    client.force_login(staff)
+    page = client.get(reverse("admin:agenda_agendaitem_change", args=[item.pk])).content.decode()
+    assert f'href="{reverse("admin:outcomes_uploadlink_add")}?item={item.pk}"' in page
+    assert f'action="{reverse("admin:practices_practice_from_item")}"' in page
+    add = client.get(reverse("admin:outcomes_uploadlink_add"), {"item": item.pk}).content.decode()
+    assert f'<option value="{item.pk}" selected>' in add

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import translation
 
 from sessions_app.models import Session
-
-from ...evaluation.models import Choice, Question, Questionnaire
+from sessions_app.outcomes.evaluation.models import Choice, Question, Questionnaire
 
 DEMO_FILE = Path(__file__).resolve().parents[3] / "demo" / "practices.toml"
 LANGS = ("en", "es", "pt")

@@ -11,8 +11,7 @@ from django.utils import timezone, translation
 
 from agenda.models import AgendaItem, Speaker
 from sessions_app.models import Session, ThematicFocus
-
-from ...models import Population, Practice
+from sessions_app.practices.models import Population, Practice
 
 DEMO_FILE = Path(__file__).resolve().parents[3] / "demo" / "practices.toml"
 LANGS = ("en", "es", "pt")
