@@ -45,7 +45,7 @@ class ClientThrottle(AnonRateThrottle):
 
 
 def _throttle():
-    return ClientThrottle(getattr(settings, "API_THROTTLE_RATE", "120/min"))
+    return ClientThrottle(settings.API_THROTTLE_RATE)
 
 
 def public_endpoint(run):

@@ -21,7 +21,7 @@ def _page_number(value):
 @require_GET
 def search(request):
     """The search page: results grouped by kind; one kind's results page by page with ``kind``."""
-    limit, period = getattr(settings, "SEARCH_RATE_LIMIT", (60, 60))
+    limit, period = settings.SEARCH_RATE_LIMIT
     if not hit(scope="search", key=client_ip(request), limit=limit, period=period):
         return too_many_requests(request, retry_after=period)
     raw = request.GET.get("q", "")
