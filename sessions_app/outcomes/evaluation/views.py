@@ -12,7 +12,7 @@ from sessions_app.outcomes.evaluation import answers
 
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def evaluation_form(request, token):
     registration = registration_for_token(token)
     questionnaire = answers.questionnaire_for(registration.session)

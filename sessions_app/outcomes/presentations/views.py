@@ -27,7 +27,7 @@ def _private(response, *, referrer=True):
 @uploads.accepts_uploads
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def speaker_upload(request, token):
     """A speaker adds files to their agenda item; a refused file changes nothing already saved."""
     link = files.upload_link_for_token(token)
