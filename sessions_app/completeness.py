@@ -76,12 +76,3 @@ def missing_translations(session):
 def object_gaps(obj):
     """The gaps of one translated object, named by its kind and title (for a wing's own content)."""
     return _gaps(obj, f"{capfirst(obj._meta.verbose_name)} “{Truncator(str(obj)).chars(40)}”")
-
-
-def missing_by_language(gaps):
-    """{"es": 3, "pt": 5}: how many fields lack each language."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for gap in gaps:
-        for code in gap.missing:
-            counts[code] += 1
-    return {code: count for code, count in counts.items() if count}
