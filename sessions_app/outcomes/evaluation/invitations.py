@@ -6,6 +6,7 @@ from django.utils import timezone
 from common.links import absolute_reverse
 from registrations.models import Registration
 from registrations.outbox.queueing import queue_email
+from registrations.tokens import LINK_PLACEHOLDER
 from sessions_app.outcomes.evaluation.models import EvaluationInvitation, Questionnaire
 
 INVITED_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.ATTENDED)
@@ -37,7 +38,7 @@ def invite_participants(*, questionnaire, now=None):
     registrations = (
         Registration.objects.filter(session=session, status__in=INVITED_STATUSES, anonymised_at__isnull=True)
         .exclude(pk__in=invited)
-        .only("pk", "email", "full_name", "language", "token", "session_id")
+        .only("pk", "email", "full_name", "language", "link_nonce", "session_id")
     )
     count = 0
     for registration in registrations:
@@ -52,8 +53,10 @@ def invite_participants(*, questionnaire, now=None):
                 continue
             invitation.invited_at = now
             invitation.save(update_fields=["invited_at"])
+            # The stored message holds a placeholder; the outbox puts the person's key in only as it
+            # sends (registrations.tokens: stored e-mails never hold a key).
             url = absolute_reverse(
-                "outcomes:evaluation", kwargs={"token": registration.token}, language=registration.language
+                "outcomes:evaluation", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
             )
             queue_email(
                 key=f"evaluation:{questionnaire.pk}:{registration.pk}",

@@ -151,7 +151,7 @@ def test_the_figures_page_shows_the_results_and_exports_them_as_csv(client, staf
     assert "response rate 100 % of attendees" in page
     assert 'id="chart-question-' in page
     csv_text = admin_client.get(url, {"csv": f"evaluation-{questionnaire.pk}"}).content.decode("utf-8-sig")
-    assert "Useful?,Scale 1-5,Average,1,4.0" in csv_text
+    assert '"Useful?","Scale 1-5","Average","1","4.0"' in csv_text
     assert "'=1+2" in csv_text
 
 
@@ -185,3 +185,12 @@ def test_a_persons_export_shows_the_flag_not_the_answers_and_erasure_removes_the
     erase_personal_data(registration=person)
     assert EvaluationInvitation.objects.count() == 0
     assert EvaluationResponse.objects.count() == 1  # anonymous: it stays
+
+
+def test_the_stored_invitation_holds_no_private_key(questionnaire, django_capture_on_commit_callbacks):
+    person = RegistrationFactory(session=questionnaire.session, status=Registration.Status.CONFIRMED, language="es")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invite_due()
+    stored = Delivery.objects.get(kind="evaluation")
+    assert person.token not in stored.body_text + stored.body_html
+    assert person.token in mail.outbox[0].body

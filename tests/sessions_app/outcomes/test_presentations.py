@@ -273,3 +273,11 @@ def test_deleting_an_agenda_item_removes_its_files_from_storage(django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         item.delete()
     assert not default_storage.exists(name)
+
+
+def test_the_logs_never_hold_a_speakers_or_a_participants_key():
+    from copolad_wg.observability import redact
+
+    assert redact("GET /es/speakers/upload/abcDEF123/ 404") == "GET /es/speakers/upload/[redacted]/ 404"
+    assert redact("/pt/registrations/key123/evaluation/") == "/pt/registrations/[redacted]/evaluation/"
+    assert redact("/en/registrations/key123/presentations/4/") == "/en/registrations/[redacted]/presentations/4/"
