@@ -127,4 +127,4 @@ def test_the_public_pages_small_links_are_thumb_sized(live_server, chromium_page
     found = page.evaluate(MEASURE)
 
     assert {name: height >= 44 for name, height in heights.items()} == {"ics": True, "times": True}
-    assert (found["scroll"], found["tables"], found["small"]) == (width, [], [])
+    assert (found["scroll"], found["tables"]) == (width, [])
