@@ -8,8 +8,8 @@ Redis without a timeout takes 30 s or more); how fast things are is measured in 
 
 import html
 import http.client
-import re
 import os
+import re
 import socket
 import sys
 import time

@@ -13,7 +13,6 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-
 _taken = set()
 
 
