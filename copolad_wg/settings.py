@@ -457,7 +457,10 @@ CELERY_DB_REUSE_MAX = 1_000_000
 # A worker process that grew past this (a hostile PDF, say) is replaced after its task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)  # KiB
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-deliveries": {"task": "registrations.requeue_stuck_deliveries", "schedule": 300.0},
+    "requeue-stuck-deliveries": {
+        "task": "registrations.requeue_stuck_deliveries",
+        "schedule": env_float("OUTBOX_SWEEP_SECONDS", 300.0),
+    },
     "dispatch-due-mailings": {"task": "registrations.dispatch_due_mailings", "schedule": 60.0},
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
     # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.
