@@ -11,21 +11,26 @@ snippet (CADDY_SITE_EXTRA, imported by the Caddyfile; none in production) routes
 A stage of its own in `make test` (marker ``topology``): one stack for the whole module.
 """
 
+import contextlib
 import html
 import http.client
 import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import sys
 import tempfile
+import threading
+import time
 import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection
@@ -124,9 +129,9 @@ class Caddy:
             if not line.startswith("{"):
                 continue
             entry = json.loads(line)
-            if "health_checker" in entry.get("logger", "") and entry.get("host") == f"127.0.0.1:{port}":
-                if entry["ts"] >= since:
-                    times.append(entry["ts"])
+            checker = "health_checker" in entry.get("logger", "")
+            if checker and entry.get("host") == f"127.0.0.1:{port}" and entry["ts"] >= since:
+                times.append(entry["ts"])
         return times
 
 
@@ -159,8 +164,11 @@ class Visitor:
         return self._send("GET", path, node=node)
 
     def post(self, path, data, *, node=None, token_from=None):
-        """POST ``data`` with the CSRF token of the form at ``token_from`` (default: ``path``) fetched first."""
-        _response, page = self.get(token_from or path, node=node)
+        """POST ``data`` with the CSRF token of the form at ``token_from`` (default: ``path``) fetched first;
+        if the form itself cannot be had, that answer."""
+        response, page = self.get(token_from or path, node=node)
+        if response.status != 200:
+            return response, page
         token = html.unescape(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.decode()).group(1))
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.proxy.url}
@@ -191,6 +199,9 @@ class Stack:
         self.workers = []
         self.beat = None
         self.proxy = None
+        self.restarts = Counter()  # queue -> times its worker exited and was started again
+        self._stopping = threading.Event()
+        self._supervisor = None
 
     def database_url(self):
         database = connection.settings_dict
@@ -242,6 +253,8 @@ class Stack:
             self.workers.append(worker)
         with ThreadPoolExecutor(3) as pool:
             list(pool.map(lambda worker: worker.start(), self.workers))
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+        self._supervisor.start()
         self.beat = spawn(
             [
                 sys.executable,
@@ -269,7 +282,22 @@ class Stack:
         self.proxy = Caddy(upstreams=upstreams, work=self.work, extra=extra, https_port=https_port).start()
         return self
 
+    def _supervise(self):
+        """Start again a worker that exited, as compose's `restart: unless-stopped` (or systemd's
+        Restart=always) does: kombu's Redis transport can exit a worker whose broker connection
+        dropped while it held unacknowledged tasks ("Unrecoverable error: AttributeError")."""
+        while not self._stopping.wait(0.5):
+            for worker in self.workers:
+                if worker.process is not None and worker.process.poll() is not None and not self._stopping.is_set():
+                    self.restarts[worker.queues] += 1
+                    worker.runs += 10  # the next log file, apart from the others'
+                    with contextlib.suppress(BaseException):
+                        worker.start()
+
     def stop(self):
+        self._stopping.set()
+        if self._supervisor:
+            self._supervisor.join(timeout=70)
         if self.proxy:
             self.proxy.stop()
         stop_process_group(self.beat)
@@ -309,7 +337,20 @@ def stack(django_db_setup, django_db_blocker):
             raise
     yield running
     running.stop()
-    shutil.rmtree(work, ignore_errors=True)
+    if not os.environ.get("TOPOLOGY_KEEP_LOGS"):
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"\nThe topology's logs: {work}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(stack):
+    """Each test starts with the nodes' cache empty: the database was flushed after the test before,
+    which no model signal reported, so values the nodes keep per generation (the privacy notice, the
+    page cache) must be read again. Rate-limit counters start again too."""
+    client = redis.Redis.from_url(stack.portal_env()["CACHE_URL"])
+    client.flushdb()
+    client.close()
 
 
 def url(name, language="es", **kwargs):
@@ -417,3 +458,194 @@ def test_register_on_one_node_confirm_on_the_other_publish_and_download_through_
         assert (
             Visitor(stack.proxy).get(url("outcomes:document_download", pk=certificate.pk), node=node)[0].status == 404
         )
+
+
+# ── What the proxy shows ────────────────────────────────────────────────────────────────────
+
+
+def send_headers_and_some_body(proxy, path, *, length, first=256 * 1024):
+    """A ``length``-byte POST over TLS of which only the first bytes are sent, as a client does that
+    reads the answer while it uploads; returns what came back (empty if the proxy just closed)."""
+    context = ssl.create_default_context(cafile=str(proxy.root_certificate))
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{proxy.https_port}\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {length}\r\n\r\n"
+    )
+    answer = b""
+    with (
+        socket.create_connection(("127.0.0.1", proxy.https_port), timeout=20) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as sock,
+        contextlib.suppress(OSError),
+    ):
+        sock.sendall(head.encode() + b"a" * first)
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer.decode(errors="replace")
+
+
+def test_the_proxy_keeps_big_bodies_from_gunicorn_passes_client_addresses_and_sends_hsts(stack):
+    session = SessionFactory(slug="proxy-checks", capacity=50)
+
+    # 30 MB announced: the proxy answers it; neither node ever sees the request.
+    answer = send_headers_and_some_body(stack.proxy, "/es/accounts/login/?probe=thirty-mb", length=THIRTY_MB)
+    for name in stack.nodes:  # requests after it, so both logs are written past it
+        response, _body = request(stack.proxy, "GET", f"/healthz?after=thirty-mb-{name}", node=name)
+        assert stack.served(name, f"GET /healthz?after=thirty-mb-{name} HTTP/1.1 {response.status}")
+    time.sleep(1)
+    assert [name for name in stack.nodes if "probe=thirty-mb" in stack.seen_by(name)] == []
+    proxy_log = [json.loads(line) for line in stack.proxy.log_path.read_text().splitlines() if "thirty-mb" in line]
+    assert [(entry["request"]["uri"], entry["status"]) for entry in proxy_log if "status" in entry][:1] == [
+        ("/es/accounts/login/?probe=thirty-mb", 413)
+    ]
+    print(f"\n30 MB POST: the client read {answer[:12]!r}; the proxy logged 413; gunicorn saw nothing")
+
+    # The limits count the address the proxy saw (X-Forwarded-For), not one a client sends, and not
+    # the proxy's own (every request reaches gunicorn from 127.0.0.1). REGISTRATION_RATE_LIMIT=5/600.
+    register = url("registrations:register", slug=session.slug)
+    statuses = []
+    for number in range(6):
+        visitor = Visitor(stack.proxy, source="127.0.0.3")
+        response, _page = visitor._send("GET", register)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _page.decode()).group(1)
+        body = urllib.parse.urlencode({**form_data(email=f"xff{number}@example.org"), "csrfmiddlewaretoken": token})
+        response, _page = visitor._send(
+            "POST",
+            register,
+            body=body.encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": stack.proxy.url,
+                "X-Forwarded-For": f"198.51.100.{number}",  # a different address claimed each time
+            },
+        )
+        statuses.append(response.status)
+    other = Visitor(stack.proxy, source="127.0.0.4").post(register, form_data(email="neighbour@example.org"))[0]
+    assert (statuses, other.status) == ([302, 302, 302, 302, 302, 429], 302)
+
+    # HSTS on the portal's pages over HTTPS, and /healthz through the proxy.
+    response, _page = request(stack.proxy, "GET", url("registrations:register", slug=session.slug))
+    assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains; preload"
+    response, health = request(stack.proxy, "GET", "/healthz")
+    checks = json.loads(health)["checks"]
+    assert (response.status, checks["database"], checks["cache"], checks["broker"]) == (200, "ok", "ok", "ok")
+
+
+# ── Faults during a stream of registrations ─────────────────────────────────────────────────
+
+
+def register_stream(stack, session, emails, *, on_answer=None, threads=4):
+    """Register each address through the proxy (round robin over the nodes), each from a loopback
+    address of its own; returns [(email, status, location, started, answered)] in answer order."""
+    register = url("registrations:register", slug=session.slug)
+    answers = []
+    lock = threading.Lock()
+
+    def one(item):
+        number, email = item
+        started = time.time()
+        visitor = Visitor(stack.proxy, source=f"127.1.{number // 250}.{number % 250 + 1}")
+        try:
+            response, _page = visitor.post(register, form_data(email=email))
+            status, location = response.status, response.getheader("Location")
+        except OSError as error:
+            status, location = repr(error), None
+        with lock:
+            answers.append((email, status, location, started, time.time()))
+            count = len(answers)
+        if on_answer:
+            on_answer(count)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, enumerate(emails)))
+    return answers
+
+
+def mailed_once(stack, addresses, *, timeout):
+    """Wait until every address has a message, then a moment for duplicates; {address: count}."""
+    wait_for(
+        lambda: set(addresses) <= set(stack.smtp.handler.recipients()),
+        timeout=timeout,
+        interval=0.5,
+        message="a confirmation e-mail for every saved registration",
+    )
+    time.sleep(3)  # a second message, if any, would arrive now
+    counts = Counter(stack.smtp.handler.recipients())
+    return {address: counts[address] for address in addresses}
+
+
+def report(fault, sent, saved, mailed):
+    print(f"\n{fault}: registrations answered as saved (302) {sent}, in the database {saved}, e-mailed once {mailed}")
+
+
+def test_a_web_node_stopped_during_a_stream_of_registrations_loses_nothing_and_then_answers_no_5xx(stack):
+    session = SessionFactory(slug="node-stopped", capacity=500)
+    emails = [f"node{number}@example.org" for number in range(60)]
+    done = url("registrations:register_done", slug=session.slug)
+    stopped = {}
+
+    def stop_node_a(count):
+        if count == 12 and not stopped:
+            stopped["at"] = time.time()
+            threading.Thread(target=stack.nodes["a"].stop).start()
+
+    try:
+        answers = register_stream(stack, session, emails, on_answer=stop_node_a)
+        marked_down = stack.proxy.health_failures(stack.nodes["a"].port, since=stopped["at"])
+        assert marked_down, "the proxy's health check never found node A down"
+        down_at = marked_down[0]
+
+        ok = [email for email, status, location, _started, _answered in answers if (status, location) == (302, done)]
+        saved = set(Registration.objects.filter(session=session).values_list("email", flat=True))
+        after_down = [status for _email, status, _location, started, _answered in answers if started > down_at]
+        assert set(ok) - saved == set()
+        assert after_down, "no registration was sent after the health check marked node A down"
+        assert [status for status in after_down if not isinstance(status, int) or status >= 500] == []
+        mailed = mailed_once(stack, ok, timeout=90)
+        assert set(mailed.values()) == {1}
+        report("web node A stopped", len(ok), len(saved & set(ok)), sum(mailed.values()))
+        print(
+            f"  answers: {dict(Counter(str(status) for _e, status, *_rest in answers))}; node A stopped after 12, "
+            f"marked down {down_at - stopped['at']:.1f} s later; {len(after_down)} sent after that, none 5xx"
+        )
+        assert len(ok) == len(saved & set(ok)) == sum(mailed.values())
+    finally:
+        if stack.nodes["a"].process is None:
+            stack.nodes["a"].start()
+
+
+def test_redis_restarted_during_a_stream_of_registrations_saves_and_mails_each_once(stack):
+    session = SessionFactory(slug="redis-restarted", capacity=500)
+    emails = [f"redis{number}@example.org" for number in range(40)]
+    done = url("registrations:register_done", slug=session.slug)
+    events = {}
+
+    def restart_redis(count):
+        if count == 10 and "stopped" not in events:
+            events["stopped"] = time.time()
+            stack.redis.stop()
+        elif count == 25 and "started" not in events:
+            stack.redis.start()
+            events["started"] = time.time()
+
+    try:
+        answers = register_stream(stack, session, emails, on_answer=restart_redis)
+    finally:
+        if stack.redis.process is None:
+            stack.redis.start()
+    ok = [email for email, status, location, _started, _answered in answers if (status, location) == (302, done)]
+    saved = set(Registration.objects.filter(session=session).values_list("email", flat=True))
+    during = [
+        email for email, _s, _l, started, _a in answers if events["stopped"] <= started <= events.get("started", 0)
+    ]
+
+    assert set(ok) - saved == set()
+    assert during, "no registration was sent while Redis was down"
+    mailed = mailed_once(stack, ok, timeout=120)
+    report("Redis restarted", len(ok), len(saved & set(ok)), sum(mailed.values()))
+    print(f"  workers started again after exiting: {dict(stack.restarts) or 'none'}")
+    print(
+        f"  answers: {dict(Counter(str(status) for _e, status, *_rest in answers))}; "
+        f"{len(during)} sent while it was down"
+    )
+    assert set(mailed.values()) == {1}
+    assert len(ok) == len(saved & set(ok)) == sum(mailed.values()) == len(emails)
