@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean backup restore compose-backup compose-restore
+.PHONY: run setup deps test test-sqlite test-postgres test-topology lint format worker beat bench messages clean backup restore compose-backup compose-restore
 
 run: setup
 	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -40,7 +40,7 @@ messages: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemessages -l es -l pt --add-location file --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-test: deps test-sqlite test-postgres
+test: deps test-sqlite test-postgres test-topology
 
 # Two workers (pytest-xdist) on the 2-core machine, each taking the next test as it frees up
 # (worksteal: one long file no longer keeps a worker busy while the other idles).
@@ -56,7 +56,12 @@ test-sqlite: deps
 
 test-postgres: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" $(XDIST)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services $(XDIST)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "services and not topology" $(XDIST)
+
+# The production topology (caddy with deploy/Caddyfile, two gunicorn nodes, a worker per queue, beat,
+# Redis, moto's S3 server): one stack for its module, so one pytest process.
+test-topology: deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m topology -n 0
 
 lint: deps
 	$(PY) -m ruff check .

@@ -12,6 +12,7 @@ A stage of its own in `make test` (marker ``topology``): one stack for the whole
 """
 
 import contextlib
+import hashlib
 import html
 import http.client
 import json
@@ -20,6 +21,7 @@ import re
 import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import tempfile
 import threading
@@ -649,3 +651,71 @@ def test_redis_restarted_during_a_stream_of_registrations_saves_and_mails_each_o
     )
     assert set(mailed.values()) == {1}
     assert len(ok) == len(saved & set(ok)) == sum(mailed.values()) == len(emails)
+
+
+# ── Backup and restore ──────────────────────────────────────────────────────────────────────
+
+
+def make(stack, *arguments):
+    """`make backup` / `make restore` as an operator runs them: the portal's environment, no Docker."""
+    environment = {
+        **os.environ,
+        **stack.portal_env(),
+        "DJANGO_SETTINGS_MODULE": "copolad_wg.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "services-tests-secret-key",
+    }
+    result = subprocess.run(
+        ["make", *arguments, f"PY={sys.executable}"],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_backup_then_database_and_bucket_wiped_then_restore_serves_the_same_documents(stack, settings, tmp_path):
+    from sessions_app.outcomes import documents
+    from tests.sessions_app.after_session_data import build_held_session
+
+    settings.STORAGES = stack.bucket.storages(settings.STORAGES)
+    session, attendee, _registrant = build_held_session()
+    agenda = documents.render_document(session=session, kind=Document.Kind.AGENDA, language="es")
+    certificate = documents.render_certificate(registration=attendee, language="pt")
+    public_path = url("outcomes:document_download", pk=agenda.pk)
+    private_path = url("outcomes:my_document_download", language="pt", token=attendee.token, pk=certificate.pk)
+    list_path = url("outcomes:my_documents", language="pt", token=attendee.token)
+
+    def served():
+        return {path: request(stack.proxy, "GET", path) for path in (public_path, private_path, list_path)}
+
+    before = served()
+    assert [response.status for response, _body in before.values()] == [200, 200, 200]
+    objects_before = stack.bucket.objects()
+
+    backup = tmp_path / "backup"
+    printed = make(stack, "backup", f"BACKUP_DIR={backup}")
+    assert f"copied {len(objects_before)} files" in printed
+    assert (backup / "database.dump").stat().st_size > 0
+
+    # Everything gone: every table, every object.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    stack.bucket.empty()
+    assert stack.bucket.objects() == {}
+
+    printed = make(stack, "restore", f"BACKUP={backup}")
+    assert f"copied {len(objects_before)} files" in printed
+
+    after = served()
+    assert stack.bucket.objects() == objects_before
+    assert {path: (response.status, hashlib.sha256(body).hexdigest()) for path, (response, body) in after.items()} == {
+        path: (response.status, hashlib.sha256(body).hexdigest()) for path, (response, body) in before.items()
+    }
+    assert after[private_path][1] == objects_before[certificate.file.name]
+    # The private link's page still lists the certificate.
+    assert private_path in after[list_path][1].decode()
