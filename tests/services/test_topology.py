@@ -58,7 +58,14 @@ from tests.services.conftest import (
 from tests.support.objectstore import ObjectStore
 from tests.support.smtp import SMTPSink, free_port
 
-pytestmark = [pytest.mark.services, pytest.mark.topology, pytest.mark.django_db(transaction=True)]
+# The nodes and workers live through every test of the module and keep ContentType ids in memory
+# (the audit log writes them). A plain flush between tests would create the content types again under
+# new ids; with serialized_rollback the rows come back as they were, ids included.
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.topology,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 THIRTY_MB = 30 * 1024 * 1024
 STAFF_PASSWORD = "a long staff passphrase 2026"
