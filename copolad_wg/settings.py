@@ -369,13 +369,19 @@ def object_storage(*, bucket, endpoint_url="", region="", access_key="", secret_
         "querystring_auth": True,
         "querystring_expire": signed_url_seconds,
         "file_overwrite": False,
-        "signature_version": "s3v4",
-        # An object store that hangs costs a download a few seconds, not a worker's whole timeout.
-        "client_config": Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"}),
+        # With a client_config of its own, django-storages takes the signature and addressing style
+        # from it alone. An object store that hangs costs a download a few seconds, not a worker's
+        # whole timeout. MinIO and most S3-compatible stores answer on one host name: path-style.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
     }
     if endpoint_url:
-        # MinIO and most S3-compatible stores answer on one host name: path-style addresses.
-        options.update(endpoint_url=endpoint_url, addressing_style="path")
+        options["endpoint_url"] = endpoint_url
     if region:
         options["region_name"] = region
     if access_key:

@@ -216,6 +216,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ["session__group", "registration"]
     # The stored file through the download view (it checks who asks), never by the storage's own
     # address: a bucket's would be a signed URL that works for anyone holding it.
+    exclude = ["file"]
     readonly_fields = [field.name if field.name != "file" else "download" for field in Document._meta.fields]
 
     @admin.display(description=_("file"))

@@ -149,3 +149,15 @@ def call_media_command(*args):
     out = StringIO()
     call_command("copy_media", *args, stdout=out)
     return out.getvalue()
+
+
+def test_the_document_admin_links_to_the_download_view_not_to_the_bucket(bucket, held, client, staff):
+    _session, attendee, _registrant = held
+    certificate = documents.render_certificate(registration=attendee, language="pt")
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:sessions_app_document_change", args=[certificate.pk])).content.decode()
+
+    download = reverse("outcomes:document_download", kwargs={"pk": certificate.pk})
+    assert f'<a href="{download}">{certificate.filename}</a>' in page
+    assert bucket.endpoint_url not in page
