@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -19,12 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries.fields import Country
 
 from sessions_app.calendar import session_calendar
+from sessions_app.pagecache import fragment_version
 from sessions_app.selectors import session_by_slug
 from sessions_app.timezones import format_when
 
 from . import personal_data, privacy, seats
-from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
+from .forms import INSTITUTIONS, AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
 from .models import Registration
+from .privacy import CURRENT_NOTICE
 from .ratelimit import hit, rate_limit, too_many_requests
 from .rules import participant_actions
 from .tokens import registration_for_token
@@ -62,10 +65,19 @@ def register(request, slug):
             else:
                 return redirect("registrations:register_done", slug=session.slug)
     else:
-        form = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
+        # Built only when its fragment is rendered: the empty form is the same for everyone in a
+        # language (the template keeps it under the generations it depends on).
+        language = translation.get_language()
+        form = SimpleLazyObject(
+            lambda: RegistrationForm(session=session, notice=notice, initial={"language": language})
+        )
     context = {
         "session": session,
         "form": form,
+        "has_errors": request.method == "POST" and bool(form.errors),
+        "form_fragment_key": None
+        if request.method == "POST"
+        else f"{translation.get_language()}:{fragment_version(INSTITUTIONS.name, CURRENT_NOTICE.name)}",
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
         "seats_left": seats.seats_left(session) if state == seats.OPEN else None,
