@@ -68,7 +68,7 @@ def test_an_institution_added_renamed_or_deleted_shows_at_once(client):
     assert f'<option value="{added.pk}" data-country="UY">Junta Nacional de Drogas</option>' in with_added
     assert f'<option value="{added.pk}" data-country="UY">Secretaría Nacional de Drogas</option>' in renamed
     assert "Junta Nacional" not in renamed
-    assert f'value="{added.pk}"' not in deleted
+    assert f'<option value="{added.pk}"' not in deleted  # (the notice's hidden version may be the same number)
 
 
 def test_a_new_notice_version_is_shown_and_consented_to_at_once(client, staff):
