@@ -49,7 +49,7 @@ def my_data(request, token):
         "data": data,
         "registrations": [_labelled(record) for record in data["registrations"]],
     }
-    return private_page(render(request, "registrations/my_data.html", context))
+    return private_page(render(request, "privacy/my_data.html", context))
 
 
 def _labelled(record):
@@ -102,13 +102,13 @@ def delete_my_data(request, token):
         return redirect("registrations:data_deleted")
     registrations = list(personal_data.registrations_of(registration.email))
     context = {"registration": registration, "session": registration.session, "registrations": registrations}
-    return private_page(render(request, "registrations/my_data_delete.html", context))
+    return private_page(render(request, "privacy/my_data_delete.html", context))
 
 
 def data_deleted(request):
     """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
     return private_page(
-        render(request, "registrations/my_data_deleted.html", {"retention": consent.retention_periods()})
+        render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()})
     )
 
 
@@ -123,7 +123,7 @@ def _notice_page(request, notice):
         "current": consent.current_notice(),
         "versions": notice_versions.published_versions(),
     }
-    return render(request, "registrations/privacy_notice.html", context)
+    return render(request, "privacy/privacy_notice.html", context)
 
 
 def privacy_notice(request):
