@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries.fields import Country
 
-from common.ratelimit import rate_limit
+from common.ratelimit import token_rate_limit
 from registrations import consent, seats
 from registrations.models import Registration
 from registrations.privacy import notice as notice_versions
@@ -29,7 +29,7 @@ from registrations.views import busy_page, private_page
 
 @never_cache
 @require_GET
-@rate_limit("token")
+@token_rate_limit(methods=("GET",))
 def my_data(request, token):
     """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
     registration = registration_for_token(token)
@@ -79,7 +79,7 @@ def _labelled(record):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token")
+@token_rate_limit()
 def delete_my_data(request, token):
     """GET asks for confirmation; POST erases and leads to a page that says what happened."""
     registration = registration_for_token(token)
@@ -107,9 +107,7 @@ def delete_my_data(request, token):
 
 def data_deleted(request):
     """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return private_page(
-        render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()})
-    )
+    return private_page(render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()}))
 
 
 # ── The privacy notice ──────────────────────────────────────────────────────────────────────
