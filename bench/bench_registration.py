@@ -100,7 +100,7 @@ def main():
     floor_rate, floor_ceiling, floor_statuses = race(server.port, flooring, trivial)
     assert Registration.objects.filter(session=floor_session).count() == PEOPLE, floor_statuses
     Delivery.objects.filter(registration__session=floor_session).delete()  # never to be sent
-    floor_tokens = list(Registration.objects.filter(session=floor_session).values_list("token", flat=True))
+    floor_tokens = [person.token for person in Registration.objects.filter(session=floor_session).only("link_nonce")]
     confirming_floor = [
         post(f"/bench/floor-confirm/{key}/", {"csrfmiddlewaretoken": token}, cookie) for key in floor_tokens
     ]

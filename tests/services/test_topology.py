@@ -39,6 +39,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
+from registrations.link_keys import keys
 from registrations.models import Registration
 from sessions_app.models import Document, Publication, Session
 from sessions_app.outcomes.conclusions import write_conclusions
@@ -228,6 +229,8 @@ class Stack:
             "SITE_URL": self.proxy_url,
             "OUTBOX_STUCK_AFTER_SECONDS": "3",
             "OUTBOX_SWEEP_SECONDS": "2",
+            # Private links are derived with this key: the test writes the same links as the nodes.
+            "PRIVATE_LINK_KEY": keys()[0],
             **self.bucket.environment(),
         }
 
