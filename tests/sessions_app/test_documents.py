@@ -15,6 +15,8 @@ from sessions_app.outcomes.tasks import render_certificate_task, render_document
 from tests.factories import RegistrationFactory
 from tests.sessions_app.after_session_data import build_held_session
 
+pytestmark = pytest.mark.pdf
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
