@@ -44,12 +44,12 @@ messages: $(VENV)/.installed
 # - PostgreSQL, the database production runs, gets the whole suite.
 # - SQLite, the development default, gets again the tests that use the database (the `database`
 #   marker, which tests/conftest.py sets from pytest-django's fixtures and `django_db`) except
-#   browser journeys and PDFs: a test without a database, a page in Chromium or WeasyPrint's output
-#   cannot fail differently there, and those are the costliest tests.
-# - The services tests (their own worker, gunicorn, redis-server or SMTP sink on free ports, keys
-#   under a prefix of their own) mostly wait on those processes, so they run beside the other
-#   passes, on test databases of their own (`<name>_services`). `make -j2` runs the PostgreSQL
-#   pass beside SQLite, then the services; each pass prints its output when it ends.
+#   browser journeys and PDFs (marker `pdf`): a test without a database, a page in Chromium or
+#   WeasyPrint's output cannot fail differently there, and those are the costliest tests.
+# The SQLite and PostgreSQL passes run side by side (each prints its output when it ends); the
+# services tests (their own worker, gunicorn, redis-server or SMTP sink on free ports, keys under a
+# prefix of their own) then run alone, since their races and outages are about time, and reuse the
+# PostgreSQL pass's test databases, which that pass has just created afresh (--create-db).
 # Each pass runs on two pytest-xdist workers, each taking the next test as it frees up (worksteal:
 # one long file no longer keeps a worker busy while the other idles). pytest's status 5 (no test
 # selected, e.g. a branch without services tests) is not a failure. TEST_REPORTS=<dir> writes each
@@ -59,16 +59,17 @@ NO_TESTS_IS_FINE := || test $$? -eq 5
 REPORT = $(if $(TEST_REPORTS),--junitxml=$(TEST_REPORTS)/$@.xml)
 
 test: deps
-	$(MAKE) --no-print-directory --jobs=2 --keep-going --output-sync=target test-postgres test-sqlite test-services
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite
+	$(MAKE) --no-print-directory test-services
 
 test-sqlite: deps
 	$(PYTEST) -m "database and not services and not browser and not pdf" $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 test-postgres: deps
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" --reuse-db --create-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 test-services: deps
-	DATABASE_URL=$(TEST_DATABASE_URL)_services $(PYTEST) -m services $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services --reuse-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 lint: deps
 	$(PY) -m ruff check .
