@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from copolad_wg import views
 
 admin.site.site_header = "COPOLAD III · Working Group 3.5"
 admin.site.site_title = "COPOLAD WG"
@@ -19,7 +19,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
-    path("privacy/", include("registrations.privacy_urls")),
+    path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),

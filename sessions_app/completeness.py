@@ -13,8 +13,7 @@ from django.utils.text import Truncator, capfirst
 from modeltranslation.translator import translator
 
 from agenda.models import AgendaItem
-
-from .models import Conclusions
+from sessions_app.models import Conclusions
 
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 

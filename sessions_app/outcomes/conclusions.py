@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy
 
-from ..models import Conclusions
+from sessions_app.models import Conclusions
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "ul", "ol", "li",

@@ -15,10 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from registrations.models import Registration
-
-from ..models import Certificate, Conclusions, Document, Session
-from . import pdf
-from .certificates import issue_certificate
+from sessions_app.models import Certificate, Conclusions, Document, Session
+from sessions_app.outcomes import pdf
+from sessions_app.outcomes.certificates import issue_certificate
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +207,7 @@ def session_by_pk(pk):
 
 
 # ── Personal data ────────────────────────────────────────────────────────────────────────────
-# ``registrations.personal_data`` cannot import this wing; it sends signals, connected to the two
+# ``registrations.privacy.personal_data`` cannot import this wing; it sends signals, connected to the two
 # receivers below in OutcomesConfig.ready, and these call the domain functions.
 
 

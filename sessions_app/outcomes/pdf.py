@@ -20,11 +20,10 @@ from django.utils import translation
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
+from common.links import absolute_reverse
 from registrations.models import Contribution
-from sessions_app.links import absolute_reverse
-
-from ..models import Certificate, Conclusions, Document, RoadmapItem
-from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
+from sessions_app.models import Certificate, Conclusions, Document, RoadmapItem
+from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 
 logger = logging.getLogger(__name__)
 

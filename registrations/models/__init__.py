@@ -1,0 +1,23 @@
+"""The models of ``registrations``, one module per concern; the app label stays "registrations".
+
+Other modules import them from here (``from registrations.models import Registration``).
+"""
+
+from registrations.models.institutions import Contribution, ContributionAnswer, FocalPoint, Institution
+from registrations.models.mail import Delivery, Mailing, Suppression
+from registrations.models.participants import Registration, SeatReservation, new_token
+from registrations.models.privacy import PrivacyNotice
+
+__all__ = [
+    "Contribution",
+    "ContributionAnswer",
+    "Delivery",
+    "FocalPoint",
+    "Institution",
+    "Mailing",
+    "PrivacyNotice",
+    "Registration",
+    "SeatReservation",
+    "Suppression",
+    "new_token",
+]
