@@ -23,6 +23,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
+from common.timezones import selectable_zone
 from sessions_app.completeness import missing_translations
 from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
 from sessions_app.scheduling import save_session
@@ -160,10 +161,7 @@ def _int_or_none(value):
 
 
 def _zone_or_none(name):
-    try:
-        return zoneinfo.ZoneInfo(name) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+    return zoneinfo.ZoneInfo(name) if name and selectable_zone(name) else None
 
 
 class SessionAdminForm(forms.ModelForm):

@@ -65,12 +65,3 @@ def missing_translations(session):
     if conclusions is not None:
         gaps.extend(_gaps(conclusions, str(capfirst(Conclusions._meta.verbose_name))))
     return gaps
-
-
-def missing_by_language(gaps):
-    """{"es": 3, "pt": 5}: how many fields lack each language."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for gap in gaps:
-        for code in gap.missing:
-            counts[code] += 1
-    return {code: count for code, count in counts.items() if count}
