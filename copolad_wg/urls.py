@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from copolad_wg import views
+from sessions_app.discovery.api import api as api_v1
 
 admin.site.site_header = "COPOLAD III · Working Group 3.5"
 admin.site.site_title = "COPOLAD WG"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only JSON API: versioned, outside the language prefix (``?lang=`` chooses it).
+    path("api/v1/", api_v1.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -23,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("registrations/", include("registrations.urls")),
     path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
+    path("", include("sessions_app.discovery.urls")),
+    path("practices/", include("sessions_app.practices.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )

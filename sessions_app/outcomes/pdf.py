@@ -22,8 +22,9 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.links import absolute_reverse
 from registrations.models import Contribution
-from sessions_app.models import Certificate, Conclusions, Document, RoadmapItem
+from sessions_app.models import Certificate, Conclusions, Document
 from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
+from sessions_app.outcomes.roadmap import tracker as roadmap_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +107,9 @@ def _agenda_slots(session):
 
 
 def _roadmap(session):
-    return list(
-        RoadmapItem.objects.filter(group_id=session.group_id)
-        .select_related("group", "owner_institution", "follow_up_session")
-        .order_by("order", "pk")
-    )
+    """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
+    overdue computed, each action with its sessions and latest progress note."""
+    return roadmap_tracker.group_roadmap(session.group).groups
 
 
 def _contributions(session):

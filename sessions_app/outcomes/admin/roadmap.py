@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from sessions_app.models import Document, RoadmapItem
+from sessions_app.models import Document, RoadmapItem, RoadmapUpdate
 
 
 class RoadmapItemAdminForm(forms.ModelForm):
@@ -23,6 +25,7 @@ class RoadmapItemAdminForm(forms.ModelForm):
             "period",
             "due_date",
             "status",
+            "agreed_session",
             "follow_up_session",
             "order",
         ]
@@ -51,15 +54,47 @@ class RoadmapItemAdminForm(forms.ModelForm):
         return cleaned
 
 
+class RoadmapUpdateInline(admin.TabularInline):
+    """The action's timeline, read only: staff add to it with "Report progress" (the same form as focal points)."""
+
+    model = RoadmapUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "author_role", "author_country", "from_status", "to_status", "note_date", "note"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(TabbedTranslationAdmin):
     form = RoadmapItemAdminForm
-    list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
+    list_display = [
+        "title",
+        "group",
+        "owner_kind",
+        "period",
+        "due_date",
+        "status",
+        "agreed_session",
+        "follow_up_session",
+        "order",
+        "report_progress",
+    ]
     list_filter = ["group", "status", "owner_kind"]
     list_editable = ["status", "order"]
-    list_select_related = ["group", "follow_up_session__group"]
+    list_select_related = ["group", "follow_up_session__group", "agreed_session__group"]
     search_fields = ["title", "description"]
     raw_id_fields = ["owner_institution"]
+    inlines = [RoadmapUpdateInline]
+
+    @admin.display(description=_("Progress"))
+    def report_progress(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("outcomes:roadmap_update", kwargs={"pk": obj.pk}), _("Report progress")
+        )
 
 
 @admin.register(Document)
