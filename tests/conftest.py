@@ -4,6 +4,22 @@ import pytest
 
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses the test database ``database``: `make test` runs the others once."""
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
 
 @pytest.fixture(autouse=True)
 def _default_language():
