@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-postgres test-services lint format worker beat bench messages clean backup restore
+.PHONY: run setup deps test test-sqlite test-postgres test-services test-topology lint format worker beat bench messages clean backup restore compose-backup compose-restore
 
 run: setup
 	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -61,6 +61,7 @@ REPORT = $(if $(TEST_REPORTS),--junitxml=$(TEST_REPORTS)/$@.xml)
 test: deps
 	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite
 	$(MAKE) --no-print-directory test-services
+	$(MAKE) --no-print-directory test-topology
 
 test-sqlite: deps
 	$(PYTEST) -m "database and not services and not browser and not pdf" $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
@@ -69,7 +70,12 @@ test-postgres: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" --reuse-db --create-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 test-services: deps
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services --reuse-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "services and not topology" --reuse-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+
+# The production topology (caddy with deploy/Caddyfile, two gunicorn nodes, a worker per queue, beat,
+# Redis, moto's S3 server): one stack for its module, so one pytest process, after the services.
+test-topology: deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m topology -n 0 $(REPORT) $(NO_TESTS_IS_FINE)
 
 lint: deps
 	$(PY) -m ruff check .
@@ -92,26 +98,38 @@ beat: deps
 bench: deps
 	$(PY) bench/run.py
 
-# Production backup and restore with docker compose (README "Backup and restore"): the database as a
-# pg_dump custom-format file and the media volume (documents, certificates) as a tar.gz, together
-# in backups/<date>/. `make restore BACKUP=backups/<date>` puts both back (the stack keeps running;
-# web and the workers are stopped while the database is replaced).
+# Backup and restore (README "Backup and restore"), on any host that reaches the database and the
+# files: the database as a pg_dump custom-format file and every stored file (the bucket, or MEDIA_ROOT
+# on local disk) copied into a folder, together in backups/<date>/. They read the portal's own
+# environment (DATABASE_URL, AWS_* or MEDIA_ROOT). `make restore BACKUP=backups/<date>` puts both
+# back: stop the web nodes and workers first. With compose: `make compose-backup` and
+# `make compose-restore BACKUP=backups/<date>` run the same two targets in the portal's image.
 COMPOSE ?= docker compose
 BACKUP_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BACKUP_DIR ?= backups/$(BACKUP_STAMP)
 
 backup:
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "Set DATABASE_URL=postgres://… (the portal's database)"; exit 1;; esac
 	mkdir -p $(BACKUP_DIR)
-	$(COMPOSE) exec -T postgres pg_dump -U copolad -d copolad --format=custom > $(BACKUP_DIR)/database.dump
-	$(COMPOSE) exec -T web tar -C /app/media -czf - . > $(BACKUP_DIR)/media.tar.gz
+	pg_dump --format=custom --no-owner --file=$(BACKUP_DIR)/database.dump "$$DATABASE_URL"
+	$(PY) manage.py copy_media --to $(BACKUP_DIR)/media
 	@echo "Backup written to $(BACKUP_DIR)"
 
 restore:
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<date>"; exit 1; }
-	@test -f "$(BACKUP)/database.dump" && test -f "$(BACKUP)/media.tar.gz"
+	@test -f "$(BACKUP)/database.dump" && test -d "$(BACKUP)/media"
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "Set DATABASE_URL=postgres://… (the portal's database)"; exit 1;; esac
+	pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$$DATABASE_URL" $(BACKUP)/database.dump
+	$(PY) manage.py copy_media --from $(BACKUP)/media
+	@echo "Restored from $(BACKUP)"
+
+compose-backup:
+	$(COMPOSE) --profile backup run --rm backup make backup PY=python BACKUP_DIR=$(BACKUP_DIR)
+
+compose-restore:
+	@test -n "$(BACKUP)" || { echo "Usage: make compose-restore BACKUP=backups/<date>"; exit 1; }
 	$(COMPOSE) stop proxy web worker worker-bulk beat
-	$(COMPOSE) exec -T postgres pg_restore -U copolad -d copolad --clean --if-exists --no-owner < $(BACKUP)/database.dump
-	$(COMPOSE) run --rm --no-deps -T web sh -c 'find /app/media -mindepth 1 -delete && tar -C /app/media -xzf -' < $(BACKUP)/media.tar.gz
+	$(COMPOSE) --profile backup run --rm backup make restore PY=python BACKUP=$(BACKUP)
 	$(COMPOSE) up -d
 
 clean:

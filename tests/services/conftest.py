@@ -381,7 +381,8 @@ class SilentServer:
 class Gunicorn:
     """gunicorn serving the portal on a free port of 127.0.0.1, on the test database."""
 
-    def __init__(self, *, log_dir, env=None, workers=2):
+    def __init__(self, *, log_dir, env=None, workers=2, access_log=False):
+        self.access_log = access_log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -425,6 +426,8 @@ class Gunicorn:
                 str(self.workers),
                 "--timeout",
                 "30",
+                # The request line and status of every request, in the log (what this node saw).
+                *(["--access-logfile", "-", "--access-logformat", "%(r)s %(s)s"] if self.access_log else []),
             ],  # fmt: skip
             env=self.env(),
             log_path=self.log_path,
