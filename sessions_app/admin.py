@@ -18,7 +18,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 
-from .models import GuidingQuestion, MethodologyStep, Objective, ThematicFocus, WorkingGroup
+from .models import GroupLogo, GuidingQuestion, MethodologyStep, Objective, ThematicFocus, WorkingGroup
 
 # Inline text is short: a compact textarea keeps each row on one screen line.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
@@ -30,9 +30,18 @@ class ThematicFocusAdmin(TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+class GroupLogoInline(admin.TabularInline):
+    """The logos printed on the group's certificates; with none, the programme's name stands alone."""
+
+    model = GroupLogo
+    extra = 0
+    fields = ["image", "description", "order"]
+
+
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(TabbedTranslationAdmin):
     list_display = ["outcome_code", "name", "programme"]
+    inlines = [GroupLogoInline]
     search_fields = ["name", "outcome_code"]
     filter_horizontal = ["thematic_focuses"]
     prepopulated_fields = {"slug": ["outcome_code"]}

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,13 @@ class WorkingGroup(models.Model):
     slug = models.SlugField(unique=True)
     description = models.TextField(_("description"), blank=True)
     thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
+    # Who signs this group's certificates of participation, printed under the signature line.
+    signatory_name = models.CharField(
+        _("certificate signatory"), max_length=200, blank=True, help_text=_("For example María Pérez Gómez")
+    )
+    signatory_title = models.CharField(
+        _("signatory's title"), max_length=200, blank=True, help_text=_("For example Coordinator of the working group")
+    )
 
     class Meta:
         ordering = ["programme", "outcome_code"]
@@ -57,6 +64,41 @@ class WorkingGroup(models.Model):
 
     def __str__(self):
         return f"{self.programme} · {self.outcome_code} · {self.name}"
+
+
+MAX_LOGO_BYTES = 1_000_000
+
+
+def validate_logo_size(upload):
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError(_("The file is larger than 1 MB."))
+
+
+def logo_upload_to(logo, filename):
+    return f"logos/{logo.group_id}/{filename}"
+
+
+class GroupLogo(models.Model):
+    """A logo printed at the top of the group's certificates (the programme's, the EU's...)."""
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="logos")
+    image = models.ImageField(
+        _("image"),
+        upload_to=logo_upload_to,
+        max_length=300,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo_size],
+        help_text=_("PNG or JPEG, up to 1 MB; printed about 2 cm high."),
+    )
+    description = models.CharField(_("description"), max_length=200, help_text=_("For example European Union"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+
+    def __str__(self):
+        return self.description
 
 
 class Session(models.Model):
@@ -122,6 +164,12 @@ class Session(models.Model):
         validators=[validate_reminder_offsets],
         help_text=_("Confirmed participants get a reminder this many minutes before the start, e.g. [1440, 60]."),
     )
+    certificate_min_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance for a certificate (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of the session's duration a person must attend; 0 for no minimum."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +184,9 @@ class Session(models.Model):
                 | models.Q(registration_opens_at__isnull=True)
                 | models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
                 name="session_registration_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(certificate_min_percent__lte=100), name="session_certificate_min_percent_range"
             ),
         ]
 

@@ -23,7 +23,7 @@ from sessions_app.completeness import missing_translations
 from sessions_app.links import absolute_reverse
 
 from ..models import Conclusions, Document, Publication, Session
-from .documents import SESSION_KINDS, attendees, latest_documents
+from .documents import SESSION_KINDS, certificate_holders, latest_documents
 
 # Named rather than imported: tasks.py imports this module.
 RENDER_DOCUMENTS_TASK = "sessions_app.render_documents"
@@ -40,7 +40,7 @@ def announcement_recipients(session):
 
 def documents_to_render(session):
     """How many PDFs one publication renders: session documents and every certificate, each in 3 languages."""
-    return len(SESSION_KINDS) * len(LANGUAGE_CODES) + attendees(session).count() * len(LANGUAGE_CODES)
+    return len(SESSION_KINDS) * len(LANGUAGE_CODES) + certificate_holders(session).count() * len(LANGUAGE_CODES)
 
 
 @dataclass
@@ -74,7 +74,7 @@ def publication_plan(session):
         suppressed=Count("pk", filter=Q(status=Delivery.Status.SUPPRESSED)),
         total=Count("pk"),
     )
-    certificates = attendees(session).count()
+    certificates = certificate_holders(session).count()
     return PublicationPlan(
         session=session,
         has_conclusions=Conclusions.objects.filter(session=session).exists(),
