@@ -19,6 +19,22 @@ IN_LANGUAGE = {
 }
 
 
+PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV"}
+SPANISH_COUNTRIES = {
+    "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI", "PA", "PE", "PY", "SV", "UY", "VE",
+}  # fmt: skip
+
+
+def language_for_country(country):
+    """The language people of ``country`` most likely read: pt, es, else en."""
+    code = str(country or "").upper()
+    if code in PORTUGUESE_COUNTRIES:
+        return "pt"
+    if code in SPANISH_COUNTRIES:
+        return "es"
+    return "en"
+
+
 def fallback_order(language):
     """``language`` first, then the languages to try when a text is blank, e.g. pt → es → en."""
     return resolution_order(language)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions_app.calendar import session_calendar
+from sessions_app.languages import language_for_country
 from sessions_app.links import absolute_url
 from sessions_app.models import Session
 from sessions_app.timezones import format_when, session_local_starts
@@ -42,10 +43,6 @@ from . import outbox
 logger = logging.getLogger(__name__)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV"}
-SPANISH_COUNTRIES = {
-    "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI", "PA", "PE", "PY", "SV", "UY", "VE",
-}  # fmt: skip
 # Kinds that only make sense for people who hold a seat; they carry the join link.
 JOIN_LINK_KINDS = {Mailing.Kind.REMINDER, Mailing.Kind.UPDATE}
 UNSUBSCRIBE_SALT = "registrations.unsubscribe"
@@ -78,15 +75,6 @@ class Recipient:
     name: str = ""
     time_zone: str = ""
     registration: Registration | None = None
-
-
-def language_for_country(country):
-    code = str(country or "").upper()
-    if code in PORTUGUESE_COUNTRIES:
-        return "pt"
-    if code in SPANISH_COUNTRIES:
-        return "es"
-    return "en"
 
 
 def parse_addresses(text):

@@ -22,13 +22,20 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries import countries
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from registrations import figures, notifications, reports
 from registrations.admin import SeatReservationInline
-from registrations.attendance import AttendanceFileError, import_attendance, set_attendance
+from registrations.attendance import (
+    AttendanceFileError,
+    WalkIn,
+    import_attendance,
+    register_walk_ins,
+    set_attendance,
+)
 from registrations.mail.mailings import save_session
 from registrations.models import Registration
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
@@ -37,6 +44,7 @@ from sessions_app.completeness import missing_translations
 
 from ..models import Conclusions, Document, Publication, RoadmapItem, Session
 from . import publishing
+from .certificates import certificate_refusal
 from .conclusions import sanitize_rich_text
 
 MAX_ATTENDANCE_FILE_BYTES = 2_000_000
@@ -53,6 +61,29 @@ class AttendanceUploadForm(forms.Form):
         if upload.size > MAX_ATTENDANCE_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         return upload.read()
+
+
+class WalkInForm(forms.Form):
+    """One row of the report that matches nobody, to become a registration (a walk-in)."""
+
+    add = forms.BooleanField(required=False, initial=True, label=_("Register"))
+    email = forms.EmailField(label=_("E-mail"), widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    minutes = forms.IntegerField(min_value=0, max_value=24 * 60, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "---------"), *countries]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("add") and not cleaned.get("country"):
+            self.add_error("country", _("Choose the person's country to register them."))
+        return cleaned
+
+
+WalkInFormSet = forms.formset_factory(WalkInForm, extra=0, max_num=2000)
 
 
 class ConclusionsAdminForm(forms.ModelForm):
@@ -114,8 +145,47 @@ class ConclusionsAdmin(TabbedTranslationAdmin):
         if session is None:
             raise Http404
         result = None
+        walk_in_formset = None
         form = AttendanceUploadForm()
-        if request.method == "POST" and "upload" in request.POST:
+        if request.method == "POST" and "walk_ins" in request.POST:
+            walk_in_formset = WalkInFormSet(request.POST, prefix="walkin")
+            if walk_in_formset.is_valid():
+                created = register_walk_ins(
+                    session=session,
+                    walk_ins=[
+                        WalkIn(
+                            email=row["email"],
+                            full_name=row["full_name"],
+                            country=row["country"],
+                            minutes=row.get("minutes"),
+                        )
+                        for row in walk_in_formset.cleaned_data
+                        if row.get("add")
+                    ],
+                    added_by=request.user,
+                )
+                refused = sum(1 for registration in created if certificate_refusal(registration=registration))
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d person who joined without registering is now registered as attended.",
+                        "%(count)d people who joined without registering are now registered as attended.",
+                        len(created),
+                    )
+                    % {"count": len(created)},
+                )
+                if refused:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(count)d of them attended less than the minimum and gets no certificate.",
+                            "%(count)d of them attended less than the minimum and get no certificate.",
+                            refused,
+                        )
+                        % {"count": refused},
+                    )
+                return HttpResponseRedirect(request.path)
+        elif request.method == "POST" and "upload" in request.POST:
             form = AttendanceUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 try:
@@ -123,6 +193,18 @@ class ConclusionsAdmin(TabbedTranslationAdmin):
                 except AttendanceFileError as exc:
                     form.add_error("file", str(exc))
                 else:
+                    walk_in_formset = WalkInFormSet(
+                        prefix="walkin",
+                        initial=[
+                            {
+                                "email": row.email,
+                                "full_name": row.name or row.email,
+                                "minutes": row.minutes,
+                                "add": True,
+                            }
+                            for row in result.unmatched
+                        ],
+                    )
                     messages.success(
                         request,
                         ngettext(
@@ -142,14 +224,27 @@ class ConclusionsAdmin(TabbedTranslationAdmin):
                 set_attendance(session=session, attended_ids=ids, minutes_by_id=minutes)
             messages.success(request, _("Attendance saved."))
             return HttpResponseRedirect(request.path)
-        registrations = Registration.objects.filter(session=session).exclude(status=Registration.Status.CANCELLED)
+        registrations = list(
+            Registration.objects.filter(session=session)
+            .exclude(status=Registration.Status.CANCELLED)
+            .select_related("session")
+            .order_by("full_name")
+        )
+        for registration in registrations:
+            # Why someone ticked as attended gets no certificate (below the session's minimum).
+            registration.certificate_note = (
+                certificate_refusal(registration=registration)
+                if registration.status == Registration.Status.ATTENDED
+                else ""
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Attendance: %(session)s") % {"session": session},
             "session": session,
             "form": form,
+            "walk_in_formset": walk_in_formset,
             "result": result,
-            "registrations": registrations.order_by("full_name"),
+            "registrations": registrations,
             "opts": Session._meta,
         }
         return render(request, "admin/sessions_app/attendance.html", context)
