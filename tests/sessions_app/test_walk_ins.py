@@ -72,9 +72,10 @@ def test_rows_that_match_nobody_become_attended_walk_in_registrations_with_the_m
         )
         for r in walk_ins
     ] == [
-        ("brief@example.org", "Brief Visitor", "BR", "pt", "attended", 10, staff, None),
-        ("walkin@example.org", "Walk In", "MX", "es", "attended", 70, staff, None),
+        ("brief@example.org", "Brief Visitor", "BR", "pt", "attended", 10, staff),
+        ("walkin@example.org", "Walk In", "MX", "es", "attended", 70, staff),
     ]
+    assert [r.consent_given_at for r in walk_ins] == [None, None]
     assert list(documents.certificate_holders(session).filter(source="staff")) == [walk_ins[1]]
     body = response.content.decode()
     assert "2 people who joined without registering are now registered as attended." in body
