@@ -1,11 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
-admin.site.site_header = "COPOLAD III · Working Group 3.5"
-admin.site.site_title = "COPOLAD WG"
+admin.site.site_header = _("COPOLAD III · Working Group 3.5")
+admin.site.site_title = _("COPOLAD III · Working Group 3.5")
 
 urlpatterns = [
     # Outside the language prefix: the proxy and compose call it without one.

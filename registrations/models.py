@@ -1,5 +1,6 @@
 import secrets
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -54,7 +55,9 @@ class Institution(models.Model):
 class FocalPoint(models.Model):
     """A user who speaks for one country in the working group."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point", verbose_name=_("user")
+    )
     country = CountryField(_("country"))
     institution = models.ForeignKey(
         Institution, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("institution")
@@ -135,7 +138,7 @@ class Registration(models.Model):
     # each seat after one, so a calendar that saw a CANCEL accepts the next invitation as newer.
     ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Set when name, e-mail, token and free text were erased; what is left is an anonymous statistic.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
@@ -210,12 +213,17 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(_("delivery key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
     to_email = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        Registration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("registration"),
     )
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("plain-text body"))
@@ -274,14 +282,21 @@ class Contribution(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="contributions")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("session")
+    )
     country = CountryField(_("country"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["session", "country"]
@@ -294,8 +309,12 @@ class Contribution(models.Model):
 
 
 class ContributionAnswer(models.Model):
-    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey("sessions_app.GuidingQuestion", on_delete=models.CASCADE, related_name="answers")
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="answers", verbose_name=_("contribution")
+    )
+    question = models.ForeignKey(
+        "sessions_app.GuidingQuestion", on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
     text = models.TextField(_("answer"), blank=True)
 
     class Meta:
@@ -462,3 +481,15 @@ class PrivacyNotice(models.Model):
     @property
     def is_published(self):
         return self.published_at is not None
+
+
+# --- staff's second factor (django-allauth's MFA), labelled in the staff's language ---
+
+
+class StaffAuthenticator(Authenticator):
+    """allauth's Authenticator under names staff read in their language (its own model has none)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("second-factor method")
+        verbose_name_plural = _("second-factor methods")

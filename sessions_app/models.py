@@ -29,7 +29,7 @@ def validate_reminder_offsets(value):
 class ThematicFocus(models.Model):
     """A cross-cutting focus of the group: public health, non-criminalisation, gender, human rights."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address in the URL"), unique=True)
     name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -46,7 +46,7 @@ class WorkingGroup(models.Model):
     programme = models.CharField(_("programme"), max_length=120, default="COPOLAD III")
     outcome_code = models.CharField(_("outcome code"), max_length=20, help_text=_("For example 3.5"))
     name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address in the URL"), unique=True)
     description = models.TextField(_("description"), blank=True)
     thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
     # Who signs this group's certificates of participation, printed under the signature line.
@@ -81,7 +81,9 @@ def logo_upload_to(logo, filename):
 class GroupLogo(models.Model):
     """A logo printed at the top of the group's certificates (the programme's, the EU's...)."""
 
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="logos")
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="logos", verbose_name=_("working group")
+    )
     image = models.ImageField(
         _("image"),
         upload_to=logo_upload_to,
@@ -121,7 +123,12 @@ class Session(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(unique=True, max_length=120)
+    slug = models.SlugField(
+        _("address in the URL"),
+        unique=True,
+        max_length=120,
+        help_text=_("Filled in from the title; the session's page is /sessions/<this>/."),
+    )
     # Stable identity for calendar files: the UID never changes, SEQUENCE rises on reschedule.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
@@ -170,8 +177,8 @@ class Session(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("Share of the session's duration a person must attend; 0 for no minimum."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -225,7 +232,7 @@ class Session(models.Model):
 
 
 class Objective(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="objectives")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("session"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
 
@@ -244,7 +251,9 @@ class MethodologyStep(models.Model):
         DURING = "during", _("During the session")
         AFTER = "after", _("After the session")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="methodology_steps")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="methodology_steps", verbose_name=_("session")
+    )
     moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
@@ -259,7 +268,9 @@ class MethodologyStep(models.Model):
 
 
 class GuidingQuestion(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guiding_questions")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="guiding_questions", verbose_name=_("session")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
 
@@ -289,7 +300,7 @@ class Conclusions(models.Model):
         help_text=_("Public conclusions and roadmap can be downloaded by anyone; otherwise only by registrants."),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("conclusions")
