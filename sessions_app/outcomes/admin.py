@@ -369,6 +369,7 @@ class SessionAdminForm(forms.ModelForm):
             "registration_opens_at",
             "registration_closes_at",
             "reminder_offsets_minutes",
+            "certificate_min_percent",
         ]
 
     def clean(self):
@@ -475,6 +476,7 @@ class SessionAdmin(TabbedTranslationAdmin):
             _("Registration"),
             {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
         ),
+        (_("Certificates"), {"fields": ["certificate_min_percent"]}),
         (_("Translations"), {"fields": ["translation_status"]}),
         (_("Registrations so far"), {"fields": ["registration_summary"]}),
         (_("Computed agenda"), {"fields": ["computed_agenda"]}),
