@@ -9,7 +9,6 @@ Placeholders in subjects and bodies are names in braces, e.g. ``{name}`` or ``{s
 see PLACEHOLDERS. Unknown names are left as typed, and check_mailing refuses to queue them.
 """
 
-import functools
 import logging
 import re
 import secrets
@@ -301,6 +300,23 @@ def _calendar(mailing, recipient, language, shared):
     return _memo(shared, ("ics", file_language), public)
 
 
+# The card writes both versions of its time lines between comments; one is kept per recipient.
+def _between(name):
+    return re.compile(f"<!--{name}-->.*?<!--/{name}-->", re.DOTALL)
+
+
+_SAME_ZONE_DROPS = (_between("local"), _between("org"))
+_OTHER_ZONE_DROPS = (_between("when"),)
+_LINE_COMMENTS = re.compile(r"<!--/?(?:local|org|when)-->")
+
+
+def choose_time_lines(html, *, same_zone):
+    """ "When" alone for a recipient in the organiser's zone; "Your time" and "Organiser's time" otherwise."""
+    for pattern in _SAME_ZONE_DROPS if same_zone else _OTHER_ZONE_DROPS:
+        html = pattern.sub("", html)
+    return _LINE_COMMENTS.sub("", html)
+
+
 # What differs between two recipients of one language; everything else is written once per build.
 PERSONAL_PLACEHOLDERS = ("name", "start_local", "join_url", "manage_url")
 _MARK = f"m{secrets.token_hex(6)}m"  # a word no one types, so it survives urlize and linebreaks
@@ -310,17 +326,60 @@ def _marker(name):
     return f"{_MARK}{name}{_MARK}"
 
 
+# "16:00 UTC-06:00" must not break at its hyphen on a phone ("UTC-/06:00"): kept on one line.
+_TIME_WITH_OFFSET = re.compile(r"(?:\d{1,2}:\d{2}(?:–\d{1,2}:\d{2})? )?UTC[+-]\d{2}:\d{2}")
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def keep_times_whole(html):
+    """Wrap each time with its UTC offset in a no-wrap span, in the text of ``html`` (never inside a tag)."""
+    pieces = _TAG.split(html)
+    for index in range(0, len(pieces), 2):  # even pieces are text between tags
+        pieces[index] = _TIME_WITH_OFFSET.sub(r'<span style="white-space:nowrap;">\g<0></span>', pieces[index])
+    return "".join(pieces)
+
+
+def _button(mailing, values):
+    """(label, url) of the e-mail's one button, as every e-mail of the portal has: what the kind asks for."""
+    kind = mailing.kind
+    open_now = mailing.session.status == Session.Status.REGISTRATION_OPEN
+    if kind in (Mailing.Kind.INVITATION, Mailing.Kind.SAVE_THE_DATE) and open_now:
+        return _("Register for the session"), values["register_url"]
+    if kind in JOIN_LINK_KINDS and mailing.session.join_url and values.get("join_url"):
+        return _("Join the session"), values["join_url"]
+    return _("Open the session page"), values["session_url"]
+
+
+def _card(mailing, values):
+    """The session card and button of the HTML part, in the active language (see ``render_mailing``)."""
+    label, url = _button(mailing, values)
+    return {
+        "session": mailing.session,
+        "card_title": values["session_title"],
+        "card_number": values["session_number"],
+        "when_session": values["start_session"],
+        "when_local": values["start_local"],
+        "same_zone": values["start_local"] == values["start_session"],
+        "button_label": label,
+        "button_url": url,
+    }
+
+
 def _shells(mailing, language, common):
     """The plain-text and HTML parts with a marker in place of each personal value: the templates,
     and urlize and linebreaks (the costly filters), run once per language instead of once per recipient."""
     marked = {**common, **{name: _marker(name) for name in (*PERSONAL_PLACEHOLDERS, "unsubscribe_url")}}
     around = {"unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]}
     html_body = fill_placeholders(mailing.body_in(language), marked)
+    # In the card the personal values are plain text or a link's address: markers of their own,
+    # replaced escaped (not urlized) by _personal_html.
+    raw = {name: _marker(f"raw_{name}") for name in PERSONAL_PLACEHOLDERS}
     with translation.override(language):
+        card = _card(mailing, {**marked, **raw})
         # The plain text takes the whole body verbatim, so its marker stands for all of it.
         text = render_to_string("emails/mailing/body.txt", {**around, "body": _marker("body")})
-        html = render_to_string("emails/mailing/body.html", {**around, "body": html_body})
-    return text, html
+        html = render_to_string("emails/mailing/body.html", {**around, **card, "body": html_body})
+    return text, keep_times_whole(html)
 
 
 def _personal_text(shell, body, unsubscribe):
@@ -330,10 +389,19 @@ def _personal_text(shell, body, unsubscribe):
 
 def _personal_html(shell, values, unsubscribe, shared):
     html = shell.replace(_marker("unsubscribe_url"), escape(unsubscribe))
+    html = choose_time_lines(html, same_zone=values["start_local"] == values["start_session"])
+    # A recipient without the join link (not confirmed) gets the session page behind the button.
+    html = html.replace(_marker("raw_join_url"), escape(values["join_url"] or values["session_url"]))
+    for name in PERSONAL_PLACEHOLDERS:
+        html = html.replace(_marker(f"raw_{name}"), keep_times_whole(escape(values[name])))
     for name in PERSONAL_PLACEHOLDERS:
         # Most values repeat (the zone's start, a neutral greeting): each is urlized once per build.
         value = values[name]
-        linked = _memo(shared, ("urlize", value), functools.partial(urlize, value, nofollow=True, autoescape=True))
+        linked = _memo(
+            shared,
+            ("urlize", value),
+            lambda value=value: keep_times_whole(urlize(value, nofollow=True, autoescape=True)),
+        )
         html = html.replace(_marker(name), linked)
     return html
 
@@ -352,13 +420,17 @@ def render_mailing(*, mailing, recipient, language=None, shared=None):
     unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
     body = fill_placeholders(mailing.body_in(language), values)
     if shared is None:
+        with translation.override(language):
+            card = _card(mailing, values)
         context = {
             "subject": fill_placeholders(mailing.subject_in(language), values),
             "body": body,
             "unsubscribe_url": unsubscribe,
             "session_url": values["session_url"],
+            **card,
         }
         subject, body_text, body_html = outbox.render_email(template="mailing", context=context, language=language)
+        body_html = keep_times_whole(choose_time_lines(body_html, same_zone=card["same_zone"]))
     else:
         # What the subject template does (one line), without a template.
         subject = " ".join(fill_placeholders(mailing.subject_in(language), values).split())

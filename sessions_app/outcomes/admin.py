@@ -372,6 +372,14 @@ class SessionAdminForm(forms.ModelForm):
             "certificate_min_percent",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "certificate_min_percent" in self.fields:
+            self.fields["certificate_min_percent"].required = False  # blank: no minimum
+
+    def clean_certificate_min_percent(self):
+        return self.cleaned_data.get("certificate_min_percent") or 0
+
     def clean(self):
         cleaned = super().clean()
         group, number = cleaned.get("group"), cleaned.get("number")

@@ -75,7 +75,9 @@ def session_window():
 
 def session_certificate_minimum():
     session = SessionFactory()
-    form = admin_form(Session)({"group": session.group_id, "number": session.number + 100, "certificate_min_percent": 150})
+    form = admin_form(Session)(
+        {"group": session.group_id, "number": session.number + 100, "certificate_min_percent": 150}
+    )
     return form, "certificate_min_percent"
 
 
