@@ -1,18 +1,24 @@
 """Staff admin for mailings: compose with defaults, preview, test, check, queue, watch, retry."""
 
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sessions_app.admin_widgets import ZonedSplitDateTime
 from sessions_app.completeness import missing_translations
+from sessions_app.models import Session
 
 from ..models import Delivery, Mailing, Registration, Suppression
 from . import mailings
@@ -80,6 +86,33 @@ class MailingAdmin(admin.ModelAdmin):
         ),
         (gettext_lazy("Progress"), {"fields": ("status", "queued_at", "finished_at", "created_by")}),
     )
+
+    formfield_overrides = {models.DateTimeField: {"widget": ZonedSplitDateTime}}
+
+    def _entry_zone(self, request, object_id):
+        """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's)."""
+        session_id = request.POST.get("session") or request.GET.get("session")
+        if not session_id and object_id:
+            session_id = (
+                Mailing.objects.filter(pk=object_id if str(object_id).isdigit() else None)
+                .values_list("session_id", flat=True)
+                .first()
+            )
+        name = None
+        if session_id and str(session_id).isdigit():
+            name = Session.objects.filter(pk=session_id).values_list("time_zone", flat=True).first()
+        try:
+            return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # "Send at" is read and shown in the session's zone, named beside the field.
+        with timezone.override(self._entry_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Mailing.Status.DRAFT:

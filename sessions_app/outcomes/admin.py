@@ -40,6 +40,7 @@ from registrations.mail.mailings import save_session
 from registrations.models import Registration
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
+from sessions_app.admin_widgets import ZonedSplitDateTime
 from sessions_app.completeness import missing_translations
 
 from ..models import Conclusions, Document, Publication, RoadmapItem, Session
@@ -456,7 +457,11 @@ class SessionAdmin(TabbedTranslationAdmin):
     inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline, SeatReservationInline]
     actions = [open_attendance, publish_session_conclusions]
     change_form_template = "admin/sessions_app/session/change_form.html"
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})},
+        # Each date and time says the zone it is typed in (the session's, see changeform_view).
+        models.DateTimeField: {"widget": ZonedSplitDateTime},
+    }
     # The sections of the concept note: the session, when and where, context, outcome, who takes part.
     fieldsets = [
         (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
