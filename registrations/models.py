@@ -361,6 +361,13 @@ class Mailing(models.Model):
         blank=True,
         help_text=_("One per line; optionally a language after a comma, e.g. ana@example.org, es"),
     )
+    addresses_language = models.CharField(
+        _("language of addresses without one"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Pasted addresses with no language after them get the mailing in this one."),
+    )
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     subject_es = models.CharField(_("subject (Spanish)"), max_length=200, blank=True)
     subject_pt = models.CharField(_("subject (Portuguese)"), max_length=200, blank=True)

@@ -10,7 +10,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +42,7 @@ class MailingForm(forms.ModelForm):
             "audience",
             "registrant_statuses",
             "addresses",
+            "addresses_language",
             "scheduled_at",
             "subject_en",
             "body_en",
@@ -54,7 +55,8 @@ class MailingForm(forms.ModelForm):
 
     def clean_addresses(self):
         addresses = self.cleaned_data.get("addresses", "")
-        _recipients, errors = mailings.parse_addresses(addresses)
+        language = self.data.get("addresses_language") or "en"
+        _recipients, errors = mailings.parse_addresses(addresses, default_language=language)
         if errors:
             raise forms.ValidationError(errors[:20])
         return addresses
@@ -79,7 +81,20 @@ class MailingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "queued_at", "finished_at", "created_by")
     change_form_template = "admin/registrations/mailing/change_form.html"
     fieldsets = (
-        (None, {"fields": ("session", "kind", "audience", "registrant_statuses", "addresses", "scheduled_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "session",
+                    "kind",
+                    "audience",
+                    "registrant_statuses",
+                    "addresses",
+                    "addresses_language",
+                    "scheduled_at",
+                )
+            },
+        ),
         (
             gettext_lazy("Message (blank fields get the default text of the kind when saved)"),
             {"fields": (*CONTENT_FIELDS, "attach_ics")},
@@ -88,6 +103,14 @@ class MailingAdmin(admin.ModelAdmin):
     )
 
     formfield_overrides = {models.DateTimeField: {"widget": ZonedSplitDateTime}}
+
+    def get_changeform_initial_data(self, request):
+        # A new mailing's pasted addresses default to the language the staff member works in.
+        initial = super().get_changeform_initial_data(request)
+        language = translation.get_language()
+        if language in mailings.LANGUAGE_CODES:
+            initial.setdefault("addresses_language", language)
+        return initial
 
     def _entry_zone(self, request, object_id):
         """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's)."""

@@ -76,8 +76,9 @@ class Recipient:
     registration: Registration | None = None
 
 
-def parse_addresses(text):
-    """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``.
+def parse_addresses(text, *, default_language="en"):
+    """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``;
+    an address without one gets ``default_language`` (the mailing's choice).
 
     Returns (recipients, errors); each error is a sentence naming the line, what is in it and what
     is wrong with it (not an address, an unsupported language, too many parts). An address repeated
@@ -90,7 +91,7 @@ def parse_addresses(text):
             continue
         parts = [part.strip() for part in re.split(r"[,;\t]", line) if part.strip()]
         email = parts[0] if parts else ""
-        language = parts[1].lower() if len(parts) > 1 else "en"
+        language = parts[1].lower() if len(parts) > 1 else default_language
         params = {"number": number, "line": line[:120], "language": language, "languages": ", ".join(LANGUAGE_CODES)}
         try:
             validate_email(email)
@@ -178,7 +179,7 @@ def mailing_recipients(mailing):
             for institution in institutions
         ]
     else:
-        people, _errors = parse_addresses(mailing.addresses)
+        people, _errors = parse_addresses(mailing.addresses, default_language=mailing.addresses_language)
         names = known_names(person.email for person in people)
         for person in people:
             person.name = names.get(person.email.lower(), "")
@@ -525,7 +526,7 @@ def check_mailing(*, mailing, recipients=None, now=None):
     if not recipients:
         blockers.append(_("The mailing has no recipients."))
     if mailing.audience == Mailing.Audience.ADDRESSES:
-        _parsed, errors = parse_addresses(mailing.addresses)
+        _parsed, errors = parse_addresses(mailing.addresses, default_language=mailing.addresses_language)
         blockers.extend(errors[:20])
     for code in sorted({person.language for person in recipients}):
         if not (mailing.subject_in(code) and mailing.body_in(code)):
