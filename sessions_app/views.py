@@ -58,11 +58,13 @@ def feed(request):
 def session_detail(request, slug):
     session = _session_for_viewer(request, slug)
     schedule = session_schedule(session)
+    methodology = methodology_by_moment(session)
     context = {
         "session": session,
         "schedule": schedule,
         "speakers": schedule_speakers(schedule),
-        "methodology": methodology_by_moment(session),
+        "methodology": methodology,
+        "has_methodology": any(steps for _moment, _label, steps in methodology),
         "local_starts": session_local_starts(session),
         "is_preview": not session.is_public,
     }

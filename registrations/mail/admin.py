@@ -53,6 +53,14 @@ class MailingForm(forms.ModelForm):
             "attach_ics",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "addresses_language" in self.fields:
+            self.fields["addresses_language"].required = False  # only pasted lists use it
+
+    def clean_addresses_language(self):
+        return self.cleaned_data.get("addresses_language") or Mailing._meta.get_field("addresses_language").default
+
     def clean_addresses(self):
         addresses = self.cleaned_data.get("addresses", "")
         language = self.data.get("addresses_language") or "en"
@@ -113,17 +121,13 @@ class MailingAdmin(admin.ModelAdmin):
         return initial
 
     def _entry_zone(self, request, object_id):
-        """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's)."""
+        """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's): one query."""
         session_id = request.POST.get("session") or request.GET.get("session")
-        if not session_id and object_id:
-            session_id = (
-                Mailing.objects.filter(pk=object_id if str(object_id).isdigit() else None)
-                .values_list("session_id", flat=True)
-                .first()
-            )
         name = None
         if session_id and str(session_id).isdigit():
             name = Session.objects.filter(pk=session_id).values_list("time_zone", flat=True).first()
+        elif object_id and str(object_id).isdigit():
+            name = Mailing.objects.filter(pk=object_id).values_list("session__time_zone", flat=True).first()
         try:
             return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo(settings.TIME_ZONE)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -41,7 +41,7 @@ from registrations.models import Registration
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import AgendaItemInline, GuidingQuestionInline, MethodologyStepInline, ObjectiveInline
 from sessions_app.admin_widgets import ZonedSplitDateTime
-from sessions_app.completeness import missing_translations
+from sessions_app.completeness import missing_before_public, missing_translations
 
 from ..models import Conclusions, Document, Publication, RoadmapItem, Session
 from . import publishing
@@ -617,6 +617,21 @@ class SessionAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        session = form.instance
+        # Checked once the inlines are saved: objectives, questions and agenda come with the form.
+        if session.is_public and form.initial.get("status", Session.Status.DRAFT) == Session.Status.DRAFT:
+            missing = missing_before_public(session)
+            if missing:
+                Session.objects.filter(pk=session.pk).update(status=Session.Status.DRAFT)
+                session.status = Session.Status.DRAFT
+                messages.error(
+                    request,
+                    _(
+                        "The session stays a draft until it has %(missing)s. Everything else was saved: "
+                        "add them and open it again."
+                    )
+                    % {"missing": ", ".join(missing)},
+                )
         reservations_changed = any(
             formset.model is SeatReservationInline.model and formset.has_changed() for formset in formsets
         )
