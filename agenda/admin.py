@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import AgendaItem, AgendaRole, Speaker
+from agenda.models import AgendaItem, AgendaRole, Speaker
 
 
 @admin.register(Speaker)

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AgendaItem, Speaker
+from agenda.models import AgendaItem, Speaker
 
 
 @register(AgendaItem)

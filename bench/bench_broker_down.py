@@ -4,7 +4,7 @@ settings versus Celery's defaults.
 Not a test: it prints a table. The POST goes through the real register view (Django test client)
 into a temporary SQLite database; the confirmation request is a Delivery row first and, after
 commit, the request wakes the worker's sender through Celery when none is on its way
-(registrations/mail/outbox.py), so the broker is on the request path.
+(registrations/outbox/queueing.py), so the broker is on the request path.
 
 Brokers, all on 127.0.0.1 and on ports of this bench's own (the machine's Redis on 6379 is never
 touched):
@@ -180,18 +180,18 @@ class Registrar:
 
         Without ``breaker`` each request starts with the outbox's broker breaker closed, as Celery's
         defaults have none: the baseline pays every publish, ours skips the broker for a while
-        after a failed hand-over (``outbox._BrokerBreaker``). Every request finds no sender on its
+        after a failed hand-over (``queueing.BROKER_BREAKER``). Every request finds no sender on its
         way (as when the worker has just taken the last one; no worker runs here), so each wakes
         one: the hand-over to the broker is on every request's path.
         """
-        from registrations.mail.outbox import _BrokerBreaker, release_sender
+        from registrations.outbox.queueing import BROKER_BREAKER, release_sender
 
-        _BrokerBreaker.reset()
+        BROKER_BREAKER.reset()
         samples = []
         for _ in range(count):
             release_sender()
             if not breaker:
-                _BrokerBreaker.reset()
+                BROKER_BREAKER.reset()
             errors = []
             started = time.perf_counter()
             thread = threading.Thread(target=self._run, args=(errors,), daemon=True)

@@ -21,7 +21,7 @@ import bootstrap
 run = bootstrap.start(database="postgres")
 
 from copolad_wg.celery import app  # noqa: E402
-from registrations.mail import mailings  # noqa: E402
+from registrations.campaigns import building, rendering  # noqa: E402
 from registrations.models import Delivery, Mailing  # noqa: E402
 from tests.factories import SessionFactory  # noqa: E402
 
@@ -44,7 +44,7 @@ def point_celery_at_the_broker():
 
 def invitation(session, addresses):
     mailing = Mailing(session=session, kind=Mailing.Kind.INVITATION, audience=Mailing.Audience.ADDRESSES)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.attach_ics = True
     mailing.addresses = "\n".join(f"{address}, {LANGUAGES[i % 3]}" for i, address in enumerate(addresses))
     mailing.save()
@@ -65,14 +65,14 @@ def main():
     # A worker that has run before, as in production: its processes have loaded the URLs, the
     # templates and their database connection (a first task pays a few tenths of a second for it).
     warm_up = invitation(session, [f"warm{i}@example.org" for i in range(WARM_UP)])
-    mailings.queue_mailing(mailing=warm_up)
+    building.queue_mailing(mailing=warm_up)
     bootstrap.wait_for(lambda: sink.count() >= WARM_UP, timeout=120, what="the warm-up mailing")
     bootstrap.wait_for(lambda: not warm_up.deliveries.exclude(status=Delivery.Status.SENT).exists(),
                        timeout=60, what="the warm-up rows sent")  # fmt: skip
     sink.reset()
 
     started = time.perf_counter()
-    mailings.queue_mailing(mailing=mailing)
+    building.queue_mailing(mailing=mailing)
     # Polled every 10 ms: the end of ours is known to that, as the ceiling's end is to the clock.
     bootstrap.wait_for(lambda: sink.count() >= RECIPIENTS, timeout=600, what="every message at the sink", interval=0.01)
     bootstrap.wait_for(

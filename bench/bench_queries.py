@@ -54,9 +54,9 @@ def naive_home(request):
 def naive_session_detail(request, slug):
     """The session page with the session alone fetched; the template and the schedule do the rest."""
     from agenda.timing import compute_schedule
+    from common.timezones import session_local_starts
     from sessions_app.models import Session
     from sessions_app.selectors import methodology_by_moment
-    from sessions_app.timezones import session_local_starts
 
     session = Session.objects.exclude(status=Session.Status.DRAFT).get(slug=slug)
     context = {

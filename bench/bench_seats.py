@@ -56,7 +56,7 @@ def race(*, session, confirm):
     """Release THREADS registrants at once; returns (wall seconds, errors)."""
     from django.db import connections
 
-    from registrations import seats
+    from registrations import registering
 
     barrier = threading.Barrier(THREADS + 1)
     errors = []
@@ -71,7 +71,7 @@ def race(*, session, confirm):
                 "time_zone": "America/Montevideo",
             }
             barrier.wait()
-            registration = seats.register_participant(session=session, data=data)
+            registration = registering.register_participant(session=session, data=data)
             confirm(registration=registration)
         except Exception as exc:  # noqa: BLE001 - counted and printed under the table
             errors.append(f"{type(exc).__name__}: {exc}")

@@ -12,10 +12,10 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from copolad_wg.urls import urlpatterns as portal
-from registrations import privacy
+from registrations import consent
 from registrations.forms import RegistrationForm
 from registrations.models import Delivery, Registration
-from registrations.seats import DATA_FIELDS
+from registrations.registering import DATA_FIELDS
 from sessions_app.selectors import session_by_slug
 
 
@@ -37,7 +37,7 @@ def floor_register(request, slug):
     rate limit, no consent record, no audit entry, no e-mail (nobody is woken, and no sender takes
     the row), so what the portal does beyond the floor shows apart."""
     session = session_by_slug(slug)
-    form = RegistrationForm(request.POST, session=session, notice=privacy.current_notice())
+    form = RegistrationForm(request.POST, session=session, notice=consent.current_notice())
     if not form.is_valid():
         return HttpResponse(status=400)
     fields = {name: form.cleaned_data[name] for name in DATA_FIELDS if form.cleaned_data.get(name) is not None}

@@ -4,7 +4,7 @@ from celery import Celery, signals
 from django.db import close_old_connections
 
 # Connects the signals that carry a request's id into the tasks it publishes.
-from . import observability  # noqa: F401
+from copolad_wg import observability  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copolad_wg.settings")
 

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from registrations.ratelimit import client_ip
-
-from . import observability
+from common.ratelimit import client_ip
+from copolad_wg import observability
 
 request_logger = logging.getLogger("copolad_wg.requests")
 

@@ -3,6 +3,9 @@
 One env-driven module. The defaults make a fresh clone run with nothing else installed:
 SQLite, Celery tasks executed eagerly in-process, e-mail written to the console. Production
 sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL-style SMTP variables and SECRET_KEY.
+
+One piece past 400 lines on purpose: Django reads one settings module, and every setting the code
+reads is declared here once, with its default and its reason, where an operator looks for it.
 """
 
 import os
@@ -114,7 +117,9 @@ INSTALLED_APPS = [
     "agenda",
     "registrations",
     "registrations.focal_points",
-    "registrations.mail",
+    "registrations.privacy",
+    "registrations.outbox",
+    "registrations.campaigns",
     "sessions_app.outcomes",
 ]
 
@@ -184,12 +189,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: rate limits (registration form, allauth) need one shared by every process. A Redis that
 # is down or silent costs one short timeout, then is skipped for CACHE_RETRY_AFTER seconds: rate
-# limits fail open (with a logged warning) and every form still saves (copolad_wg/cache.py).
+# limits fail open (with a logged warning) and every form still saves (common/cache.py).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "copolad_wg.cache.FailSafeRedisCache",
+            "BACKEND": "common.cache.FailSafeRedisCache",
             "LOCATION": CACHE_URL,
             # Several deployments (or test runs) may share one Redis: each keeps its keys apart.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
@@ -229,7 +234,7 @@ ACCOUNT_ADAPTER = "registrations.focal_points.accounts.InvitationOnlyAccountAdap
 # to their dashboard; a staff member with a second factor is still asked for the code.
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # People are named by their full name (else their e-mail), never by the internal username.
-ACCOUNT_USER_DISPLAY = "registrations.focal_points.services.display_name"
+ACCOUNT_USER_DISPLAY = "registrations.focal_points.invitations.display_name"
 # Failed sign-ins: allauth counts them per client IP only (a per-account count would let anyone
 # lock a named person out); per (account, IP) the adapter adds growing delays (ratelimit.py).
 _LOGIN_IP_LIMIT = env_rate("LOGIN_IP_RATE_LIMIT", "30/300")
@@ -435,6 +440,9 @@ OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
 # A request's e-mail waits this long for the ones that follow it (a registration rush), so that the
 # worker's sender writes and sends them together: its cost per message falls to a third.
 OUTBOX_SENDER_GATHER_SECONDS = env_float("OUTBOX_SENDER_GATHER_SECONDS", 0.2)
+# What writes a registrant's message on its outbox row just before it is sent: the participants'
+# notifications, named here because the outbox sits below them and cannot import them.
+OUTBOX_RENDERER = "registrations.notifications.render_delivery"
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
-from .settings import *  # noqa: F403 - the main settings, then only what tests change
+from copolad_wg.settings import *  # noqa: F403 - the main settings, then only what tests change
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

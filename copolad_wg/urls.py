@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from copolad_wg import views
 
 admin.site.site_header = _("COPOLAD III · Working Group 3.5")
 admin.site.site_title = _("COPOLAD III · Working Group 3.5")
@@ -20,7 +20,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("registrations/", include("registrations.urls")),
-    path("privacy/", include("registrations.privacy_urls")),
+    path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registrations.mail.outbox import outbox_health
+from registrations.outbox.upkeep import outbox_health
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import pagecache
+from common import pagecache
 
 
 def _seats_changed(sender, instance, created=False, update_fields=None, **kwargs):
@@ -23,18 +23,14 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # Domain modules name their tasks ("registrations.apply_retention") instead of importing them;
-        # importing the task module here registers them in every process (the mail wing does the same).
-        from . import tasks  # noqa: F401 - imported for its task registrations
-
         # Admin edits, imports and the seat functions all save through the models: see pagecache.
         for name in ("Registration", "SeatReservation"):
             model = self.get_model(name)
             post_save.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-save-{name}")
             post_delete.connect(_seats_changed, sender=model, dispatch_uid=f"pagecache-delete-{name}")
-        # What each process keeps of the privacy notice and of the institutions (privacy.py, forms.py).
-        from .forms import INSTITUTIONS
-        from .privacy import CURRENT_NOTICE
+        # What each process keeps of the privacy notice and of the institutions (consent.py, forms.py).
+        from registrations.consent import CURRENT_NOTICE
+        from registrations.forms import INSTITUTIONS
 
         for name, memo in (("PrivacyNotice", CURRENT_NOTICE), ("Institution", INSTITUTIONS)):
             model = self.get_model(name)

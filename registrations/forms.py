@@ -17,12 +17,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from sessions_app.pagecache import ProcessMemo
-from sessions_app.timezones import zone_countries, zone_label, zones_by_country
-
-from .models import Institution, Registration
-from .privacy import current_notice, published_notice
-from .validators import validate_multiline, validate_single_line
+from common.pagecache import ProcessMemo
+from common.timezones import zone_countries, zone_label, zones_by_country
+from registrations.consent import current_notice, published_notice
+from registrations.models import Institution, Registration
+from registrations.validators import validate_multiline, validate_single_line
 
 
 class SingleLineField(forms.CharField):

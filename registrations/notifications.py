@@ -13,13 +13,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 
+from common.links import absolute_reverse, absolute_url
+from common.timezones import format_when
+from registrations.models import Delivery
+from registrations.outbox.queueing import queue_email, render_email
+from registrations.rules import waitlist_position
 from sessions_app.calendar import session_calendar
-from sessions_app.links import absolute_reverse, absolute_url
-from sessions_app.timezones import format_when
-
-from .mail.outbox import queue_email, render_email
-from .models import Delivery
-from .rules import waitlist_position
 
 
 def _context(registration, **extra):
@@ -128,7 +127,7 @@ def render_delivery(delivery):
 def render_pending(*, delivery_id):
     """Render a delivery queued with ``render_params`` and store it, without sending it. Does
     nothing to a row that is rendered already (or gone). (The send task writes the message in the
-    transaction that sends it: ``outbox.send_delivery(render=render_delivery)``.)"""
+    transaction that sends it: ``sending.send_delivery(render=render_delivery)``.)"""
     with transaction.atomic():
         delivery = (
             # Only the delivery row: the registration and session are read, never locked here, so the

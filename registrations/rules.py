@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registrations.models import Registration
 from sessions_app.models import Session
-
-from .models import Registration
 
 # Registration states of a session, as the register box and the refusals describe them.
 OPEN = "open"

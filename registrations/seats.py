@@ -1,35 +1,31 @@
-"""Seats of a session: register, confirm, waitlist, cancel and promote, never past capacity.
+"""Seats of a session: confirm, waitlist, cancel and promote, never past capacity.
 
 Every change that gives or frees a seat runs in one transaction that first locks the session:
 ``SELECT ... FOR UPDATE`` on the session row on PostgreSQL (with a bounded ``lock_timeout``), and
 on SQLite a no-op write that takes the database's single write lock (SQLite's busy timeout bounds
 the wait). Counting the seats and changing a registration then happen under that lock, so two
 requests can never both take the last seat. A lock that is not obtained in time raises
-``SessionBusy``, which the views turn into a "please try again" page.
+``SessionBusy``, which the views turn into a "please try again" page. Registering and changing
+one's details, which take a seat through these functions, are in ``registering.py``.
 
 Messages go through the outbox inside the same transaction: the row is written with the change and
 the send task is enqueued only after commit.
 """
 
 import copy
-import zoneinfo
-from functools import lru_cache
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, Count, F, Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session
-from sessions_app.timezones import zone_for_country
-
-from . import audit, notifications
-from .mail.outbox import address_hash
-from .models import Registration, SeatReservation, Suppression
-from .privacy import current_notice, record_consent
-from .rules import (  # noqa: F401 - the states are part of this module's vocabulary for its callers
+from common.auditing import save_on_record
+from registrations import notifications
+from registrations.consent import record_consent
+from registrations.models import Registration, SeatReservation, Suppression
+from registrations.outbox.suppression import address_hash
+from registrations.rules import (  # noqa: F401 - the states are part of this module's vocabulary for its callers
     CANCELLED,
     CLOSED,
     NOT_YET_OPEN,
@@ -41,23 +37,7 @@ from .rules import (  # noqa: F401 - the states are part of this module's vocabu
     registration_state,
     waitlist_position,
 )
-
-# What callers may set through ``data``; anything else is ignored.
-DATA_FIELDS = (
-    "email",
-    "full_name",
-    "position",
-    "institution",
-    "institution_name",
-    "country",
-    "language",
-    "time_zone",
-    "gender",
-    "gender_self_described",
-    "accessibility_needs",
-    "contact_opt_in",
-)
-DETAIL_FIELDS = tuple(name for name in DATA_FIELDS if name != "email")
+from sessions_app.models import Session
 
 
 class RegistrationError(Exception):
@@ -95,20 +75,6 @@ class CountryChangeNotAllowed(ActionNotAllowed):
 
 class SessionBusy(RegistrationError):
     default_message = _("Many people are registering right now. Please try again in a moment.")
-
-
-@lru_cache(maxsize=1)
-def known_time_zones():
-    """IANA zone names people live in (no Etc/, posix/ or legacy aliases), sorted, plus UTC."""
-    names = {
-        name
-        for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right/"))
-    }
-    return ["UTC", *sorted(names)]
-
-
-# ── Locking ──────────────────────────────────────────────────────────────────────────────────
 
 
 def lock_session(session_id):
@@ -199,143 +165,6 @@ def waiting_list(session):
     )
 
 
-# ── Registering ──────────────────────────────────────────────────────────────────────────────
-
-
-def find_registration(*, session, email):
-    """The registration of ``email`` (any case) for ``session``, or None."""
-    return (
-        Registration.objects.annotate(email_lower=Lower("email"))
-        .filter(session=session, email_lower=Lower(Value(email.strip())))
-        .first()
-    )
-
-
-def register_participant(*, session, data, source=Registration.Source.SELF, registered_by=None, notice=None):
-    """Create a PENDING registration and queue the confirmation request (double opt-in).
-
-    Consent is recorded only for the person themself (``source`` SELF), with ``notice``, the
-    published privacy notice they read and accepted (the current one when not given). A focal
-    point or staff member cannot consent, nor agree to future contact, for someone else: their
-    rows stay unconsented until the person accepts the notice on the confirm page.
-
-    When the e-mail is already registered for the session (in any case) nothing is created and the
-    private link is sent again to that address; the caller cannot tell the two cases apart.
-    Raises RegistrationClosed outside the registration window, except for staff; ConsentRequired
-    for a self-registration without a notice.
-    """
-    if source != Registration.Source.STAFF:
-        state = registration_state(session)
-        if state != OPEN:
-            raise RegistrationClosed(STATE_MESSAGES[state])
-    if source == Registration.Source.SELF:
-        # The form passes the version the person was shown; other callers mean the current one.
-        notice = notice if notice is not None else current_notice()
-        if notice is None or not notice.is_published:
-            raise ConsentRequired()
-    fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
-    fields["email"] = fields["email"].strip()
-    if source != Registration.Source.SELF:
-        fields["contact_opt_in"] = False
-    # Insert first: the unique constraint on (lower(email), session) tells a known address apart, at
-    # no cost to the new ones (most), where a look-up first would cost every registration a query.
-    try:
-        with transaction.atomic():
-            registration = Registration(
-                session=session,
-                status=Registration.Status.PENDING,
-                source=source,
-                registered_by=registered_by,
-                **fields,
-            )
-            if source == Registration.Source.SELF:
-                record_consent(registration, notice=notice)
-            registration.save()
-            notifications.send_confirmation_request(registration=registration)
-    except IntegrityError:
-        # The address is registered already (perhaps by another request a moment ago): nothing of
-        # this attempt is kept, and the private link goes again to that address.
-        existing = find_registration(session=session, email=fields["email"])
-        if existing is None:
-            raise
-        notifications.send_private_link(registration=existing)
-        return existing
-    return registration
-
-
-def session_is_held(session, *, now=None):
-    """Held (or its conclusions published, or simply over): nobody is asked to confirm any more."""
-    held = (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED)
-    return session.status in held or session.ends_at <= (now or timezone.now())
-
-
-def add_by_staff(*, session, data, registered_by, notify=False, attended=False):
-    """Staff add a person: mailed only if staff ask; for a held session never, and recorded as such.
-
-    Held session: the person is recorded as attended (``attended``) or as confirmed (invited, did
-    not attend), without any e-mail. Upcoming session: with ``notify`` the usual confirmation
-    request goes out (as ``register_participant``); without, the registration waits, unmailed,
-    until staff resend the confirmation e-mail. A blank or "UTC" time zone becomes the zone of the
-    person's country. An address already registered is returned as it is, and nobody is mailed.
-    """
-    data = dict(data)
-    if not data.get("time_zone") or data.get("time_zone") == "UTC":
-        data["time_zone"] = zone_for_country(data.get("country")) or session.time_zone
-    if notify and not session_is_held(session):
-        return register_participant(
-            session=session, data=data, source=Registration.Source.STAFF, registered_by=registered_by
-        )
-    fields = {name: data[name] for name in DATA_FIELDS if name in data and data[name] is not None}
-    fields["email"] = fields["email"].strip()
-    # Only the person may opt in to future contact, never staff for them.
-    fields["contact_opt_in"] = False
-    existing = find_registration(session=session, email=fields["email"])
-    if existing is not None:
-        return existing
-    if session_is_held(session):
-        status = Registration.Status.ATTENDED if attended else Registration.Status.CONFIRMED
-    else:
-        status = Registration.Status.PENDING
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return Registration.objects.create(
-                session=session,
-                status=status,
-                source=Registration.Source.STAFF,
-                registered_by=registered_by,
-                # Added by staff: no consent until the person accepts the notice themself.
-                confirmed_at=now if status != Registration.Status.PENDING else None,
-                **fields,
-            )
-    except IntegrityError:
-        existing = find_registration(session=session, email=fields["email"])
-        if existing is None:
-            raise
-        return existing
-
-
-def change_details(*, registration, data):
-    """Save the person's own changes (never e-mail, status or consent).
-
-    Raises ActionNotAllowed when ``participant_actions`` does not allow a change now.
-    """
-    actions = participant_actions(registration)
-    if not actions.change:
-        raise ActionNotAllowed()
-    country = data.get("country")
-    if country and str(country) != registration.country.code and not actions.change_country:
-        raise CountryChangeNotAllowed()
-    for name in DETAIL_FIELDS:
-        if name in data and data[name] is not None:
-            setattr(registration, name, data[name])
-    registration.save(update_fields=[*DETAIL_FIELDS, "updated_at"])
-    return registration
-
-
-# ── Seats ────────────────────────────────────────────────────────────────────────────────────
-
-
 def _seat(registration, *, now, promoted=False):
     """``registration``, locked and as stored, gets a seat; the person is told."""
     before = copy.copy(registration)
@@ -347,7 +176,7 @@ def _seat(registration, *, now, promoted=False):
         # A seat again after a cancellation: the new invitation must be newer than the CANCEL.
         registration.ics_sequence += 1
     fields = ["status", "confirmed_at", "waitlisted_at", "cancelled_at", "ics_sequence", "updated_at"]
-    audit.save_on_record(registration, before=before, update_fields=fields)
+    save_on_record(registration, before=before, update_fields=fields)
     notifications.send_confirmed(registration=registration, promoted=promoted)
 
 
@@ -423,7 +252,7 @@ def _waitlist(registration, *, now):
     registration.confirmed_at = None
     registration.cancelled_at = None
     fields = ["status", "waitlisted_at", "confirmed_at", "cancelled_at", "updated_at"]
-    audit.save_on_record(registration, before=before, update_fields=fields)
+    save_on_record(registration, before=before, update_fields=fields)
     notifications.send_waitlisted(registration=registration)
 
 
@@ -541,16 +370,6 @@ def promote_from_waitlist(*, session):
         return _fill_free_seats(session, now=timezone.now())
 
 
-def resend_confirmation(*, registration):
-    """Staff: send again what the person needs now (confirmation request, or the confirmed e-mail)."""
-    if registration.status == Registration.Status.PENDING:
-        notifications.send_confirmation_request(registration=registration, again=True)
-    elif registration.status in SEAT_STATUSES:
-        notifications.send_confirmed(registration=registration, again=True)
-    else:
-        notifications.send_private_link(registration=registration)
-
-
 def release_seat_for_erasure(*, registration):
     """Cancel an upcoming registration without a word to the person, whose data are being erased.
 
@@ -571,15 +390,3 @@ def release_seat_for_erasure(*, registration):
         if had_seat:
             _fill_free_seats(session, now=now)
     return registration
-
-
-def withdraw_contact_opt_in(*, registration):
-    """The person no longer wants to hear about future activities: every registration of their
-    address forgets the agreement. Raises ActionNotAllowed when there is nothing to withdraw."""
-    if not participant_actions(registration).withdraw_opt_in:
-        raise ActionNotAllowed()
-    return (
-        Registration.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower=registration.email.strip().lower(), contact_opt_in=True, anonymised_at__isnull=True)
-        .update(contact_opt_in=False)
-    )

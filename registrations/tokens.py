@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Registration
+from registrations.models import Registration
 
 MAX_TOKEN_LENGTH = 64
 

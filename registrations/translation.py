@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import PrivacyNotice
+from registrations.models import PrivacyNotice
 
 
 @register(PrivacyNotice)

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import views
-from .mail import views as mail_views
+from registrations import views
+from registrations.campaigns import views as campaign_views
+from registrations.privacy import views as privacy_views
 
 app_name = "registrations"
 
@@ -12,9 +13,9 @@ urlpatterns = [
     path("r/<slug:token>/confirm/", views.confirm, name="confirm"),
     path("r/<slug:token>/cancel/", views.cancel, name="cancel"),
     path("r/<slug:token>/calendar.ics", views.calendar, name="calendar"),
-    path("r/<slug:token>/my-data/", views.my_data, name="my_data"),
-    path("r/<slug:token>/my-data/delete/", views.delete_my_data, name="delete_my_data"),
+    path("r/<slug:token>/my-data/", privacy_views.my_data, name="my_data"),
+    path("r/<slug:token>/my-data/delete/", privacy_views.delete_my_data, name="delete_my_data"),
     path("r/<slug:token>/contact/withdraw/", views.withdraw_opt_in, name="withdraw_opt_in"),
-    path("data-deleted/", views.data_deleted, name="data_deleted"),
-    path("unsubscribe/<str:token>/", mail_views.unsubscribe_view, name="unsubscribe"),
+    path("data-deleted/", privacy_views.data_deleted, name="data_deleted"),
+    path("unsubscribe/<str:token>/", campaign_views.unsubscribe_view, name="unsubscribe"),
 ]

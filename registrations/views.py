@@ -5,37 +5,32 @@ What the private page offers comes from ``rules.participant_actions``, and the w
 ``seats`` ask the same function, so an action the page hides is refused on POST too.
 """
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_countries.fields import Country
+from django.views.decorators.http import require_http_methods, require_POST
 
+from common.ratelimit import hit, rate_limit, too_many_requests
+from common.timezones import format_when
+from registrations import consent, registering, seats
+from registrations.forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
+from registrations.models import Registration
+from registrations.rules import participant_actions
+from registrations.tokens import registration_for_token
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
-from sessions_app.timezones import format_when
-
-from . import personal_data, privacy, seats
-from .forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
-from .models import Registration
-from .ratelimit import hit, rate_limit, too_many_requests
-from .rules import participant_actions
-from .tokens import registration_for_token
 
 
-def _private(response):
+def private_page(response):
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def _busy(request, error):
+def busy_page(request, error):
     response = render(request, "registrations/registration_busy.html", {"message": error.message}, status=503)
     response["Retry-After"] = "5"
     return response
@@ -45,7 +40,7 @@ def _busy(request, error):
 def register(request, slug):
     session = session_by_slug(slug)
     state = seats.registration_state(session)
-    notice = privacy.current_notice()
+    notice = consent.current_notice()
     if request.method == "POST":
         form = RegistrationForm(request.POST, session=session, notice=notice)
         if form.is_valid():
@@ -54,9 +49,11 @@ def register(request, slug):
             if not hit(scope="register-email", key=form.cleaned_data["email"], limit=limit, period=period):
                 return too_many_requests(request, retry_after=period)
             try:
-                seats.register_participant(session=session, data=form.cleaned_data, notice=form.cleaned_data["notice"])
+                registering.register_participant(
+                    session=session, data=form.cleaned_data, notice=form.cleaned_data["notice"]
+                )
             except seats.SessionBusy as error:
-                return _busy(request, error)
+                return busy_page(request, error)
             except seats.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
@@ -87,7 +84,7 @@ def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
     actions = participant_actions(registration)
-    notice = privacy.current_notice()
+    notice = consent.current_notice()
     form = None
     if actions.accept_notice:
         # Added by a focal point or staff: the person reads the notice and accepts it here first.
@@ -95,7 +92,7 @@ def confirm(request, token):
     if request.method == "POST":
         if form is not None and not form.is_valid():
             context = _confirm_context(registration, form, notice)
-            return _private(render(request, "registrations/registration_confirm.html", context))
+            return private_page(render(request, "registrations/registration_confirm.html", context))
         try:
             registration = seats.confirm_registration(
                 registration=registration,
@@ -103,7 +100,7 @@ def confirm(request, token):
                 contact_opt_in=bool(form is not None and form.cleaned_data.get("contact_opt_in")),
             )
         except seats.SessionBusy as error:
-            return _busy(request, error)
+            return busy_page(request, error)
         except seats.RegistrationError as error:
             messages.error(request, error.message)
             if registration.anonymised_at or not registration.token:
@@ -113,7 +110,7 @@ def confirm(request, token):
         return redirect(registration.get_absolute_url())
     if registration.status != Registration.Status.PENDING:
         return redirect(registration.get_absolute_url())
-    return _private(
+    return private_page(
         render(request, "registrations/registration_confirm.html", _confirm_context(registration, form, notice))
     )
 
@@ -124,8 +121,8 @@ def _confirm_context(registration, form, notice):
         "session": registration.session,
         "consent_form": form,
         "notice": notice,
-        "notice_blocks": privacy.notice_blocks(notice.body) if notice else [],
-        "retention": privacy.retention_periods(),
+        "notice_blocks": consent.notice_blocks(notice.body) if notice else [],
+        "retention": consent.retention_periods(),
     }
 
 
@@ -153,7 +150,7 @@ def manage(request, token):
         form = DetailsForm(request.POST, initial=details_initial(registration), country_locked=country_locked)
         if form.is_valid():
             try:
-                seats.change_details(registration=registration, data=form.cleaned_data)
+                registering.change_details(registration=registration, data=form.cleaned_data)
             except seats.RegistrationError as error:
                 messages.error(request, error.message)
                 return redirect(registration.get_absolute_url())
@@ -176,12 +173,12 @@ def manage(request, token):
         "state_message": seats.STATE_MESSAGES.get(actions.state),
         "anonymise_on": _anonymise_on(session),
     }
-    return _private(render(request, "registrations/registration_manage.html", context))
+    return private_page(render(request, "registrations/registration_manage.html", context))
 
 
 def _anonymise_on(session):
     """The day this session's participants are anonymised (certificates deleted with them)."""
-    return session.ends_at + timezone.timedelta(days=privacy.retention_periods().personal_data_days)
+    return session.ends_at + timezone.timedelta(days=consent.retention_periods().personal_data_days)
 
 
 @never_cache
@@ -199,11 +196,11 @@ def cancel(request, token):
             "session": registration.session,
             "has_seat": registration.status in seats.SEAT_STATUSES,
         }
-        return _private(render(request, "registrations/registration_cancel.html", context))
+        return private_page(render(request, "registrations/registration_cancel.html", context))
     try:
         seats.cancel_registration(registration=registration)
     except seats.SessionBusy as error:
-        return _busy(request, error)
+        return busy_page(request, error)
     except seats.RegistrationError as error:
         messages.error(request, error.message)
     else:
@@ -220,93 +217,7 @@ def calendar(request, token):
     body = session_calendar(registration.session, registration=registration)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registration.session.slug}.ics"'
-    return _private(response)
-
-
-# ── The person's rights: download, delete, withdraw the contact opt-in ──────────────────────────
-
-
-@never_cache
-@require_GET
-@rate_limit("token")
-def my_data(request, token):
-    """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
-    registration = registration_for_token(token)
-    if not participant_actions(registration).download_data:
-        raise Http404
-    data = personal_data.export_personal_data(registration=registration)
-    if request.GET.get("format") == "json":
-        body = json.dumps(data, ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
-        response["Cache-Control"] = "private, no-store"
-        return _private(response)
-    context = {
-        "registration": registration,
-        "session": registration.session,
-        "data": data,
-        "registrations": [_labelled(record) for record in data["registrations"]],
-    }
-    return _private(render(request, "registrations/my_data.html", context))
-
-
-def _labelled(record):
-    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them."""
-    rows = []
-    for name, value in record.items():
-        if name == "status_label":
-            continue  # the status row shows the label already
-        if name == "attended":
-            label = Registration.Status.ATTENDED.label
-        else:
-            field = Registration._meta.get_field(name)
-            label = field.verbose_name
-            if field.choices and value:
-                value = str(dict(field.flatchoices).get(value, value))
-            elif name == "country" and value:
-                value = str(Country(value).name)
-        if isinstance(value, dict):
-            value = value.get("title", "")
-        if value is True:
-            value = _("Yes")
-        elif value is False:
-            value = _("No")
-        rows.append((str(label), "" if value is None else value))
-    return rows
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@rate_limit("token")
-def delete_my_data(request, token):
-    """GET asks for confirmation; POST erases and leads to a page that says what happened."""
-    registration = registration_for_token(token)
-    if not participant_actions(registration).delete_data:
-        raise Http404
-    if request.method == "POST":
-        try:
-            report = personal_data.erase_personal_data(registration=registration, requested_by="person")
-        except seats.SessionBusy as error:
-            return _busy(request, error)
-        messages.success(
-            request,
-            ngettext(
-                "Your personal data have been deleted from %(count)d registration.",
-                "Your personal data have been deleted from %(count)d registrations.",
-                report.registrations,
-            )
-            % {"count": report.registrations},
-        )
-        return redirect("registrations:data_deleted")
-    registrations = list(personal_data.registrations_of(registration.email))
-    context = {"registration": registration, "session": registration.session, "registrations": registrations}
-    return _private(render(request, "registrations/my_data_delete.html", context))
-
-
-def data_deleted(request):
-    """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return _private(render(request, "registrations/my_data_deleted.html", {"retention": privacy.retention_periods()}))
+    return private_page(response)
 
 
 @require_POST
@@ -314,37 +225,9 @@ def data_deleted(request):
 def withdraw_opt_in(request, token):
     registration = registration_for_token(token)
     try:
-        seats.withdraw_contact_opt_in(registration=registration)
+        registering.withdraw_contact_opt_in(registration=registration)
     except seats.RegistrationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("You will no longer hear from us about future activities."))
     return redirect(registration.get_absolute_url())
-
-
-# ── The privacy notice ──────────────────────────────────────────────────────────────────────
-
-
-def _notice_page(request, notice):
-    context = {
-        "notice": notice,
-        "notice_blocks": privacy.notice_blocks(notice.body),
-        "retention": privacy.retention_periods(),
-        "current": privacy.current_notice(),
-        "versions": privacy.published_versions(),
-    }
-    return render(request, "registrations/privacy_notice.html", context)
-
-
-def privacy_notice(request):
-    notice = privacy.current_notice()
-    if notice is None:
-        raise Http404
-    return _notice_page(request, notice)
-
-
-def privacy_notice_version(request, version):
-    notice = privacy.published_notice(version)
-    if notice is None:
-        raise Http404
-    return _notice_page(request, notice)

@@ -1,24 +1,40 @@
-"""Admin of the session core: thematic focuses, working groups and the inlines of a session's page.
+"""Admin of the session core: sessions, thematic focuses, working groups and the inlines of a session's page.
 
-The Session admin itself is in ``sessions_app/outcomes/admin.py``: its page is where staff run the
-whole session (registrations, seat reservations, attendance, publication), so it lives in the wing
-that may see registrations; the core never imports that wing.
+The Session admin is here; the outcomes wing extends it with what needs registrations (see
+``SessionAdmin``), and the core never imports that wing.
 
 Every translated field is edited in language tabs (modeltranslation's tabbed admin, with jQuery UI
 served by the portal), so a page shows one language at a time and fits a 1280-px screen.
 """
 
+import zoneinfo
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
-
-from .models import GroupLogo, GuidingQuestion, MethodologyStep, Objective, ThematicFocus, WorkingGroup
+from sessions_app.admin_widgets import ZonedSplitDateTime
+from sessions_app.completeness import missing_before_public, missing_translations
+from sessions_app.models import (
+    GroupLogo,
+    GuidingQuestion,
+    MethodologyStep,
+    Objective,
+    Session,
+    ThematicFocus,
+    WorkingGroup,
+)
+from sessions_app.scheduling import save_session
 
 # Inline text is short: a compact textarea keeps each row on one screen line.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
@@ -159,3 +175,268 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _zone_or_none(name):
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+class SessionAdminForm(forms.ModelForm):
+    """Field errors, in the staff's language, for what the database constraints would refuse."""
+
+    class Meta:
+        model = Session
+        fields = [
+            "group",
+            "number",
+            "title",
+            "slug",
+            "status",
+            "time_zone",
+            "starts_at",
+            "duration_minutes",
+            "format",
+            "venue",
+            "join_url",
+            "languages",
+            "context",
+            "main_outcome",
+            "target_participants",
+            "thematic_focuses",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "reminder_offsets_minutes",
+            "certificate_min_percent",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "certificate_min_percent" in self.fields:
+            self.fields["certificate_min_percent"].required = False  # blank: no minimum
+
+    def clean_certificate_min_percent(self):
+        return self.cleaned_data.get("certificate_min_percent") or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        group, number = cleaned.get("group"), cleaned.get("number")
+        if group is not None and number is not None:
+            taken = Session.objects.filter(group=group, number=number).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error(
+                    "number",
+                    _("This working group already has a session number %(number)s.") % {"number": number},
+                )
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        return cleaned
+
+
+@admin.register(Session)
+class SessionAdmin(TabbedTranslationAdmin):
+    """The session's page: what it is, when, its texts in three languages, its agenda.
+
+    The outcomes wing (``sessions_app/outcomes/admin/session.py``) registers a subclass in its place
+    that adds the registrations summary, seat reservations, the attendance and publication actions and
+    their pages, and tells participants when the start moves; this class names the points it extends
+    (``save_model``, ``warn_after_save``, ``get_urls``) and never imports that wing.
+    """
+
+    form = SessionAdminForm
+    list_display = ["__str__", "local_start", "status", "format"]
+    list_filter = ["group", "status", ("starts_at", admin.DateFieldListFilter), "format"]
+    search_fields = ["title", "slug"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title_en"]}
+    filter_horizontal = ["thematic_focuses"]
+    readonly_fields = ["computed_agenda", "translation_status", "uid", "ics_sequence"]
+    # In the order of the concept note: objectives, methodology, guiding questions, agenda.
+    inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline]
+    change_form_template = "admin/sessions_app/session/change_form.html"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})},
+        # Each date and time says the zone it is typed in (the session's, see changeform_view).
+        models.DateTimeField: {"widget": ZonedSplitDateTime},
+    }
+    # The sections of the concept note: the session, when and where, context, outcome, who takes part.
+    fieldsets = [
+        (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
+        (
+            _("Date, time and format"),
+            {
+                "description": _(
+                    "Start, registration opening and closing are entered and shown in the session's time zone."
+                ),
+                "fields": [
+                    "time_zone",
+                    "starts_at",
+                    "duration_minutes",
+                    "format",
+                    "venue",
+                    "join_url",
+                    "languages",
+                ],
+            },
+        ),
+        (_("Context"), {"fields": ["context"]}),
+        (_("Main outcome"), {"fields": ["main_outcome"]}),
+        (_("Participants and thematic focuses"), {"fields": ["target_participants", "thematic_focuses"]}),
+        (
+            _("Registration"),
+            {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
+        ),
+        (_("Certificates"), {"fields": ["certificate_min_percent"]}),
+        (_("Translations"), {"fields": ["translation_status"]}),
+        (_("Computed agenda"), {"fields": ["computed_agenda"]}),
+        (_("Calendar file"), {"classes": ["collapse"], "fields": ["uid", "ics_sequence"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # Fields added to the model later (by other features) still appear, in a last section.
+        listed = {name for _title, options in fieldsets for name in options["fields"]}
+        form_fields = self.get_form(request, obj, fields=None).base_fields
+        rest = [name for name in form_fields if name not in listed]
+        if rest:
+            fieldsets = [*fieldsets, (_("More"), {"fields": rest})]
+        return fieldsets
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group")
+
+    @admin.display(description=_("missing translations"))
+    def translation_status(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the session to see which texts still lack Spanish or Portuguese.")
+        return render_to_string(
+            "admin/sessions_app/includes/translation_gaps.html", {"gaps": missing_translations(obj)}
+        )
+
+    @admin.display(description=_("start (session time zone)"), ordering="starts_at")
+    def local_start(self, obj):
+        return f"{obj.starts_at.astimezone(obj.zone):%Y-%m-%d %H:%M} {obj.time_zone}"
+
+    @admin.display(description=_("computed agenda"))
+    def computed_agenda(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Save the session to see its agenda.")
+        schedule = self._schedule(obj)
+        zone = obj.zone
+        rows = format_html_join(
+            "",
+            "<tr><td>{}–{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{slot.start.astimezone(zone):%H:%M}",
+                    f"{slot.end.astimezone(zone):%H:%M}",
+                    slot.item.get_kind_display(),
+                    "— " * slot.depth,
+                    slot.item.title,
+                    slot.item.duration_minutes,
+                )
+                for slot in schedule.flat()
+            ),
+        )
+        warnings = format_html_join("", '<li class="errornote">{}</li>', ((warning,) for warning in schedule.warnings))
+        return format_html(
+            '<p>{}</p><table class="computed-agenda">'
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            _("Times in %(zone)s; the session is announced from %(start)s to %(end)s.")
+            % {
+                "zone": obj.time_zone,
+                "start": f"{obj.starts_at.astimezone(zone):%H:%M}",
+                "end": f"{obj.ends_at.astimezone(zone):%H:%M}",
+            },
+            _("time"),
+            _("kind"),
+            _("title"),
+            _("minutes"),
+            rows,
+            format_html('<ul class="agenda-warnings">{}</ul>', warnings) if schedule.warnings else "",
+        )
+
+    def _schedule(self, session):
+        items = list(AgendaItem.objects.filter(session=session))
+        return compute_schedule(session, items)
+
+    def _entry_zone(self, request, object_id):
+        """The zone in which staff type and read the session's times on this form."""
+        if request.method == "POST":
+            zone = _zone_or_none(request.POST.get("time_zone"))
+            if zone:
+                return zone
+        if object_id is not None:
+            try:
+                name = Session.objects.filter(pk=object_id).values_list("time_zone", flat=True).first()
+            except (ValueError, ValidationError):
+                name = None
+            zone = _zone_or_none(name)
+            if zone:
+                return zone
+        return _zone_or_none(Session._meta.get_field("time_zone").default)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django reads and shows form datetimes in the active zone: make it the session's, so
+        # 10 May 2023 15:30 Europe/Madrid is typed as 15:30. Render inside, while it is active.
+        with timezone.override(self._entry_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            session = self.get_object(request, object_id)
+            if session is not None:
+                for warning in self._schedule(session).warnings:
+                    messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new start raises the calendar SEQUENCE (the outcomes wing's admin also tells participants).
+        save_session(session=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.keep_incomplete_session_a_draft(request, form)
+        self.warn_after_save(request, form, formsets, change)
+        # "Save and continue" lands on the change page, which shows the warnings itself.
+        if "_continue" not in request.POST:
+            for warning in self._schedule(form.instance).warnings:
+                messages.warning(request, warning)
+
+    def keep_incomplete_session_a_draft(self, request, form):
+        """A session becoming public without its essentials stays a draft; staff read what is missing.
+
+        Checked once the inlines are saved: objectives, questions and agenda come with the form.
+        """
+        session = form.instance
+        if not session.is_public or form.initial.get("status", Session.Status.DRAFT) != Session.Status.DRAFT:
+            return
+        missing = missing_before_public(session)
+        if missing:
+            Session.objects.filter(pk=session.pk).update(status=Session.Status.DRAFT)
+            session.status = Session.Status.DRAFT
+            messages.error(
+                request,
+                _(
+                    "The session stays a draft until it has %(missing)s. Everything else was saved: "
+                    "add them and open it again."
+                )
+                % {"missing": ", ".join(missing)},
+            )
+
+    def warn_after_save(self, request, form, formsets, change):
+        """Extension point: messages an extending admin adds after a save, before the agenda's warnings."""
+
+    def view_on_site(self, obj):
+        return reverse("sessions_app:detail", kwargs={"slug": obj.slug})

@@ -4,7 +4,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .timezones import format_utc_offset, zone_label
+from common.timezones import format_utc_offset, zone_label
 
 
 class ZonedSplitDateTime(AdminSplitDateTime):

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from . import pagecache
+from common import pagecache
 
 
 def create_cache_table(sender, using="default", **kwargs):

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .links import absolute_url
+from common.links import absolute_url
 
 PRODID = "-//COPOLAD III//Working Group portal//EN"
 

@@ -14,8 +14,7 @@ from django.utils.translation import gettext
 from modeltranslation.translator import translator
 
 from agenda.models import AgendaItem
-
-from .models import Conclusions
+from sessions_app.models import Conclusions
 
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 

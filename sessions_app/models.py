@@ -1,3 +1,9 @@
+"""The session core's models: working groups, sessions and their parts, conclusions, roadmap, documents.
+
+One module past 400 lines on purpose: Django's migrations and the admin expect an app's models in
+``models``, and these are the tables of one concern (a session and what is written about it).
+"""
+
 import uuid
 import zoneinfo
 from datetime import timedelta

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from agenda.models import AgendaItem, AgendaRole
 from agenda.timing import compute_schedule
-
-from . import pagecache
-from .models import MethodologyStep, Session, WorkingGroup
+from common import pagecache
+from sessions_app.models import MethodologyStep, Session, WorkingGroup
 
 # The public sessions that the register page and its POST read on every request, kept per process
 # until any public content changes (the page cache's "content" generation: every write to a

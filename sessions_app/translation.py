@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import (
+from sessions_app.models import (
     Conclusions,
     GuidingQuestion,
     MethodologyStep,

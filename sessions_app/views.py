@@ -3,12 +3,12 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common import pagecache
+from common.links import absolute_reverse
+from common.timezones import session_local_starts
 from sessions_app.calendar import group_feed as build_group_feed
 from sessions_app.calendar import session_calendar as build_session_calendar
-from sessions_app.links import absolute_reverse
-
-from . import pagecache
-from .selectors import (
+from sessions_app.selectors import (
     groups_with_sessions,
     methodology_by_moment,
     public_sessions,
@@ -17,7 +17,6 @@ from .selectors import (
     session_schedule,
     session_with_agenda,
 )
-from .timezones import session_local_starts
 
 
 def _session_for_viewer(request, slug):

@@ -42,7 +42,7 @@ def _published_privacy_notice(request):
     from django.utils import timezone
 
     from registrations.models import PrivacyNotice
-    from registrations.privacy_defaults import FIRST_NOTICE
+    from registrations.privacy.defaults import FIRST_NOTICE
 
     if not PrivacyNotice.objects.exists():
         PrivacyNotice.objects.create(version=1, published_at=timezone.now(), **FIRST_NOTICE)
@@ -159,12 +159,12 @@ def chromium_page(_chromium):
 @pytest.fixture
 def dead_redis_cache(settings):
     """The production cache pointed at a port where nothing listens: Redis is away for this test."""
-    from copolad_wg.cache import _Breaker
+    from common.cache import BREAKER
     from tests.support.caches import fail_safe_redis
     from tests.support.smtp import free_port
 
-    _Breaker.reset()
+    BREAKER.reset()
     # Nothing listens on that port.
     settings.CACHES = {"default": fail_safe_redis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5, retry_after=30)}
     yield
-    _Breaker.reset()
+    BREAKER.reset()

@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
+from common.ratelimit import client_ip
 from copolad_wg.observability import JsonFormatter, RequestIdFilter, bind_request_id, unbind_request_id
 from registrations.models import Registration
-from registrations.ratelimit import client_ip
 from tests.factories import UserFactory
 from tests.registrations.helpers import form_data
 
@@ -193,7 +193,7 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_person_out_from_theirs
 
 
 def test_sign_in_delays_grow_with_each_further_failure(settings, db):
-    from registrations.ratelimit import login_wait_seconds, record_login_failure
+    from common.ratelimit import login_wait_seconds, record_login_failure
 
     settings.LOGIN_FREE_FAILURES = 2
     settings.LOGIN_DELAY_SECONDS = 30
@@ -207,7 +207,7 @@ def test_sign_in_delays_grow_with_each_further_failure(settings, db):
 
 
 def test_sign_in_delays_count_an_ipv6_slash_64_as_one_address(settings, db):
-    from registrations.ratelimit import login_wait_seconds, record_login_failure
+    from common.ratelimit import login_wait_seconds, record_login_failure
 
     settings.LOGIN_FREE_FAILURES = 1
     for host in range(1, 4):
@@ -223,7 +223,7 @@ def test_sign_in_delays_count_an_ipv6_slash_64_as_one_address(settings, db):
 def test_a_cache_that_is_down_answers_empty_and_logs_one_warning(dead_redis_cache, caplog):
     from django.core.cache import cache as current_cache
 
-    with caplog.at_level(logging.WARNING, logger="copolad_wg.cache"):
+    with caplog.at_level(logging.WARNING, logger="common.cache"):
         results = [
             current_cache.add("k", 1),
             current_cache.get("k", "default"),
@@ -365,7 +365,7 @@ def _run_task_end(fixup):
     """What a worker does when a task ends: Celery's Django fix-up, then the task_postrun signal."""
     from celery import signals
 
-    from registrations.tasks import send_delivery_task as task
+    from registrations.outbox.tasks import send_delivery_task as task
 
     assert task.request.is_eager is False  # as in a worker, outside a test's eager call
     fixup.on_task_postrun(sender=task)

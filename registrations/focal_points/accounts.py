@@ -18,9 +18,9 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import ratelimit
-from ..mail import outbox
-from .services import active_focal_point
+from common import ratelimit
+from registrations.focal_points.invitations import active_focal_point
+from registrations.outbox import queueing
 
 
 def _portal_site():
@@ -46,7 +46,7 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         body_html = next(
             (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
         )
-        outbox.queue_message(
+        queueing.queue_message(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
             kind="account",
             to_email=email,

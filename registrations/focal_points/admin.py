@@ -2,9 +2,6 @@
 verification and merging of institutions, and the countries' answers side by side with exports.
 """
 
-import csv
-import io
-import re
 from datetime import UTC
 
 from django import forms
@@ -20,11 +17,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries.fields import Country
 
+from common import spreadsheets
+from common.admin import page_context
+from registrations.focal_points.answers import reopen_contribution, with_answers
+from registrations.focal_points.errors import FocalPointError
+from registrations.focal_points.forms import InviteFocalPointForm
+from registrations.focal_points.institutions import merge_institutions
+from registrations.focal_points.invitations import (
+    deactivate_focal_point,
+    invite_focal_point,
+    move_focal_point,
+    reactivate_focal_point,
+    send_invitation,
+)
+from registrations.models import Contribution, ContributionAnswer, FocalPoint, Institution
 from sessions_app.models import Session
-
-from ..models import Contribution, ContributionAnswer, FocalPoint, Institution
-from . import services as focal_points
-from .forms import InviteFocalPointForm
 
 # --- institutions ---------------------------------------------------------------------------------
 
@@ -58,7 +65,7 @@ class InstitutionAdmin(admin.ModelAdmin):
             if target is None:
                 self.message_user(request, _("Choose the institution to keep."), messages.ERROR)
             else:
-                focal_points.merge_institutions(target=target, duplicates=institutions)
+                merge_institutions(target=target, duplicates=institutions)
                 self.message_user(
                     request,
                     _("Merged %(count)d institutions into %(name)s.")
@@ -69,13 +76,13 @@ class InstitutionAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/registrations/institution/merge.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Merge duplicate institutions"),
-                "institutions": institutions,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            },
+            page_context(
+                self,
+                request,
+                title=_("Merge duplicate institutions"),
+                institutions=institutions,
+                action_checkbox_name=ACTION_CHECKBOX_NAME,
+            ),
         )
 
 
@@ -148,8 +155,8 @@ class FocalPointAdmin(admin.ModelAdmin):
         form = InviteFocalPointForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                focal_point = focal_points.invite_focal_point(**form.cleaned_data)
-            except focal_points.FocalPointError as error:
+                focal_point = invite_focal_point(**form.cleaned_data)
+            except FocalPointError as error:
                 form.add_error("email", str(error))
             else:
                 self.message_user(
@@ -161,12 +168,12 @@ class FocalPointAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/registrations/focalpoint/invite.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Invite a focal point"),
-                "form": form,
-                "opts": self.model._meta,
-            },
+            page_context(
+                self,
+                request,
+                title=_("Invite a focal point"),
+                form=form,
+            ),
         )
 
     def save_model(self, request, obj, form, change):
@@ -174,31 +181,31 @@ class FocalPointAdmin(admin.ModelAdmin):
         also drop the old country's institution and lock or unlock the account."""
         changed = set(form.changed_data)
         if change and "country" in changed:
-            focal_points.move_focal_point(focal_point=obj, country=obj.country)
+            move_focal_point(focal_point=obj, country=obj.country)
         super().save_model(request, obj, form, change)
         if change and "is_active" in changed:
             if obj.is_active:
-                focal_points.reactivate_focal_point(focal_point=obj)
+                reactivate_focal_point(focal_point=obj)
             else:
-                focal_points.deactivate_focal_point(focal_point=obj)
+                deactivate_focal_point(focal_point=obj)
 
     @admin.action(description=gettext_lazy("Deactivate (the person can no longer sign in)"), permissions=["change"])
     def deactivate(self, request, queryset):
         for focal_point in queryset.select_related("user"):
-            focal_points.deactivate_focal_point(focal_point=focal_point)
+            deactivate_focal_point(focal_point=focal_point)
         self.message_user(request, _("Focal points deactivated."), messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Reactivate"), permissions=["change"])
     def reactivate(self, request, queryset):
         for focal_point in queryset.select_related("user"):
-            focal_points.reactivate_focal_point(focal_point=focal_point)
+            reactivate_focal_point(focal_point=focal_point)
         self.message_user(request, _("Focal points reactivated."), messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Send the invitation again"), permissions=["change"])
     def resend_invitation(self, request, queryset):
         for focal_point in queryset.select_related("user"):
             # The invitee's language (of the first invitation), not the admin's.
-            focal_points.send_invitation(focal_point=focal_point)
+            send_invitation(focal_point=focal_point)
         self.message_user(request, _("Invitations queued."), messages.SUCCESS)
 
 
@@ -217,19 +224,6 @@ class ContributionAnswerInline(admin.TabularInline):
         return False  # answers are written by the focal point, on the portal
 
 
-# Control characters that XLSX cannot hold (openpyxl refuses the whole file); text pasted from a
-# word processor brings vertical tabs and form feeds as line and page breaks.
-_BREAKS = re.compile(r"[\x0b\x0c]")
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
-
-
-def _safe_cell(value):
-    """Spreadsheets run cells that start with these characters as formulas: keep them text."""
-    text = "" if value is None else str(value)
-    text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 EXPORT_HEADER = [
     gettext_lazy("Session"),
     gettext_lazy("Country"),
@@ -245,9 +239,7 @@ def export_rows(queryset):
     answers = ContributionAnswer.objects.select_related("question").order_by("question__order", "question__pk")
     # Drafts with nothing written say nothing: they are left out.
     contributions = (
-        focal_points.with_answers(queryset)
-        .select_related("session")
-        .prefetch_related(Prefetch("answers", queryset=answers))
+        with_answers(queryset).select_related("session").prefetch_related(Prefetch("answers", queryset=answers))
     )
     for contribution in contributions.order_by("session__starts_at", "country"):
         submitted = (
@@ -292,38 +284,21 @@ class ContributionAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Reopen for the focal point"), permissions=["change"])
     def reopen(self, request, queryset):
         for contribution in queryset:
-            focal_points.reopen_contribution(contribution=contribution, user=request.user)
+            reopen_contribution(contribution=contribution, user=request.user)
         self.message_user(request, _("Contributions reopened as drafts."), messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Export as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        buffer = io.StringIO()
-        # The BOM makes Excel read the accents correctly.
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow([str(title) for title in EXPORT_HEADER])
-        for row in export_rows(queryset):
-            writer.writerow([_safe_cell(cell) for cell in row])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        body = spreadsheets.csv_bytes([str(title) for title in EXPORT_HEADER], export_rows(queryset))
+        response = HttpResponse(body, content_type=spreadsheets.CSV_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="contributions.csv"'
         return response
 
     @admin.action(description=gettext_lazy("Export as Excel (XLSX)"), permissions=["view"])
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Contributions"
-        sheet.append([str(title) for title in EXPORT_HEADER])
-        for row in export_rows(queryset):
-            sheet.append([cell if isinstance(cell, int) else _safe_cell(cell) for cell in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        header = [str(title) for title in EXPORT_HEADER]
+        body = spreadsheets.xlsx_bytes(header, export_rows(queryset), title="Contributions")
+        response = HttpResponse(body, content_type=spreadsheets.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="contributions.xlsx"'
         return response
 
@@ -332,7 +307,7 @@ class ContributionAdmin(admin.ModelAdmin):
         # admin_view only checks is_staff: staff without access to contributions see nothing.
         if not self.has_view_permission(request):
             raise PermissionDenied
-        answered = focal_points.with_answers(Contribution.objects.all())
+        answered = with_answers(Contribution.objects.all())
         sessions = Session.objects.filter(Exists(answered.filter(session=OuterRef("pk")))).order_by("-starts_at")
         session = None
         session_pk = request.GET.get("session", "")
@@ -352,13 +327,13 @@ class ContributionAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/registrations/contribution/side_by_side.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Countries' answers side by side"),
-                "sessions": sessions,
-                "session": session,
-                "contributions": contributions,
-                "rows": rows,
-                "opts": self.model._meta,
-            },
+            page_context(
+                self,
+                request,
+                title=_("Countries' answers side by side"),
+                sessions=sessions,
+                session=session,
+                contributions=contributions,
+                rows=rows,
+            ),
         )

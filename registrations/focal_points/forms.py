@@ -12,10 +12,19 @@ from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from ..forms import SingleLineField
-from ..models import Institution
-from ..validators import validate_single_line
-from . import services
+from registrations.focal_points.errors import FocalPointError
+from registrations.focal_points.institutions import find_duplicate_institution
+from registrations.focal_points.nominations import (
+    BULK_COLUMNS,
+    MAX_BULK_ROWS,
+    RowResult,
+    detect_delimiter,
+    read_rows,
+    row_text,
+)
+from registrations.forms import SingleLineField
+from registrations.models import Institution
+from registrations.validators import validate_single_line
 
 MAX_UPLOAD_BYTES = 1_000_000
 
@@ -60,7 +69,7 @@ class InstitutionChoiceField(forms.ModelChoiceField):
         if value in self.empty_values or isinstance(value, Institution) or str(value).isdigit():
             return super().to_python(value)
         institutions = self.loaded if self.loaded is not None else list(self.queryset)
-        match = services.find_duplicate_institution(country=None, name=value, institutions=institutions)
+        match = find_duplicate_institution(country=None, name=value, institutions=institutions)
         if match is None:
             raise forms.ValidationError(
                 _("“%(name)s” is not in your country's register of institutions: add it first."),
@@ -118,13 +127,13 @@ def nomination_rows(text, *, country, language):
     """Validate each pasted or uploaded row with NominationForm; returns one RowResult per row,
     with ``cleaned`` set on the valid ones. Raises ValidationError when the text cannot be read."""
     try:
-        rows = services.read_rows(text)
-    except services.FocalPointError as error:
+        rows = read_rows(text)
+    except FocalPointError as error:
         raise forms.ValidationError(str(error)) from None
-    if len(rows) > services.MAX_BULK_ROWS:
-        raise forms.ValidationError(_("At most %(count)d rows at a time, please.") % {"count": services.MAX_BULK_ROWS})
-    columns = services.BULK_COLUMNS
-    delimiter = services.detect_delimiter(text)
+    if len(rows) > MAX_BULK_ROWS:
+        raise forms.ValidationError(_("At most %(count)d rows at a time, please.") % {"count": MAX_BULK_ROWS})
+    columns = BULK_COLUMNS
+    delimiter = detect_delimiter(text)
     institutions = list(Institution.objects.filter(country=country))
     first_line_of = {}
     results = []
@@ -133,7 +142,7 @@ def nomination_rows(text, *, country, language):
         while len(cells) > len(columns) and not cells[-1]:
             cells = cells[:-1]
         values = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False))
-        result = services.RowResult(line=line, values=values, text=services.row_text(cells, delimiter))
+        result = RowResult(line=line, values=values, text=row_text(cells, delimiter))
         results.append(result)
         column_error = _column_error(len(cells), len(columns))
         if column_error:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from registrations.focal_points import views
 
 app_name = "focal_points"
 

@@ -16,12 +16,17 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sessions_app.models import Session
-
-from ..models import Contribution, Institution
-from ..seats import RegistrationError
-from . import services as focal_points
-from .forms import (
+from registrations.focal_points.answers import (
+    ContributionChanged,
+    contribution_version,
+    contribution_with_answers,
+    country_contributions,
+    save_contribution,
+    submit_contribution,
+    unanswered_questions,
+)
+from registrations.focal_points.errors import FocalPointError
+from registrations.focal_points.forms import (
     BulkNominationForm,
     ContributionForm,
     ContributionReviewForm,
@@ -29,13 +34,26 @@ from .forms import (
     NominationForm,
     nomination_rows,
 )
+from registrations.focal_points.institutions import DuplicateInstitution, create_institution, update_institution
+from registrations.focal_points.invitations import active_focal_point, display_name
+from registrations.focal_points.nominations import (
+    bulk_nominate,
+    country_registrations,
+    is_closed_for_focal_points,
+    nominate,
+    upcoming_sessions_for_country,
+)
+from registrations.focal_points.times import focal_point_zone, moment_times, session_times
+from registrations.models import Contribution, Institution
+from registrations.seats import RegistrationError
+from sessions_app.models import Session
 
 
 def focal_point_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        focal_point = focal_points.active_focal_point(request.user)
+        focal_point = active_focal_point(request.user)
         if focal_point is None:
             raise PermissionDenied(_("This area is for the countries' focal points."))
         request.focal_point = focal_point
@@ -63,18 +81,18 @@ def _session_for_focal_point(slug):
 @focal_point_required
 def dashboard(request):
     country = request.focal_point.country
-    zone_name = focal_points.focal_point_zone(request.focal_point)
-    sessions = list(focal_points.upcoming_sessions_for_country(country=country))
+    zone_name = focal_point_zone(request.focal_point)
+    sessions = list(upcoming_sessions_for_country(country=country))
     for session in sessions:
-        session.times = focal_points.session_times(session, zone_name=zone_name)
+        session.times = session_times(session, zone_name=zone_name)
     context = {
         "focal_point": request.focal_point,
-        "display_name": focal_points.display_name(request.user),
+        "display_name": display_name(request.user),
         "zone_name": zone_name,
         "institutions": Institution.objects.filter(country=country).order_by("name"),
         "sessions": sessions,
-        "registrations": focal_points.country_registrations(country=country).order_by("-created_at")[:20],
-        "contributions": focal_points.country_contributions(country=country),
+        "registrations": country_registrations(country=country).order_by("-created_at")[:20],
+        "contributions": country_contributions(country=country),
     }
     return render(request, "focal_points/dashboard.html", context)
 
@@ -90,7 +108,7 @@ def institution_list(request):
 
 
 def _times(request, session):
-    return focal_points.session_times(session, zone_name=focal_points.focal_point_zone(request.focal_point))
+    return session_times(session, zone_name=focal_point_zone(request.focal_point))
 
 
 def _bulk_session_for_return(request):
@@ -114,8 +132,8 @@ def institution_create(request):
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
-            institution = focal_points.create_institution(country=request.focal_point.country, data=form.cleaned_data)
-        except focal_points.DuplicateInstitution as error:
+            institution = create_institution(country=request.focal_point.country, data=form.cleaned_data)
+        except DuplicateInstitution as error:
             duplicate = error.existing
         else:
             messages.success(request, _("%(name)s was added to the register.") % {"name": institution})
@@ -137,8 +155,8 @@ def institution_edit(request, pk):
     was_verified = institution.verified
     if request.method == "POST" and form.is_valid():
         try:
-            focal_points.update_institution(institution=institution, data=form.cleaned_data)
-        except focal_points.DuplicateInstitution as error:
+            update_institution(institution=institution, data=form.cleaned_data)
+        except DuplicateInstitution as error:
             duplicate = error.existing
         else:
             if was_verified and not institution.verified:
@@ -164,10 +182,8 @@ def nomination_create(request, slug):
     form = NominationForm(request.POST or None, country=country, initial={"language": get_language()})
     if request.method == "POST" and form.is_valid():
         try:
-            registration = focal_points.nominate(
-                session=session, focal_point=request.focal_point, data=form.cleaned_data
-            )
-        except (RegistrationError, focal_points.FocalPointError) as error:
+            registration = nominate(session=session, focal_point=request.focal_point, data=form.cleaned_data)
+        except (RegistrationError, FocalPointError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -175,9 +191,7 @@ def nomination_create(request, slug):
                 _("%(name)s was nominated and will get an e-mail to confirm.") % {"name": registration.full_name},
             )
             return redirect("focal_points:nomination_create", slug=session.slug)
-    nominations = (
-        focal_points.country_registrations(country=country).filter(session=session).order_by("full_name", "pk")
-    )
+    nominations = country_registrations(country=country).filter(session=session).order_by("full_name", "pk")
     return render(
         request,
         "focal_points/nomination_form.html",
@@ -186,7 +200,7 @@ def nomination_create(request, slug):
             "session": session,
             "times": _times(request, session),
             "nominations": nominations,
-            "closed": focal_points.is_closed_for_focal_points(session),
+            "closed": is_closed_for_focal_points(session),
             "focal_point": request.focal_point,
         },
     )
@@ -218,10 +232,10 @@ def nomination_bulk(request, slug):
         return redirect(f"{reverse('focal_points:institution_create')}?{query}")
     if request.method == "POST" and form.is_valid():
         try:
-            results = focal_points.bulk_nominate(
+            results = bulk_nominate(
                 session=session, focal_point=request.focal_point, results=form.cleaned_data["results"]
             )
-        except focal_points.FocalPointError as error:
+        except FocalPointError as error:
             form.add_error(None, str(error))
         else:
             pending = [result for result in results if not result.ok]
@@ -245,7 +259,7 @@ def nomination_bulk(request, slug):
         "times": _times(request, session),
         "results": results,
         "pending": pending,
-        "closed": focal_points.is_closed_for_focal_points(session),
+        "closed": is_closed_for_focal_points(session),
         "focal_point": request.focal_point,
     }
     if results is not None:
@@ -257,15 +271,15 @@ def nomination_bulk(request, slug):
 
 def _contribution_context(request, session):
     country = request.focal_point.country
-    contribution = focal_points.contribution_with_answers(session=session, country=country)
+    contribution = contribution_with_answers(session=session, country=country)
     submitted = contribution.status == Contribution.Status.SUBMITTED
-    closed = focal_points.is_closed_for_focal_points(session)
-    zone_name = focal_points.focal_point_zone(request.focal_point)
+    closed = is_closed_for_focal_points(session)
+    zone_name = focal_point_zone(request.focal_point)
     return {
         "session": session,
-        "times": focal_points.session_times(session, zone_name=zone_name),
+        "times": session_times(session, zone_name=zone_name),
         "submitted_times": (
-            focal_points.moment_times(contribution.submitted_at, zone_name=zone_name, session=session)
+            moment_times(contribution.submitted_at, zone_name=zone_name, session=session)
             if submitted and contribution.submitted_at
             else None
         ),
@@ -289,10 +303,10 @@ def contribution_edit(request, slug):
         # "submit" is what the page's button was once called: it too leads to the review, never further.
         review = "review" in request.POST or "submit" in request.POST
         try:
-            focal_points.save_contribution(
+            save_contribution(
                 session=session, country=request.focal_point.country, answers=form.answers(), user=request.user
             )
-        except focal_points.FocalPointError as error:
+        except FocalPointError as error:
             form.add_error(None, str(error))
         else:
             if review:
@@ -312,25 +326,25 @@ def contribution_review(request, slug):
     contribution = context["contribution"]
     if context["read_only"] or contribution.pk is None:
         return redirect("focal_points:contribution_edit", slug=session.slug)
-    version = focal_points.contribution_version(contribution)
+    version = contribution_version(contribution)
     form = ContributionReviewForm(request.POST or None, initial={"version": version})
     if request.method == "POST" and form.is_valid():
         try:
-            focal_points.submit_contribution(
+            submit_contribution(
                 session=session,
                 country=request.focal_point.country,
                 user=request.user,
                 version=form.cleaned_data["version"],
             )
-        except focal_points.ContributionChanged as error:
+        except ContributionChanged as error:
             messages.warning(request, str(error))
             return redirect("focal_points:contribution_review", slug=session.slug)
-        except focal_points.FocalPointError as error:
+        except FocalPointError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Your country's answers were submitted. Thank you."))
             return redirect("focal_points:contribution_edit", slug=session.slug)
-    unanswered = focal_points.unanswered_questions(contribution)
+    unanswered = unanswered_questions(contribution)
     context.update(
         {
             "form": form,
@@ -344,7 +358,7 @@ def contribution_review(request, slug):
 
 @focal_point_required
 def registration_list(request):
-    registrations = focal_points.country_registrations(country=request.focal_point.country).order_by(
+    registrations = country_registrations(country=request.focal_point.country).order_by(
         "-session__starts_at", "full_name", "pk"
     )
     return render(

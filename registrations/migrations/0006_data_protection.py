@@ -8,11 +8,11 @@ from django.db import migrations, models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from registrations.privacy_defaults import FIRST_NOTICE
+from registrations.privacy.defaults import FIRST_NOTICE
 
 
 def hash_suppressed_addresses(apps, schema_editor):
-    # The same keyed hash as registrations.mail.outbox.address_hash, frozen here.
+    # The same keyed hash as registrations.outbox.suppression.address_hash, frozen here.
     Suppression = apps.get_model('registrations', 'Suppression')
     key = getattr(settings, 'SUPPRESSION_HASH_KEY', '') or settings.SECRET_KEY
     seen = set()

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OutcomesConfig(AppConfig):
     """The after-session wing of ``sessions_app``; its models stay in ``sessions_app.models``.
 
-    Installed as an app so that Django finds its ``admin`` (the session's whole admin page, which
-    shows registrations and outcomes) and Celery its tasks, while the session core never imports it.
+    Installed as an app so that Django finds its ``admin`` (which extends the session core's Session
+    admin with registrations and outcomes) and Celery its tasks, while the session core never imports it.
     """
 
     name = "sessions_app.outcomes"
@@ -17,11 +17,10 @@ class OutcomesConfig(AppConfig):
         # Domain modules name their tasks ("sessions_app.render_documents") instead of importing them; importing
         # the task module here registers them in every process, so they also run eagerly without a broker.
         # A person's export and erasure (in the layer below, which cannot import this wing) reach
-        # the certificates through these signals; see registrations.personal_data.
-        from registrations.personal_data import collect_personal_data, personal_data_erased
-
-        from . import tasks  # noqa: F401 - imported for its task registrations
-        from .documents import on_collect_personal_data, on_personal_data_erased
+        # the certificates through these signals; see registrations.privacy.personal_data.
+        from registrations.privacy.personal_data import collect_personal_data, personal_data_erased
+        from sessions_app.outcomes import tasks  # noqa: F401 - imported for its task registrations
+        from sessions_app.outcomes.documents import on_collect_personal_data, on_personal_data_erased
 
         collect_personal_data.connect(on_collect_personal_data, dispatch_uid="outcomes.collect_personal_data")
         personal_data_erased.connect(on_personal_data_erased, dispatch_uid="outcomes.personal_data_erased")

@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from registrations.models import Registration
-
-from ..models import Certificate
+from sessions_app.models import Certificate
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is not mistaken.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

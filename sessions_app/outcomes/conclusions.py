@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy
 
-from ..languages import fallback_order
-from ..models import Conclusions
+from sessions_app.languages import fallback_order
+from sessions_app.models import Conclusions
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "ul", "ol", "li",

@@ -15,10 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from registrations.models import Registration
-
-from ..models import Certificate, Conclusions, Document, Session
-from . import pdf
-from .certificates import certificate_refusal, issue_certificate, minimum_minutes
+from sessions_app.models import Certificate, Conclusions, Document, Session
+from sessions_app.outcomes import pdf
+from sessions_app.outcomes.certificates import certificate_refusal, issue_certificate, minimum_minutes
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +217,7 @@ def session_by_pk(pk):
 
 
 # ── Personal data ────────────────────────────────────────────────────────────────────────────
-# ``registrations.personal_data`` cannot import this wing; it sends signals, connected to the two
+# ``registrations.privacy.personal_data`` cannot import this wing; it sends signals, connected to the two
 # receivers below in OutcomesConfig.ready, and these call the domain functions.
 
 

@@ -23,13 +23,12 @@ from django.utils.safestring import mark_safe
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
+from common.links import absolute_reverse
 from registrations.models import Contribution
-from sessions_app.links import absolute_reverse
-
-from ..languages import fallback_note, row_in
-from ..models import Certificate, Conclusions, Document, RoadmapItem
-from .certificates import minutes_shown, qr_code_svg
-from .conclusions import ONLY_AVAILABLE_IN, conclusions_in
+from sessions_app.languages import fallback_note, row_in
+from sessions_app.models import Certificate, Conclusions, Document, RoadmapItem
+from sessions_app.outcomes.certificates import minutes_shown, qr_code_svg
+from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 
 logger = logging.getLogger(__name__)
 

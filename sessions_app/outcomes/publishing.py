@@ -17,13 +17,12 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from registrations.mail.outbox import queue_email, render_email
+from common.links import absolute_reverse
 from registrations.models import Delivery, Registration
+from registrations.outbox.queueing import queue_email, render_email
 from sessions_app.completeness import missing_translations
-from sessions_app.links import absolute_reverse
-
-from ..models import Conclusions, Document, Publication, Session
-from .documents import SESSION_KINDS, certificate_holders, latest_documents
+from sessions_app.models import Conclusions, Document, Publication, Session
+from sessions_app.outcomes.documents import SESSION_KINDS, certificate_holders, latest_documents
 
 # Named rather than imported: tasks.py imports this module.
 RENDER_DOCUMENTS_TASK = "sessions_app.render_documents"

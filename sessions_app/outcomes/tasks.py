@@ -14,9 +14,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from registrations.models import Registration
-
-from ..models import Publication, Session
-from . import documents, publishing
+from sessions_app.models import Publication, Session
+from sessions_app.outcomes import documents, publishing
 
 logger = logging.getLogger(__name__)
 

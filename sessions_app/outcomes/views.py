@@ -11,10 +11,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from registrations.tokens import registration_for_token
-
-from ..models import Document
-from .certificates import certificate_for_code, initials, normalise_code
-from .documents import documents_for_registration, registration_can_download, user_can_download
+from sessions_app.models import Document
+from sessions_app.outcomes.certificates import certificate_for_code, initials, normalise_code
+from sessions_app.outcomes.documents import documents_for_registration, registration_can_download, user_can_download
 
 
 def _document(pk):

@@ -1,7 +1,7 @@
 from django import template
 
-from sessions_app.timezones import format_utc_offset
-from sessions_app.timezones import zone_label as _zone_label
+from common.timezones import format_utc_offset
+from common.timezones import zone_label as _zone_label
 
 register = template.Library()
 

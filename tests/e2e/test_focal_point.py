@@ -6,7 +6,7 @@ import re
 import pytest
 from django.conf import settings
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points import invitations
 from registrations.models import Contribution, Delivery, Registration
 from tests.factories import GuidingQuestionFactory, SessionFactory
 
@@ -18,7 +18,7 @@ def test_invited_focal_point_does_the_whole_job(live_server, chromium_page):
     session = SessionFactory(title="Inclusive mechanisms", slug="inclusive-mechanisms")
     GuidingQuestionFactory(session=session, order=1, text="What mechanisms does the country implement?")
     GuidingQuestionFactory(session=session, order=2, text="What challenges does the country face?")
-    focal_point = focal_points.invite_focal_point(
+    focal_point = invitations.invite_focal_point(
         email="punto.focal@mides.gub.uy", first_name="Rosa", last_name="Pérez", country="UY", language="en"
     )
     invitation = Delivery.objects.get(kind="focal_point_invitation", to_email="punto.focal@mides.gub.uy")

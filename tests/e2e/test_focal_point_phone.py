@@ -92,13 +92,13 @@ TARGETS = "main .btn, main .nav-link, main .form-check, main .list-link"
 def test_review_bulk_and_institution_pages_fit_a_phone_with_44_px_targets(
     live_server, chromium_page, focal_point_uruguay
 ):
-    from registrations.focal_points import services as focal_points
+    from registrations.focal_points import answers
     from tests.factories import GuidingQuestionFactory
 
     session = SessionFactory(slug="alternatives")
     first = GuidingQuestionFactory(session=session, order=1, text="¿Qué mecanismos aplica el país?")
     GuidingQuestionFactory(session=session, order=2, text="¿Qué desafíos enfrenta?")
-    focal_points.save_contribution(
+    answers.save_contribution(
         session=session, country="UY", answers={first.pk: "Tribunales de tratamiento."}, user=None
     )
     InstitutionFactory(country="UY", name="Junta Nacional de Drogas", acronym="JND")

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from icalendar import Calendar
 
-from registrations import seats
+from registrations import registering, seats
 from registrations.models import Registration
 from tests.factories import SessionFactory
 from tests.registrations.helpers import person
@@ -63,7 +63,7 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
 
     # Someone else confirms now: the only seat is taken, so they wait.
     waiting = seats.confirm_registration(
-        registration=seats.register_participant(session=session, data=person("pedro@example.org"))
+        registration=registering.register_participant(session=session, data=person("pedro@example.org"))
     )
     assert (waiting.status, seats.waitlist_position(waiting)) == ("waitlisted", 1)
 

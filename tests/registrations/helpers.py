@@ -9,8 +9,9 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from registrations.mail import mailings, outbox
+from registrations.campaigns import building, rendering
 from registrations.models import Mailing, Registration
+from registrations.outbox import locks
 from tests.factories import SessionFactory
 
 # Threads each hold a database connection: stay well below PostgreSQL's max_connections (100).
@@ -103,12 +104,12 @@ def stored_certificate(registration, content, *, language="es"):
 def built(count):
     """A mailing to ``count`` pasted addresses, built (its rows queued) but not sent."""
     mailing = Mailing(session=SessionFactory(), kind=Mailing.Kind.INVITATION, audience=Mailing.Audience.ADDRESSES)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.attach_ics = True
     mailing.addresses = "\n".join(f"person{i}@example.org, es" for i in range(count))
     mailing.status = Mailing.Status.QUEUED
     mailing.save()
-    mailings.build_mailing(mailing_id=mailing.pk)  # the batches' hand-over waits for a commit that never comes
+    building.build_mailing(mailing_id=mailing.pk)  # the batches' hand-over waits for a commit that never comes
     return list(mailing.deliveries.order_by("pk"))
 
 
@@ -134,9 +135,7 @@ class OtherWorker:
     def hold(self, rows):
         with self.session.cursor() as cursor:
             for row in rows:
-                cursor.execute(
-                    "SELECT pg_advisory_lock(%s, %s)", [outbox.SEND_LOCK_CLASS, outbox.send_lock_key(row.pk)]
-                )
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [locks.SEND_LOCK_CLASS, locks.send_lock_key(row.pk)])
 
     def die(self):
         """Close the session and wait until the server has ended it: closing returns before the

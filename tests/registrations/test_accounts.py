@@ -5,8 +5,8 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 
-from registrations.mail import tasks  # noqa: F401 - registers the send task, so the eager run finds it by name
 from registrations.models import Delivery
+from registrations.outbox import tasks  # noqa: F401 - registers the send task, so the eager run finds it by name
 
 
 def test_password_reset_email_names_the_portal_not_example_com(

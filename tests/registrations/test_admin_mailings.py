@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations.mail import mailings
+from registrations.campaigns import building
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory, WorkingGroupFactory
@@ -169,7 +169,7 @@ def test_queue_then_watch_progress_then_retry_failed(staff_client, session2, dja
 
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(reverse("admin:registrations_mailing_retry", args=[mailing.pk]))
-    assert mailings.mailing_progress(mailing)["sent"] == 2
+    assert building.mailing_progress(mailing)["sent"] == 2
     assert len(mail.outbox) == 3
     assert staff_client.get(reverse("admin:registrations_mailing_queue", args=[mailing.pk])).status_code == 405
 

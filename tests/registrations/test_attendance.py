@@ -5,8 +5,13 @@ import codecs
 import pytest
 from django.utils import translation
 
-from registrations.attendance import AttendanceFileError, import_attendance, parse_attendance_csv, set_attendance
 from registrations.models import Registration
+from sessions_app.outcomes.attendance import (
+    AttendanceFileError,
+    import_attendance,
+    parse_attendance_csv,
+    set_attendance,
+)
 from tests.factories import RegistrationFactory, SessionFactory
 
 ZOOM_WEBINAR = (

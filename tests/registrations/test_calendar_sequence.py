@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from registrations import seats
-from registrations.mail import mailings
+from registrations.campaigns import automatic
 from registrations.models import Delivery
 from tests.factories import RegistrationFactory, SessionFactory
 
@@ -40,7 +40,7 @@ def test_request_cancel_request_reschedule_each_raise_the_sequence(client, djang
         seats.confirm_registration(registration=registration)  # "Register again" on the private page
     seen.append(_event(_last_ics(registration)))
     with django_capture_on_commit_callbacks(execute=True):
-        mailings.reschedule_session(session=session, starts_at=session.starts_at + timedelta(hours=2))
+        automatic.reschedule_session(session=session, starts_at=session.starts_at + timedelta(hours=2))
     registration.refresh_from_db()
     download = client.get(f"/en/registrations/r/{registration.token}/calendar.ics")
     seen.append(_event(download.content))

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from registrations import seats
+from registrations import registering, seats
 from registrations.models import Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
@@ -27,7 +27,7 @@ def _postgresql_only():
 
 
 def register_and_confirm(session, email):
-    registration = seats.register_participant(session=session, data=person(email))
+    registration = registering.register_participant(session=session, data=person(email))
     return seats.confirm_registration(registration=registration)
 
 
@@ -105,7 +105,7 @@ def test_the_same_address_in_different_case_at_the_same_moment_makes_one_registr
     pairs = [(f"Twin{i}@Example.org", f"tWIN{i}@example.ORG") for i in range(15)]
 
     results, errors = run_concurrently(
-        lambda email: seats.register_participant(session=session, data=person(email)),
+        lambda email: registering.register_participant(session=session, data=person(email)),
         [email for pair in pairs for email in pair],
     )
 
@@ -149,7 +149,7 @@ def test_a_lock_held_too_long_gives_the_try_again_page_not_an_error(client, sett
 def test_erasures_racing_confirmations_leave_no_personal_data_and_no_error():
     """Each of 20 pending people confirms while their erasure runs: whichever wins, nothing of them
     stays, the seats add up, and neither side fails with anything but a clear refusal."""
-    from registrations import personal_data
+    from registrations.privacy import personal_data
 
     session = SessionFactory(capacity=10)
     people = [

@@ -3,9 +3,10 @@
 import pytest
 from django.core import mail
 
-from registrations import privacy
-from registrations.focal_points.services import nominate
+from registrations import consent
+from registrations.focal_points.nominations import nominate
 from registrations.models import PrivacyNotice, Registration
+from registrations.privacy import notice as notices
 from tests.factories import InstitutionFactory, RegistrationFactory
 from tests.registrations.helpers import form_data
 
@@ -13,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def publish_new_version(staff, **changes):
-    draft = privacy.new_draft_from(privacy.current_notice())
+    draft = notices.new_draft_from(consent.current_notice())
     for name, value in changes.items():
         setattr(draft, name, value)
     draft.save()
-    return privacy.publish_notice(notice=draft, user=staff)
+    return notices.publish_notice(notice=draft, user=staff)
 
 
 def test_a_nominated_person_has_no_consent_until_they_accept_the_version_they_saw(

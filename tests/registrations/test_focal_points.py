@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points import answers, institutions, invitations
 from registrations.models import Contribution, ContributionAnswer, Delivery, FocalPoint, Institution, Registration
 from tests.conftest import totp_code
 from tests.factories import (
@@ -41,13 +41,13 @@ def _fresh_rate_limits_in_english():
 
 def test_duplicate_institution_ignores_case_accents_and_spacing(db):
     existing = InstitutionFactory(name="Ministério  da Saúde", acronym="MS", country="BR")
-    with pytest.raises(focal_points.DuplicateInstitution) as caught:
-        focal_points.create_institution(country="BR", data={"name": "ministerio da saude", "kind": "health"})
+    with pytest.raises(institutions.DuplicateInstitution) as caught:
+        institutions.create_institution(country="BR", data={"name": "ministerio da saude", "kind": "health"})
     assert caught.value.existing == existing
-    with pytest.raises(focal_points.DuplicateInstitution):
-        focal_points.create_institution(country="BR", data={"name": "Other name", "acronym": "m.s.", "kind": "health"})
+    with pytest.raises(institutions.DuplicateInstitution):
+        institutions.create_institution(country="BR", data={"name": "Other name", "acronym": "m.s.", "kind": "health"})
     # The same name in another country is another institution.
-    other = focal_points.create_institution(country="PT", data={"name": "Ministério da Saúde", "kind": "health"})
+    other = institutions.create_institution(country="PT", data={"name": "Ministério da Saúde", "kind": "health"})
     assert list(
         Institution.objects.filter(name__startswith="Minist").order_by("country").values_list("country", "pk")
     ) == [
@@ -251,8 +251,8 @@ def test_contribution_draft_submit_read_only_and_staff_reopen(focal_point_urugua
     assert 'disabled id="id_answer_' in page or "disabled" in page
     client.post(url, {f"answer_{first.pk}": "Changed.", f"answer_{second.pk}": "Changed.", "save": ""})
     assert list(contribution.answers.values_list("text", flat=True)) == ["Drug courts.", "MIDES and INR."]
-    with pytest.raises(focal_points.ContributionLocked):
-        focal_points.save_contribution(session=session, country="UY", answers={first.pk: "x"}, user=staff)
+    with pytest.raises(answers.ContributionLocked):
+        answers.save_contribution(session=session, country="UY", answers={first.pk: "x"}, user=staff)
 
     client.force_login(staff)
     response = client.post(
@@ -287,10 +287,10 @@ def test_submitting_empty_answers_is_refused(focal_point_uruguay, client):
 def test_staff_export_and_side_by_side(staff, client):
     session = SessionFactory(title="Inclusive mechanisms")
     question = GuidingQuestionFactory(session=session, text="What challenges?")
-    uy = focal_points.save_contribution(
+    uy = answers.save_contribution(
         session=session, country="UY", answers={question.pk: "=cmd() Prisons"}, user=staff, submit=True
     )
-    mx = focal_points.save_contribution(
+    mx = answers.save_contribution(
         session=session, country="MX", answers={question.pk: "Jóvenes con propósito"}, user=staff
     )
     client.force_login(staff)
@@ -472,7 +472,7 @@ def _populate(focal_point, n):
     sessions = [SessionFactory() for _ in range(n)]
     for session in sessions:
         question = GuidingQuestionFactory(session=session)
-        focal_points.save_contribution(
+        answers.save_contribution(
             session=session, country=focal_point.country, answers={question.pk: "Drug courts."}, user=focal_point.user
         )
     for index in range(n):
@@ -563,9 +563,9 @@ def test_opening_the_answers_page_writes_nothing_until_the_focal_point_saves(foc
 def test_empty_drafts_are_left_out_of_side_by_side_and_exports(staff, client):
     session = SessionFactory(title="Inclusive mechanisms")
     question = GuidingQuestionFactory(session=session, text="What challenges?")
-    focal_points.save_contribution(session=session, country="UY", answers={question.pk: "Prisons"}, user=staff)
+    answers.save_contribution(session=session, country="UY", answers={question.pk: "Prisons"}, user=staff)
     # An empty draft, as the answers page used to create on a plain visit.
-    empty = focal_points.save_contribution(session=session, country="MX", answers={question.pk: ""}, user=staff)
+    empty = answers.save_contribution(session=session, country="MX", answers={question.pk: ""}, user=staff)
     other_session = SessionFactory(title="Only an empty draft")
     Contribution.objects.create(session=other_session, country="AR")
     client.force_login(staff)
@@ -617,8 +617,8 @@ def test_answers_are_read_only_once_the_session_has_started(session_kwargs, foca
 
     client.post(url, {f"answer_{question.pk}": "Late answer.", "submit": ""})
     assert Contribution.objects.count() == 0
-    with pytest.raises(focal_points.ContributionLocked):
-        focal_points.save_contribution(
+    with pytest.raises(answers.ContributionLocked):
+        answers.save_contribution(
             session=session, country="UY", answers={question.pk: "Late."}, user=focal_point_uruguay.user
         )
 
@@ -685,7 +685,7 @@ def test_renaming_a_verified_institution_sends_it_back_to_staff(focal_point_urug
 
 
 def test_invitation_html_declares_the_invitees_language(focal_point_uruguay):
-    delivery = focal_points.send_invitation(focal_point=focal_point_uruguay, language="pt")
+    delivery = invitations.send_invitation(focal_point=focal_point_uruguay, language="pt")
     assert delivery.body_html.splitlines()[1] == '<html lang="pt" dir="ltr">'
 
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points import invitations, nominations
 from registrations.models import Contribution, ContributionAnswer, Delivery, Institution, Registration
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory, UserFactory
 from tests.registrations.helpers import rendered
@@ -17,7 +17,7 @@ ONE_LINE_ERROR = "Write this on one line, without line breaks or control charact
 
 def test_invitation_names_the_country_in_the_invitations_language(db):
     # Staff work in English; the invitation to Mexico's focal point is written in Spanish.
-    focal_points.invite_focal_point(email="luis@example.org", country="MX", first_name="Luis", language="es")
+    invitations.invite_focal_point(email="luis@example.org", country="MX", first_name="Luis", language="es")
     delivery = Delivery.objects.get(to_email="luis@example.org")
     assert delivery.subject == "Le invitan como punto focal de México · Grupo de Trabajo 3.5 de COPOLAD III"
     assert "punto focal de México en el Grupo de Trabajo" in delivery.body_text
@@ -86,7 +86,7 @@ def test_bulk_report_gives_the_line_a_row_starts_on_and_says_when_the_email_is_m
 
 
 def test_invitation_sent_again_by_english_speaking_staff_keeps_the_invitees_language(staff, client):
-    focal_point = focal_points.invite_focal_point(
+    focal_point = invitations.invite_focal_point(
         email="luis@example.org", country="MX", first_name="Luis", language="es"
     )
     client.force_login(staff)
@@ -106,7 +106,7 @@ def test_nominated_person_is_told_who_nominated_them_in_their_language(focal_poi
     session = SessionFactory()
     institution = InstitutionFactory(country="UY", name="Junta Nacional de Drogas")
     data = {"full_name": "Inês Sá", "email": "ines@example.org", "institution": institution, "language": "pt"}
-    focal_points.nominate(session=session, focal_point=focal_point_uruguay, data=data)
+    nominations.nominate(session=session, focal_point=focal_point_uruguay, data=data)
     delivery = rendered(Delivery.objects.get(kind="registration_confirm"))
     nominated = (
         "O ponto focal do seu país (Uruguai) no grupo de trabalho do COPOLAD III "

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points import answers, institutions, invitations, nominations
 from registrations.models import Contribution, Delivery, Institution, Registration
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
 
@@ -124,7 +124,7 @@ def test_old_submit_button_only_leads_to_the_review(focal_point_uruguay, client)
 def test_review_of_a_submitted_contribution_goes_back_to_the_read_only_page(focal_point_uruguay, client):
     session = SessionFactory()
     question = GuidingQuestionFactory(session=session)
-    focal_points.save_contribution(
+    answers.save_contribution(
         session=session, country="UY", answers={question.pk: "x"}, user=focal_point_uruguay.user, submit=True
     )
     client.force_login(focal_point_uruguay.user)
@@ -147,7 +147,7 @@ def test_review_of_a_submitted_contribution_goes_back_to_the_read_only_page(foca
 )
 def test_abbreviations_and_word_order_are_the_same_institution(db, typed):
     existing = InstitutionFactory(name="Ministerio de Justicia y del Derecho", country="CO")
-    assert focal_points.find_duplicate_institution(country="CO", name=typed) == existing
+    assert institutions.find_duplicate_institution(country="CO", name=typed) == existing
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_abbreviations_and_word_order_are_the_same_institution(db, typed):
 )
 def test_common_abbreviations_are_expanded(db, existing_name, typed):
     existing = InstitutionFactory(name=existing_name, country="BR")
-    assert focal_points.find_duplicate_institution(country="BR", name=typed) == existing
+    assert institutions.find_duplicate_institution(country="BR", name=typed) == existing
 
 
 @pytest.mark.parametrize(
@@ -178,7 +178,7 @@ def test_common_abbreviations_are_expanded(db, existing_name, typed):
 )
 def test_non_duplicates_stay_apart(db, typed):
     InstitutionFactory(name="Ministerio de Justicia y del Derecho", country="CO")
-    assert focal_points.find_duplicate_institution(country="CO", name=typed) is None
+    assert institutions.find_duplicate_institution(country="CO", name=typed) is None
 
 
 def test_the_duplicate_is_said_once_with_a_link_to_the_existing_one(client, db):
@@ -330,7 +330,7 @@ def test_add_institution_link_returns_only_to_a_bulk_page(focal_point_uruguay, c
 
 
 def test_setting_the_password_signs_in_to_the_dashboard_with_the_name(client, db):
-    focal_points.invite_focal_point(
+    invitations.invite_focal_point(
         email="rosa.perez@mides.gub.uy", first_name="Rosa", last_name="Pérez", country="UY", language="en"
     )
     invitation = Delivery.objects.get(kind="focal_point_invitation")
@@ -356,11 +356,11 @@ def test_a_person_without_a_name_is_shown_by_e_mail(db):
     from tests.factories import UserFactory
 
     assert (
-        focal_points.display_name(UserFactory(username="fp-xx", email="fp@example.org", first_name="", last_name=""))
+        invitations.display_name(UserFactory(username="fp-xx", email="fp@example.org", first_name="", last_name=""))
         == "fp@example.org"
     )
     assert (
-        focal_points.display_name(
+        invitations.display_name(
             UserFactory(username="fp-yy", email="y@example.org", first_name="Ana", last_name="Paz")
         )
         == "Ana Paz"
@@ -370,7 +370,7 @@ def test_a_person_without_a_name_is_shown_by_e_mail(db):
 def test_registration_list_names_the_focal_point_who_nominated(focal_point_uruguay, client):
     session = SessionFactory()
     institution = InstitutionFactory(country="UY")
-    focal_points.nominate(
+    nominations.nominate(
         session=session,
         focal_point=focal_point_uruguay,
         data={"full_name": "Ana Gómez", "email": "ana@example.org", "institution": institution, "language": "es"},
@@ -409,7 +409,7 @@ def test_pages_show_times_in_the_countrys_zone_beside_the_sessions(focal_point_u
 def test_a_submission_is_dated_in_both_zones(focal_point_uruguay, client):
     session = SessionFactory(starts_at=MAY_12, time_zone="Europe/Madrid")
     question = GuidingQuestionFactory(session=session)
-    contribution = focal_points.save_contribution(
+    contribution = answers.save_contribution(
         session=session, country="UY", answers={question.pk: "x"}, user=focal_point_uruguay.user, submit=True
     )
     Contribution.objects.filter(pk=contribution.pk).update(submitted_at=datetime(2027, 4, 1, 22, 15, tzinfo=UTC))
@@ -437,7 +437,7 @@ def test_the_nominee_mail_gives_the_time_of_their_country_and_the_sessions(
     institution = InstitutionFactory(country="UY")
     # The worker (eager here) writes the message after the commit.
     with django_capture_on_commit_callbacks(execute=True):
-        registration = focal_points.nominate(
+        registration = nominations.nominate(
             session=session,
             focal_point=focal_point_uruguay,
             data={"full_name": "Ana Gómez", "email": "ana@example.org", "institution": institution, "language": "en"},
@@ -455,7 +455,7 @@ def test_staff_setting_a_password_from_a_link_still_give_their_second_factor(sta
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
-    link = focal_points.invitation_link(user=staff, language="en")
+    link = invitations.invitation_link(user=staff, language="en")
     response = client.get(link.removeprefix("http://127.0.0.1:8000"), follow=True)
     response = client.post(
         response.redirect_chain[-1][0], {"password1": "a-new-long-secret-2026", "password2": "a-new-long-secret-2026"}

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from registrations.focal_points import services as focal_points
+from registrations.focal_points import answers
 from registrations.focal_points import urls as focal_point_urls
 from registrations.models import Institution
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
@@ -63,7 +63,7 @@ def test_every_focal_point_url_is_in_the_matrix():
 def objects(db):
     session = SessionFactory(slug="session-2")
     question = GuidingQuestionFactory(session=session, text="What mechanisms does the country implement?")
-    focal_points.save_contribution(session=session, country="UY", answers={question.pk: "Drug courts."}, user=None)
+    answers.save_contribution(session=session, country="UY", answers={question.pk: "Drug courts."}, user=None)
     return {"session": session, "institution": InstitutionFactory(name="Ministerio de Desarrollo Social", country="UY")}
 
 

@@ -12,9 +12,10 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import privacy
+from registrations import consent
 from registrations.forms import institution_options
 from registrations.models import Institution, Registration
+from registrations.privacy import notice as notices
 from sessions_app.models import Session
 from sessions_app.selectors import session_by_slug
 from tests.factories import InstitutionFactory, SessionFactory
@@ -74,9 +75,9 @@ def test_a_new_notice_version_is_shown_and_consented_to_at_once(client, staff):
     session = SessionFactory()
     before, _read = selects(client, register_url(session))
 
-    draft = privacy.new_draft_from(privacy.current_notice())
+    draft = notices.new_draft_from(consent.current_notice())
     draft.save()
-    privacy.publish_notice(notice=draft, user=staff)
+    notices.publish_notice(notice=draft, user=staff)
     after, _read = selects(client, register_url(session))
     client.post(register_url(session), form_data("ana@example.org", notice_version="2"))
 

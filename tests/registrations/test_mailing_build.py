@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.mail import mailings, outbox
+from registrations.campaigns import audiences, building, rendering, unsubscribe
 from registrations.models import Delivery, Mailing, Suppression
+from registrations.outbox import queueing, sending, suppression
 from tests.factories import RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +27,14 @@ def mailing_to(count, **fields):
         addresses="\n".join(f"person{i}@example.org, {LANGUAGES[i % 3]}" for i in range(count)),
         **fields,
     )
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     return mailing
 
 
 def build(mailing, capture):
     with capture(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
-        mailings.build_mailing(mailing_id=mailing.pk)
+        building.build_mailing(mailing_id=mailing.pk)
     return callbacks, queries
 
 
@@ -41,8 +42,8 @@ def build(mailing, capture):
 def batches(monkeypatch):
     """The batches handed to the bulk queue, in order, instead of Celery."""
     handed = []
-    monkeypatch.setattr(outbox, "BATCH_SIZE", 10)
-    monkeypatch.setattr(outbox, "enqueue_delivery_batch", lambda ids, countdown=None: handed.append(list(ids)))
+    monkeypatch.setattr(sending, "BATCH_SIZE", 10)
+    monkeypatch.setattr(queueing, "enqueue_delivery_batch", lambda ids, countdown=None: handed.append(list(ids)))
     return handed
 
 
@@ -79,7 +80,7 @@ def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, dj
     mailing = Mailing(
         session=session, kind=Mailing.Kind.SAVE_THE_DATE, audience=Mailing.Audience.REGISTRANTS, status="queued"
     )
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.body_es = "Hola {name}: {session_url} {manage_url} {join_url}\n{local_times}"
     # The subject is written without its template when shared: the same, a name with markup included.
     mailing.subject_es = "Para {name} & co:\n <sesión>"
@@ -91,20 +92,20 @@ def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, dj
     build(mailing, django_capture_on_commit_callbacks)
 
     for delivery in Delivery.objects.filter(mailing=mailing).select_related("registration"):
-        person = mailings.Recipient(
+        person = audiences.Recipient(
             email=delivery.to_email,
             language=delivery.registration.language,
             name=delivery.registration.full_name,
             time_zone=delivery.registration.time_zone,
             registration=delivery.registration,
         )
-        _language, subject, text, html, ics, headers = mailings.render_mailing(mailing=mailing, recipient=person)
+        _language, subject, text, html, ics, headers = rendering.render_mailing(mailing=mailing, recipient=person)
         # The unsubscribe link is signed with a timestamp: compare with its token blanked.
         assert (delivery.subject, unsigned(delivery.body_text)) == (subject, unsigned(text))
         assert unsigned(delivery.body_html) == unsigned(html)
         assert unsigned(str(delivery.headers)) == unsigned(str(headers))
         token = re.search(r"/unsubscribe/([^/]+)/", delivery.body_text).group(1)
-        assert mailings.read_unsubscribe_token(token) == (delivery.to_email, delivery.language)
+        assert unsubscribe.read_unsubscribe_token(token) == (delivery.to_email, delivery.language)
         assert delivery.ics.replace("\r\n ", "").split("DTSTAMP")[0] == ics.replace("\r\n ", "").split("DTSTAMP")[0]
     assert Delivery.objects.get(registration=registration).ics.count("ATTENDEE") == 1
     other = Delivery.objects.get(mailing=mailing, to_email="other@example.org")
@@ -115,7 +116,7 @@ def test_a_build_that_died_between_chunks_writes_the_rest_and_hands_out_what_was
     batches, django_capture_on_commit_callbacks, monkeypatch
 ):
     mailing = mailing_to(30)
-    real_chunk = mailings._build_chunk
+    real_chunk = building._build_chunk
     calls = []
 
     def dies_on_the_second(*args, **kwargs):
@@ -124,10 +125,10 @@ def test_a_build_that_died_between_chunks_writes_the_rest_and_hands_out_what_was
             raise RuntimeError("worker lost")
         return real_chunk(*args, **kwargs)
 
-    monkeypatch.setattr(mailings, "_build_chunk", dies_on_the_second)
+    monkeypatch.setattr(building, "_build_chunk", dies_on_the_second)
     with pytest.raises(RuntimeError):
         build(mailing, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(mailings, "_build_chunk", real_chunk)
+    monkeypatch.setattr(building, "_build_chunk", real_chunk)
     callbacks, _queries = build(mailing, django_capture_on_commit_callbacks)
     for callback in callbacks:
         callback()
@@ -141,11 +142,11 @@ def test_a_build_that_died_between_chunks_writes_the_rest_and_hands_out_what_was
 
 
 def test_the_suppression_check_asks_the_unique_hash_index():
-    outbox.suppress_address(email="Ana@Example.org", reason=Suppression.Reason.OPT_OUT)
+    suppression.suppress_address(email="Ana@Example.org", reason=Suppression.Reason.OPT_OUT)
 
     with CaptureQueriesContext(connection) as queries:
-        assert outbox.is_suppressed("ANA@example.ORG") is True
-    assert outbox.is_suppressed("bea@example.org") is False
+        assert suppression.is_suppressed("ANA@example.ORG") is True
+    assert suppression.is_suppressed("bea@example.org") is False
 
     # One equality on the keyed hash of the lower-cased address (a unique index), never UPPER(...).
     sql = queries[0]["sql"].upper()

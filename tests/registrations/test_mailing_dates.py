@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from registrations.mail import mailings
+from registrations.campaigns import audiences, rendering
 from registrations.models import Mailing
 from tests.factories import SessionFactory
 
@@ -37,8 +37,8 @@ MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 def test_start_placeholders_use_the_language_date_format(language, start_session, start_local):
     session = SessionFactory(starts_at=datetime(2027, 4, 14, 15, 30, tzinfo=MADRID), time_zone="Europe/Madrid")
     mailing = Mailing(session=session, kind=Mailing.Kind.SAVE_THE_DATE)
-    recipient = mailings.Recipient(email="ana@example.org", language=language, time_zone="America/Montevideo")
+    recipient = audiences.Recipient(email="ana@example.org", language=language, time_zone="America/Montevideo")
 
-    values = mailings.placeholder_values(mailing=mailing, recipient=recipient, language=language)
+    values = rendering.placeholder_values(mailing=mailing, recipient=recipient, language=language)
 
     assert (values["start_session"], values["start_local"]) == (start_session, start_local)

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from registrations.mail import mailings
+from registrations.campaigns import audiences
 from registrations.models import Mailing
 from tests.factories import MailingFactory
 
@@ -20,7 +20,7 @@ def test_an_address_pasted_without_a_language_gets_the_mailings_default_language
         addresses_language="es",
     )
 
-    recipients = mailings.mailing_recipients(mailing)
+    recipients = audiences.mailing_recipients(mailing)
 
     assert [(r.email, r.language) for r in recipients] == [
         ("maria.lopez@example.org", "es"),

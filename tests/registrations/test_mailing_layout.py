@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from registrations.mail import mailings
+from common.links import absolute_url
+from registrations.campaigns import audiences, building, rendering
 from registrations.models import Delivery, Mailing
-from sessions_app.links import absolute_url
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 
@@ -24,7 +24,7 @@ def invitation(session):
         status=Mailing.Status.QUEUED,
         registrant_statuses=["confirmed"],
     )
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     return mailing
 
@@ -47,13 +47,13 @@ def test_the_invitation_has_the_session_card_and_a_register_button(session, buil
 
     if build:
         with django_capture_on_commit_callbacks(execute=False):
-            mailings.build_mailing(mailing_id=mailing.pk)
+            building.build_mailing(mailing_id=mailing.pk)
         html = {d.registration_id: d.body_html for d in Delivery.objects.filter(mailing=mailing)}
     else:
         html = {
-            person.pk: mailings.render_mailing(
+            person.pk: rendering.render_mailing(
                 mailing=mailing,
-                recipient=mailings.Recipient(
+                recipient=audiences.Recipient(
                     email=person.email, language="es", time_zone=person.time_zone, registration=person
                 ),
             )[3]
@@ -80,7 +80,7 @@ def test_the_invitation_has_the_session_card_and_a_register_button(session, buil
 def test_times_are_kept_whole_in_text_and_never_inside_a_tag():
     html = '<p>A las 08:00 UTC-06:00 <a href="https://x.org/?t=UTC-06:00">UTC-06:00</a></p>'
 
-    assert mailings.keep_times_whole(html) == (
+    assert rendering.keep_times_whole(html) == (
         '<p>A las <span style="white-space:nowrap;">08:00 UTC-06:00</span> '
         '<a href="https://x.org/?t=UTC-06:00"><span style="white-space:nowrap;">UTC-06:00</span></a></p>'
     )

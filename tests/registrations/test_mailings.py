@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from registrations.mail import mailings, outbox
+from registrations.campaigns import audiences, automatic, building, rendering
 from registrations.models import Delivery, Mailing, Registration, Suppression
+from registrations.outbox import queueing, sending, suppression, upkeep
 from sessions_app.models import Session
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory
 
@@ -38,14 +39,14 @@ def confirmed(session, email, language, **kwargs):
 
 def draft(session, **kwargs):
     mailing = Mailing(session=session, **kwargs)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     return mailing
 
 
 def queue_and_run(mailing, capture):
     with capture(execute=True):
-        mailings.queue_mailing(mailing=mailing)
+        building.queue_mailing(mailing=mailing)
     mailing.refresh_from_db()
     return mailing
 
@@ -115,7 +116,7 @@ def test_building_twice_and_case_variants_give_one_delivery_per_address(session2
     )
     queue_and_run(mailing, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        created_again = mailings.build_mailing(mailing_id=mailing.pk)
+        created_again = building.build_mailing(mailing_id=mailing.pk)
 
     assert created_again == 0
     assert sorted(mailing.deliveries.values_list("to_email", flat=True)) == ["Ana@Example.org", "kate@example.org"]
@@ -133,7 +134,7 @@ def test_the_database_refuses_a_second_row_for_the_same_mailing_and_address(sess
 
 
 def test_suppressed_addresses_are_skipped_and_counted(session2, django_capture_on_commit_callbacks):
-    outbox.suppress_address(email="Gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    suppression.suppress_address(email="Gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
     mailing = draft(
         session2,
         kind=Mailing.Kind.CUSTOM,
@@ -141,12 +142,12 @@ def test_suppressed_addresses_are_skipped_and_counted(session2, django_capture_o
         addresses="gone@example.org\nkate@example.org",
     )
 
-    _blockers, warnings = mailings.check_mailing(mailing=mailing)
+    _blockers, warnings = building.check_mailing(mailing=mailing)
     queue_and_run(mailing, django_capture_on_commit_callbacks)
 
     assert warnings == ["1 recipients are on the suppression list and will be skipped."]
     assert [message.to for message in mail.outbox] == [["kate@example.org"]]
-    assert mailings.mailing_progress(mailing) == {"sent": 1, "failed": 0, "pending": 0, "suppressed": 1, "total": 2}
+    assert building.mailing_progress(mailing) == {"sent": 1, "failed": 0, "pending": 0, "suppressed": 1, "total": 2}
 
 
 def test_check_blocks_unknown_placeholders_and_lists_the_allowed_ones(session2):
@@ -155,7 +156,7 @@ def test_check_blocks_unknown_placeholders_and_lists_the_allowed_ones(session2):
     mailing.subject_en = "News for {name} about {sesion_title}"
     mailing.body_es = "{unknown} y otra vez {unknown}; {local_times}"
 
-    blockers, _warnings = mailings.check_mailing(mailing=mailing)
+    blockers, _warnings = building.check_mailing(mailing=mailing)
 
     assert blockers == [
         "Unknown placeholders: {sesion_title}, {unknown}. The placeholders you can use are: {name}, "
@@ -166,7 +167,7 @@ def test_check_blocks_unknown_placeholders_and_lists_the_allowed_ones(session2):
 
 def test_the_default_texts_use_only_known_placeholders(session2):
     for kind in Mailing.Kind.values:
-        assert mailings.unknown_placeholders(draft(session2, kind=kind)) == []
+        assert rendering.unknown_placeholders(draft(session2, kind=kind)) == []
 
 
 def test_check_blocks_missing_translation_missing_link_and_past_session(session2):
@@ -177,15 +178,15 @@ def test_check_blocks_missing_translation_missing_link_and_past_session(session2
     Session.objects.filter(pk=session2.pk).update(starts_at=timezone.now() - timedelta(days=1))
     mailing.session.refresh_from_db()
 
-    blockers, _warnings = mailings.check_mailing(mailing=mailing)
+    blockers, _warnings = building.check_mailing(mailing=mailing)
 
     assert blockers == [
         "The subject or body in Spanish is missing and some recipients read that language.",
         "The invitation does not carry the registration link ({register_url}).",
         "The session is in the past.",
     ]
-    with pytest.raises(mailings.MailingBlocked):
-        mailings.queue_mailing(mailing=mailing)
+    with pytest.raises(building.MailingBlocked):
+        building.queue_mailing(mailing=mailing)
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DRAFT
 
@@ -196,7 +197,7 @@ def test_focal_points_get_the_language_of_their_country(session2):
     FocalPointFactory(user=UserFactory(username="be", email="be@example.org"), country="BE")
     mailing = draft(session2, kind=Mailing.Kind.SAVE_THE_DATE, audience=Mailing.Audience.FOCAL_POINTS)
 
-    recipients = mailings.mailing_recipients(mailing)
+    recipients = audiences.mailing_recipients(mailing)
 
     assert [(person.email, person.language) for person in recipients] == [
         ("uy@example.org", "es"),
@@ -206,14 +207,14 @@ def test_focal_points_get_the_language_of_their_country(session2):
 
 
 def test_send_delivery_twice_and_batch_twice_send_once(session2):
-    delivery = outbox.queue_email(
+    delivery = queueing.queue_email(
         key="test:1", kind="custom", to_email="a@example.org", language="en", template="mailing",
         context={"subject": "Hi", "body": "Body", "unsubscribe_url": "https://x"},
     )  # fmt: skip
 
-    assert outbox.send_delivery(delivery_id=delivery.pk) is True
-    assert outbox.send_delivery(delivery_id=delivery.pk) is False
-    assert outbox.send_delivery_batch(delivery_ids=[delivery.pk, delivery.pk]) == []
+    assert sending.send_delivery(delivery_id=delivery.pk) is True
+    assert sending.send_delivery(delivery_id=delivery.pk) is False
+    assert sending.send_delivery_batch(delivery_ids=[delivery.pk, delivery.pk]) == []
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 1)
@@ -226,35 +227,35 @@ def test_transient_smtp_error_keeps_the_rest_for_a_retry_and_permanent_error_is_
     )
     mailing.status = Mailing.Status.QUEUED
     mailing.save()
-    mailings.build_mailing(mailing_id=mailing.pk)
+    building.build_mailing(mailing_id=mailing.pk)
     first, second = mailing.deliveries.order_by("pk")
 
     smtp_sink.handler.fail_next(1)
-    remaining = outbox.send_delivery_batch(delivery_ids=[first.pk, second.pk])
+    remaining = sending.send_delivery_batch(delivery_ids=[first.pk, second.pk])
     assert remaining == [first.pk, second.pk]
     first.refresh_from_db()
     assert (first.status, first.attempts) == (Delivery.Status.QUEUED, 1)
     assert first.last_error.startswith("SMTPDataError: (421")
 
     smtp_sink.handler.fail_next(1, reply="554 5.7.1 Rejected")
-    assert outbox.send_delivery_batch(delivery_ids=remaining) == []
+    assert sending.send_delivery_batch(delivery_ids=remaining) == []
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (Delivery.Status.FAILED, Delivery.Status.SENT)
     assert first.last_error.startswith("SMTPDataError: (554")
     assert smtp_sink.handler.recipients() == ["b@x.org"]
 
-    mailings.update_mailing_status(mailing_ids=[mailing.pk])
-    with_one_failed = mailings.mailing_progress(mailing)
+    upkeep.update_mailing_status(mailing_ids=[mailing.pk])
+    with_one_failed = building.mailing_progress(mailing)
     assert with_one_failed == {"sent": 1, "failed": 1, "pending": 0, "suppressed": 0, "total": 2}
-    assert mailings.retry_failed(mailing=mailing) == 1
-    assert outbox.send_delivery_batch(delivery_ids=[first.pk]) == []
+    assert building.retry_failed(mailing=mailing) == 1
+    assert sending.send_delivery_batch(delivery_ids=[first.pk]) == []
     assert sorted(smtp_sink.handler.recipients()) == ["a@x.org", "b@x.org"]
 
 
 def test_unsubscribe_link_asks_first_then_suppresses(client, session2, settings):
     settings.SITE_URL = "https://wg.example"
-    url = mailings.unsubscribe_url(email="ana@example.org", language="es").removeprefix("https://wg.example")
+    url = rendering.unsubscribe_url(email="ana@example.org", language="es").removeprefix("https://wg.example")
     assert url.startswith("/es/registrations/unsubscribe/")
 
     page = client.get(url)
@@ -272,7 +273,7 @@ def test_one_click_unsubscribe_post_needs_no_csrf_and_a_forged_token_is_refused(
 
     settings.SITE_URL = "https://wg.example"
     client = Client(enforce_csrf_checks=True)
-    url = mailings.unsubscribe_url(email="kate@example.org", language="en").removeprefix("https://wg.example")
+    url = rendering.unsubscribe_url(email="kate@example.org", language="en").removeprefix("https://wg.example")
     token = url.split("/")[-2]
 
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
@@ -292,17 +293,17 @@ def test_reminders_go_once_to_confirmed_people_in_their_language_with_the_join_l
     day_before = session2.starts_at - timedelta(hours=23)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert mailings.send_due_reminders(now=session2.starts_at - timedelta(hours=25)) == 0
-        assert mailings.send_due_reminders(now=day_before) == 1
-        assert mailings.send_due_reminders(now=day_before + timedelta(minutes=5)) == 0
+        assert automatic.send_due_reminders(now=session2.starts_at - timedelta(hours=25)) == 0
+        assert automatic.send_due_reminders(now=day_before) == 1
+        assert automatic.send_due_reminders(now=day_before + timedelta(minutes=5)) == 0
     assert [message.to for message in mail.outbox] == [["ana@example.org"]]
     assert mail.outbox[0].subject.startswith("Recordatorio: Inclusive mechanisms comienza ")
     assert "(hora de Montevideo, UTC-03:00)" in mail.outbox[0].subject
     assert "Unirse a la sesión: https://video.example.org/j/secret-join" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert mailings.send_due_reminders(now=session2.starts_at - timedelta(minutes=30)) == 1
-        assert mailings.send_due_reminders(now=session2.starts_at - timedelta(minutes=29)) == 0
+        assert automatic.send_due_reminders(now=session2.starts_at - timedelta(minutes=30)) == 1
+        assert automatic.send_due_reminders(now=session2.starts_at - timedelta(minutes=29)) == 0
     assert len(mail.outbox) == 2
 
 
@@ -314,9 +315,9 @@ def test_reschedule_keeps_the_uid_raises_sequence_and_tells_confirmed_people(
     new_start = session2.starts_at + timedelta(days=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        update = mailings.reschedule_session(session=session2, starts_at=new_start)
+        update = automatic.reschedule_session(session=session2, starts_at=new_start)
     with django_capture_on_commit_callbacks(execute=True):
-        assert mailings.reschedule_session(session=session2, starts_at=new_start) is None
+        assert automatic.reschedule_session(session=session2, starts_at=new_start) is None
 
     session2.refresh_from_db()
     assert (session2.starts_at, session2.ics_sequence) == (new_start, 1)
@@ -337,12 +338,12 @@ def test_a_scheduled_mailing_waits_for_its_time(session2, django_capture_on_comm
     mailing.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        mailings.queue_mailing(mailing=mailing)
-        mailings.dispatch_due_mailings(now=timezone.now() + timedelta(hours=1))
+        building.queue_mailing(mailing=mailing)
+        building.dispatch_due_mailings(now=timezone.now() + timedelta(hours=1))
     assert (mail.outbox, mailing.deliveries.count()) == ([], 0)
 
     with django_capture_on_commit_callbacks(execute=True):
-        mailings.dispatch_due_mailings(now=timezone.now() + timedelta(hours=3))
+        building.dispatch_due_mailings(now=timezone.now() + timedelta(hours=3))
     mailing.refresh_from_db()
     assert [message.to for message in mail.outbox] == [["a@x.org"]]
     assert mailing.status == Mailing.Status.DONE
@@ -352,8 +353,8 @@ def test_queueing_twice_is_refused_and_builds_once(session2, django_capture_on_c
     mailing = draft(session2, kind=Mailing.Kind.CUSTOM, audience=Mailing.Audience.ADDRESSES, addresses="a@x.org")
 
     queue_and_run(mailing, django_capture_on_commit_callbacks)
-    with pytest.raises(mailings.MailingBlocked) as blocked:
-        mailings.queue_mailing(mailing=mailing)
+    with pytest.raises(building.MailingBlocked) as blocked:
+        building.queue_mailing(mailing=mailing)
 
     assert blocked.value.blockers == ["The mailing has already been queued."]
     assert len(mail.outbox) == 1
@@ -385,10 +386,10 @@ def test_a_hard_bounce_fails_the_row_and_suppresses_the_address_for_later_mailin
         mailing = draft(session2, kind=Mailing.Kind.CUSTOM, audience=Mailing.Audience.ADDRESSES, addresses="Gone@x.org")
         mailing.status = Mailing.Status.QUEUED
         mailing.save()
-        mailings.build_mailing(mailing_id=mailing.pk)
+        building.build_mailing(mailing_id=mailing.pk)
         delivery = mailing.deliveries.get()
 
-        assert outbox.send_delivery_batch(delivery_ids=[delivery.pk]) == []
+        assert sending.send_delivery_batch(delivery_ids=[delivery.pk]) == []
     finally:
         controller.stop()
 
@@ -399,5 +400,5 @@ def test_a_hard_bounce_fails_the_row_and_suppresses_the_address_for_later_mailin
     later = draft(session2, kind=Mailing.Kind.CUSTOM, audience=Mailing.Audience.ADDRESSES, addresses="gone@x.org")
     later.status = Mailing.Status.QUEUED
     later.save()
-    mailings.build_mailing(mailing_id=later.pk)
+    building.build_mailing(mailing_id=later.pk)
     assert list(later.deliveries.values_list("status", flat=True)) == [Delivery.Status.SUPPRESSED]

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.core.mail import BadHeaderError
 
-from registrations.mail import outbox
 from registrations.models import Delivery
+from registrations.outbox import sending
 
 CALENDAR = "BEGIN:VCALENDAR\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\nSUMMARY:Sesión 2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 SHAPES = {
@@ -64,8 +64,8 @@ def summary(message):
 def test_the_bytes_hold_the_message_django_builds(shape):
     row = delivery(**SHAPES[shape])
 
-    ours = outbox.message_bytes(row)
-    django = outbox.build_message(row).message().as_bytes(linesep="\r\n")
+    ours = sending.message_bytes(row)
+    django = sending.build_message(row).message().as_bytes(linesep="\r\n")
 
     # Parameters: the boundary is random in both; everything else matches.
     def without_boundary(message):
@@ -82,7 +82,7 @@ def test_the_bytes_hold_the_message_django_builds(shape):
 
 
 def test_the_calendar_part_says_the_files_method():
-    message = parsed(outbox.message_bytes(delivery(body_text="x", ics=CALENDAR.format(method="CANCEL"))))
+    message = parsed(sending.message_bytes(delivery(body_text="x", ics=CALENDAR.format(method="CANCEL"))))
 
     calendar = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
     assert calendar["Content-Type"] == 'text/calendar; charset="utf-8"; method="CANCEL"'
@@ -93,6 +93,6 @@ def test_a_header_with_a_line_break_is_refused_as_django_refuses_it():
     row = delivery(body_text="x", subject="Hello\r\nBcc: victim@example.org")
 
     with pytest.raises(BadHeaderError):
-        outbox.message_bytes(row)
+        sending.message_bytes(row)
     with pytest.raises(BadHeaderError):
-        outbox.build_message(row).message()
+        sending.build_message(row).message()

@@ -1,8 +1,8 @@
 import pytest
 
-from registrations import seats
+from registrations import registering, seats
 from registrations.models import Delivery, Registration
-from registrations.tasks import send_delivery_task
+from registrations.outbox.tasks import send_delivery_task
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, rendered
 
@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_every_registration_email_task_run_twice_sends_one_message(smtp_sink):
     session = SessionFactory(capacity=1, title="Mecanismos inclusivos")
-    first = seats.register_participant(session=session, data=person("ana@example.org"))
-    second = seats.register_participant(session=session, data=person("bea@example.org"))
-    seats.register_participant(session=session, data=person("ANA@example.org"))  # private link again
+    first = registering.register_participant(session=session, data=person("ana@example.org"))
+    second = registering.register_participant(session=session, data=person("bea@example.org"))
+    registering.register_participant(session=session, data=person("ANA@example.org"))  # private link again
     seats.confirm_registration(registration=first)
     seats.confirm_registration(registration=second)
     seats.cancel_registration(registration=first)  # cancellation + promotion of the second

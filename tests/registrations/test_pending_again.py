@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from registrations import seats
+from registrations import registering, seats
 from registrations.models import Delivery
 from tests.factories import SessionFactory
 from tests.registrations.helpers import person
@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def test_a_pending_person_registering_again_gets_the_confirm_link(django_capture_on_commit_callbacks):
     session = SessionFactory()
-    registration = seats.register_participant(session=session, data=person("ana@example.org", language="pt"))
+    registration = registering.register_participant(session=session, data=person("ana@example.org", language="pt"))
 
     # The worker (eager here) writes the message after the commit.
     with django_capture_on_commit_callbacks(execute=True):
-        seats.register_participant(session=session, data=person("ANA@example.org", language="pt"))
+        registering.register_participant(session=session, data=person("ANA@example.org", language="pt"))
 
     delivery = Delivery.objects.get(kind="registration_link")
     confirm_url = f"/pt/registrations/r/{registration.token}/confirm/"
@@ -32,11 +32,11 @@ def test_a_pending_person_registering_again_gets_the_confirm_link(django_capture
 def test_a_confirmed_person_registering_again_gets_no_confirm_link(django_capture_on_commit_callbacks):
     session = SessionFactory()
     registration = seats.confirm_registration(
-        registration=seats.register_participant(session=session, data=person("ana@example.org"))
+        registration=registering.register_participant(session=session, data=person("ana@example.org"))
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        seats.register_participant(session=session, data=person("ana@example.org"))
+        registering.register_participant(session=session, data=person("ana@example.org"))
 
     delivery = Delivery.objects.get(kind="registration_link")
     assert "/confirm/" not in delivery.body_text

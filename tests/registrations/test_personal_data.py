@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from registrations import personal_data
-from registrations.mail import outbox
 from registrations.models import Delivery, Mailing, Registration, Suppression
+from registrations.outbox import sending, suppression
+from registrations.privacy import personal_data
 from sessions_app.models import Certificate, Document, Session
 from sessions_app.outcomes.certificates import issue_certificate
 from tests.factories import (
@@ -219,8 +219,8 @@ def test_after_erasure_a_dump_of_the_whole_database_holds_neither_the_address_no
     assert Registration.objects.get(pk=seated.pk).status == Status.CANCELLED
     assert Registration.objects.get(pk=waiting.pk).status == Status.CONFIRMED
     # Only a keyed hash of the address is left, so no mailing reaches it again.
-    suppression = Suppression.objects.get(reason=Suppression.Reason.ERASED)
-    assert (suppression.email, suppression.email_hash) == ("", outbox.address_hash(EMAIL))
+    suppressed = Suppression.objects.get(reason=Suppression.Reason.ERASED)
+    assert (suppressed.email, suppressed.email_hash) == ("", suppression.address_hash(EMAIL))
     # Others keep their data.
     assert Registration.objects.get(pk=maria["others"]["past"].pk).full_name == "José Pérez"
     assert Delivery.objects.filter(to_email="jose@example.org").get().body_text == "Dear José"
@@ -270,7 +270,7 @@ def test_a_mailing_built_while_the_erasure_ran_sends_nothing_and_keeps_nothing(m
         body_text=f"Dear {NAME}",
     )
 
-    outbox.send_delivery(delivery_id=late.pk)
+    sending.send_delivery(delivery_id=late.pk)
 
     late.refresh_from_db()
     assert (late.status, late.to_email, late.body_text, late.subject) == (Delivery.Status.SUPPRESSED, "", "", "")
@@ -289,32 +289,32 @@ def test_confirming_after_the_erasure_finds_nothing(client, maria):
 
 
 def test_registering_again_after_erasure_lifts_the_suppression_once_the_person_confirms(maria, client):
-    from registrations import seats
+    from registrations import registering
     from tests.registrations.helpers import person
 
     personal_data.erase_personal_data(registration=maria["attended"])
-    assert outbox.is_suppressed(EMAIL)
+    assert suppression.is_suppressed(EMAIL)
 
     # Anyone can type an address into the form: that alone does not undo the erasure's suppression.
-    again = seats.register_participant(session=SessionFactory(), data=person(EMAIL.upper()))
-    assert outbox.is_suppressed(EMAIL)
+    again = registering.register_participant(session=SessionFactory(), data=person(EMAIL.upper()))
+    assert suppression.is_suppressed(EMAIL)
 
     # The person clicks the e-mailed link: the address is theirs, and they want our mail again.
     response = client.post(f"/en/registrations/r/{again.token}/confirm/")
 
     assert response.status_code == 302
     assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
-    assert not outbox.is_suppressed(EMAIL)
+    assert not suppression.is_suppressed(EMAIL)
 
 
 def test_staff_confirming_a_registration_leaves_the_erasure_suppression(maria):
-    from registrations import seats
+    from registrations import registering, seats
     from tests.registrations.helpers import person
 
     personal_data.erase_personal_data(registration=maria["attended"])
-    again = seats.register_participant(session=SessionFactory(), data=person(EMAIL))
+    again = registering.register_participant(session=SessionFactory(), data=person(EMAIL))
 
     seats.confirm_registration(registration=again, by_staff=True)
 
     assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
-    assert outbox.is_suppressed(EMAIL)
+    assert suppression.is_suppressed(EMAIL)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from registrations import seats
-from registrations.focal_points.services import FocalPointError, nominate
+from registrations import registering, seats
+from registrations.focal_points.errors import FocalPointError
+from registrations.focal_points.nominations import nominate
 from registrations.models import Delivery, Registration
 from tests.factories import InstitutionFactory, RegistrationFactory
 from tests.registrations.helpers import form_data
@@ -55,7 +56,7 @@ def test_a_seated_or_waiting_person_cannot_move_to_another_country(client, sessi
     assert page.context["form"].fields["country"].disabled is True
     assert Registration.objects.get(pk=registration.pk).country.code == "UY"
     with pytest.raises(seats.CountryChangeNotAllowed):
-        seats.change_details(registration=registration, data={"country": "MX"})
+        registering.change_details(registration=registration, data={"country": "MX"})
 
 
 def test_a_pending_person_may_still_correct_their_country(client, session):
@@ -69,7 +70,7 @@ def test_a_pending_person_may_still_correct_their_country(client, session):
 
 
 def test_withdrawing_the_contact_opt_in_from_the_private_page_and_from_an_unsubscribe_link(client, session):
-    from registrations.mail.mailings import unsubscribe_token
+    from registrations.campaigns.unsubscribe import unsubscribe_token
 
     first = RegistrationFactory(session=session, email="ana@example.org", contact_opt_in=True)
     second = RegistrationFactory(email="ANA@example.org", contact_opt_in=True)

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registrations import seats
-from registrations.mail import outbox
 from registrations.models import Delivery, Registration
-from registrations.tasks import send_delivery_task
+from registrations.outbox import queueing
+from registrations.outbox.tasks import send_delivery_task
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import form_data
 
@@ -23,7 +23,7 @@ def register_url(session):
 def post_queries(client, session, email, monkeypatch=None):
     if monkeypatch is not None:
         # Committed for real, the eager worker would send the e-mail in the request: hand over nothing.
-        monkeypatch.setattr(outbox, "enqueue_delivery", lambda delivery_id: None)
+        monkeypatch.setattr(queueing, "enqueue_delivery", lambda delivery_id: None)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(register_url(session), form_data(email))
     assert response.status_code == 302
@@ -89,7 +89,7 @@ def test_a_confirmation_costs_the_same_queries_whatever_the_registrations(client
     for number in range(existing):
         RegistrationFactory(session=session, email=f"someone{number}@example.org", status="confirmed")
     first, second = (RegistrationFactory(session=session, status="pending") for _ in range(2))
-    monkeypatch.setattr(outbox, "enqueue_delivery", lambda delivery_id: None)  # no e-mail in the request
+    monkeypatch.setattr(queueing, "enqueue_delivery", lambda delivery_id: None)  # no e-mail in the request
     client.post(f"/es/registrations/r/{first.token}/confirm/")  # the first request of a process keeps more
 
     with CaptureQueriesContext(connection) as queries:

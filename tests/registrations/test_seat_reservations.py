@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import seats
+from registrations import registering, seats
 from registrations.models import Registration, SeatReservation
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, run_concurrently
@@ -23,7 +23,7 @@ MADRID_TIME = "Europe/Madrid"
 
 def arrive(session, name, country):
     """Register and confirm ``name``@example.org from ``country``; returns the fresh registration."""
-    registration = seats.register_participant(
+    registration = registering.register_participant(
         session=session, data=person(f"{name}@example.org", country=country, full_name=name)
     )
     return seats.confirm_registration(registration=registration)

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from registrations import seats
+from registrations import registering, seats
+from registrations.consent import current_notice
 from registrations.models import Delivery, Registration
-from registrations.privacy import current_notice
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, rendered
@@ -18,7 +18,7 @@ def statuses(session):
 
 
 def test_register_creates_a_pending_registration_with_consent_and_queues_the_confirmation_request(session):
-    registration = seats.register_participant(session=session, data=person("Ana@Example.org"))
+    registration = registering.register_participant(session=session, data=person("Ana@Example.org"))
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
@@ -34,9 +34,9 @@ def test_register_creates_a_pending_registration_with_consent_and_queues_the_con
 
 
 def test_registering_again_in_another_case_creates_nothing_and_resends_the_private_link(session):
-    first = seats.register_participant(session=session, data=person("ana@example.org"))
+    first = registering.register_participant(session=session, data=person("ana@example.org"))
 
-    again = seats.register_participant(session=session, data=person("ANA@EXAMPLE.ORG", full_name="Someone else"))
+    again = registering.register_participant(session=session, data=person("ANA@EXAMPLE.ORG", full_name="Someone else"))
 
     assert again.pk == first.pk
     assert Registration.objects.filter(session=session).count() == 1
@@ -65,7 +65,7 @@ def test_registration_outside_the_window_is_refused_with_a_message(changes, mess
     session = SessionFactory(**changes)
 
     with translation.override("en"), pytest.raises(seats.RegistrationClosed) as error:
-        seats.register_participant(session=session, data=person("ana@example.org"))
+        registering.register_participant(session=session, data=person("ana@example.org"))
 
     with translation.override("en"):
         assert str(error.value.message) == message
@@ -75,7 +75,7 @@ def test_registration_outside_the_window_is_refused_with_a_message(changes, mess
 def test_staff_can_register_someone_while_registration_is_closed(staff):
     session = SessionFactory(status=Session.Status.REGISTRATION_CLOSED)
 
-    registration = seats.register_participant(
+    registration = registering.register_participant(
         session=session, data=person("ana@example.org"), source=Registration.Source.STAFF, registered_by=staff
     )
 

@@ -4,9 +4,10 @@ through it, eagerly; with one, the sender takes them all: test_sender.py.)"""
 
 import pytest
 
-from registrations import seats, tasks
-from registrations.mail.outbox import TransientSendError
+from registrations import registering
 from registrations.models import Delivery
+from registrations.outbox import tasks
+from registrations.outbox.sending import TransientSendError
 from tests.factories import SessionFactory
 from tests.registrations.helpers import person
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def queued(*emails):
     session = SessionFactory(title="Mecanismos inclusivos")
     for email in emails:
-        seats.register_participant(session=session, data=person(email))
+        registering.register_participant(session=session, data=person(email))
     return list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
 
 

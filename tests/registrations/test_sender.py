@@ -1,7 +1,7 @@
-"""The worker's sender (``outbox.send_queued``): the transactional messages requests queued go out
+"""The worker's sender (``sending.send_queued``): the transactional messages requests queued go out
 in batches, each over one SMTP connection, a registrant's message written first; a mailing's rows,
 and rows another worker holds, are left alone; a request wakes the sender only when none is on its
-way (``outbox.wake_sender``)."""
+way (``queueing.wake_sender``)."""
 
 import logging
 from datetime import timedelta
@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations import notifications, seats, tasks
-from registrations.mail import outbox
+from registrations import notifications, registering
 from registrations.models import Delivery
+from registrations.outbox import queueing, sending, tasks, upkeep
 from tests.factories import SessionFactory
 from tests.registrations.helpers import built, form_data, person, postgresql_only
 from tests.support.smtp import free_port
@@ -27,12 +27,12 @@ def registered(*emails):
     (the test's transaction never commits, so nothing wakes a sender)."""
     session = SessionFactory(title="Mecanismos inclusivos")
     for email in emails:
-        seats.register_participant(session=session, data=person(email))
+        registering.register_participant(session=session, data=person(email))
     return list(Delivery.objects.filter(mailing__isnull=True).order_by("pk"))
 
 
 def send_queued():
-    return outbox.send_queued(render=notifications.render_delivery)
+    return sending.send_queued(render=notifications.render_delivery)
 
 
 def rows(deliveries):
@@ -64,7 +64,7 @@ def test_everything_queued_goes_out_written_in_the_persons_language_over_one_con
 
 
 def test_a_batch_at_a_time_each_over_its_own_connection(smtp_sink, monkeypatch):
-    monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
+    monkeypatch.setattr(sending, "BATCH_SIZE", 2)
     queued = registered(*(f"person{i}@example.org" for i in range(5)))
 
     assert send_queued() == []
@@ -119,7 +119,7 @@ def test_the_failure_is_logged_with_the_id_of_the_request_that_queued_the_messag
     delivery = Delivery.objects.get()
     assert delivery.request_id == response["X-Request-ID"]
 
-    with caplog.at_level(logging.WARNING, logger="registrations.mail.outbox"):
+    with caplog.at_level(logging.WARNING, logger="registrations.outbox"):
         send_queued()
 
     [line] = [record for record in caplog.records if f"Delivery {delivery.pk} not sent" in record.getMessage()]
@@ -148,7 +148,7 @@ def test_a_cache_that_fails_does_not_stop_the_sender(smtp_sink, monkeypatch, cap
     monkeypatch.setattr(cache, "delete", broken)
     queued = registered("ana@example.org")
 
-    with caplog.at_level(logging.WARNING, logger="registrations.mail.outbox"):
+    with caplog.at_level(logging.WARNING, logger="registrations.outbox"):
         assert send_queued() == []
 
     assert smtp_sink.handler.recipients() == ["ana@example.org"]
@@ -159,15 +159,15 @@ def test_a_cache_that_fails_does_not_stop_the_sender(smtp_sink, monkeypatch, cap
 def test_a_request_wakes_the_sender_only_when_none_is_on_its_way(smtp_sink):
     # Celery runs eagerly here: a sender that is woken runs at once, in this process.
     registered("ana@example.org", "bea@example.org")
-    cache.set(outbox.SENDER_WOKEN_KEY, 1)  # a sender is on its way
+    cache.set(queueing.SENDER_WOKEN_KEY, 1)  # a sender is on its way
 
-    outbox.wake_sender()
+    queueing.wake_sender()
     assert smtp_sink.handler.recipients() == []
 
-    cache.delete(outbox.SENDER_WOKEN_KEY)  # it has started: whatever comes next needs another
-    outbox.wake_sender()
+    cache.delete(queueing.SENDER_WOKEN_KEY)  # it has started: whatever comes next needs another
+    queueing.wake_sender()
     assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]
-    assert cache.get(outbox.SENDER_WOKEN_KEY) is None
+    assert cache.get(queueing.SENDER_WOKEN_KEY) is None
 
 
 def test_a_sender_that_finds_the_server_down_retries_later_and_new_rows_wait_for_it(smtp_down):
@@ -179,7 +179,7 @@ def test_a_sender_that_finds_the_server_down_retries_later_and_new_rows_wait_for
 
     assert rows([first]) == [(Delivery.Status.QUEUED, 1)]
     # Until then a new registration wakes no sender of its own into the same failure.
-    assert cache.get(outbox.SENDER_WOKEN_KEY) == 1
+    assert cache.get(queueing.SENDER_WOKEN_KEY) == 1
 
 
 def test_the_sweeper_wakes_the_sender_for_transactional_messages_left_queued(
@@ -189,7 +189,7 @@ def test_the_sweeper_wakes_the_sender_for_transactional_messages_left_queued(
     queued = registered("ana@example.org", "bea@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.requeue_stuck_deliveries(older_than=timedelta(0)) == 2
+        assert upkeep.requeue_stuck_deliveries(older_than=timedelta(0)) == 2
 
     # Celery runs eagerly here: the sender it woke has sent both, over one connection.
     assert smtp_sink.handler.recipients() == ["ana@example.org", "bea@example.org"]

@@ -14,16 +14,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from registrations.mail import mailings, outbox
-from registrations.mail.tasks import (
-    build_mailing_task,
-    dispatch_due_mailings_task,
+from registrations.campaigns import automatic, building, rendering
+from registrations.campaigns.tasks import build_mailing_task, dispatch_due_mailings_task, send_due_reminders_task
+from registrations.models import Delivery, Mailing, Registration
+from registrations.outbox import queueing
+from registrations.outbox.tasks import (
     requeue_stuck_deliveries_task,
     send_delivery_batch_task,
-    send_due_reminders_task,
+    send_delivery_task,
+    send_queued_deliveries_task,
 )
-from registrations.models import Delivery, Mailing, Registration
-from registrations.tasks import send_delivery_task, send_queued_deliveries_task
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import form_data
 from tests.services.conftest import point_celery_at, restore_eager_celery, wait_for
@@ -43,7 +43,7 @@ def expected(count):
 
 def new_mailing(session, **fields):
     mailing = Mailing(session=session, **fields)
-    mailings.fill_defaults(mailing=mailing)
+    rendering.fill_defaults(mailing=mailing)
     mailing.save()
     return mailing
 
@@ -90,7 +90,7 @@ def test_save_the_date_arrives_once_with_its_headers_parts_and_calendar(broker, 
     mailing = new_mailing(session, kind=Mailing.Kind.SAVE_THE_DATE, audience=Mailing.Audience.REGISTRANTS)
     start_worker(broker=broker)
 
-    mailings.queue_mailing(mailing=mailing)
+    building.queue_mailing(mailing=mailing)
 
     wait_for(lambda: len(smtp_server.messages) == 6 and settled(mailing), timeout=60, message="six messages")
     wait_for(lambda: Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.DONE, timeout=10, message="done")
@@ -127,7 +127,7 @@ def test_smtp_421_for_a_while_in_the_middle_of_1000_recipients_still_gives_one_m
     mailing.save()
     start_worker(broker=broker)
 
-    mailings.queue_mailing(mailing=mailing)
+    building.queue_mailing(mailing=mailing)
     wait_for(lambda: len(smtp_server.messages) >= 200, timeout=90, message="the first 200 messages")
     smtp_server.handler.fail_next(10**9)  # every DATA answered 421 ...
     time.sleep(2)
@@ -155,7 +155,7 @@ def test_worker_killed_mid_mailing_then_restarted_leaves_everyone_with_one_messa
     mailing.save()
     worker = start_worker(broker=broker, concurrency=concurrency)
 
-    mailings.queue_mailing(mailing=mailing)
+    building.queue_mailing(mailing=mailing)
     wait_for(lambda: len(smtp_server.messages) >= 100, timeout=90, message="the first 100 messages")
     worker.kill()
     assert len(smtp_server.messages) < total
@@ -238,7 +238,7 @@ def test_every_task_run_twice_sends_once(broker, start_worker, smtp_server):
     ids = list(mailing.deliveries.values_list("pk", flat=True))
     send_delivery_batch_task.delay(ids)
     send_delivery_batch_task.delay(ids)
-    outbox.queue_email(
+    queueing.queue_email(
         key="services:once", kind="custom", to_email="single@example.org", language="en", template="mailing",
         context={"subject": "Once", "body": "Once only", "unsubscribe_url": "https://wg.example/u"},
     )  # fmt: skip
@@ -279,7 +279,7 @@ def test_reminder_is_sent_once_when_beat_runs_twice_and_a_reschedule_moves_the_s
     assert english["Subject"].startswith("Reminder: Inclusive mechanisms starts ")
     assert "Join the session: https://video.example.org/j/secret-join" in english.get_body(("plain",)).get_content()
 
-    mailings.reschedule_session(session=session, starts_at=session.starts_at + timedelta(days=1))
+    automatic.reschedule_session(session=session, starts_at=session.starts_at + timedelta(days=1))
     wait_for(lambda: len(smtp_server.messages) >= 6, timeout=60, message="three updates")
     wait_for(lambda: broker_idle(broker), timeout=30, message="an idle broker")
 
@@ -309,7 +309,7 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task_as_conn_max_ag
     start_worker(broker=broker, concurrency=1, env={"DB_CONN_MAX_AGE": "60"})
     seen = []
     for number in range(2):
-        delivery = outbox.queue_email(
+        delivery = queueing.queue_email(
             key=f"reuse:{number}", kind="custom", to_email=f"reuse{number}@example.org", language="en",
             template="mailing", context={"subject": "Once", "body": "Once only", "unsubscribe_url": "https://x"},
         )  # fmt: skip
@@ -328,7 +328,7 @@ def test_a_registration_rush_goes_out_through_a_few_senders_each_person_once(
     """Forty people register one after the other: each request only wakes the worker's sender (or
     finds it woken), and the sender writes and sends what has gathered over one connection a batch."""
     # This process publishes the wake-ups: a gathering window wide enough for a slow machine.
-    monkeypatch.setattr(outbox, "SENDER_GATHER_SECONDS", 1)
+    monkeypatch.setattr(queueing, "SENDER_GATHER_SECONDS", 1)
     worker = start_worker(broker=broker, queues="default")
     session = SessionFactory(title="Inclusive mechanisms", capacity=100)
     with translation.override("es"):

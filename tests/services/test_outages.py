@@ -20,10 +20,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from copolad_wg.cache import _Breaker as CacheBreaker
-from registrations.mail.outbox import _BrokerBreaker
-from registrations.mail.tasks import requeue_stuck_deliveries_task
+from common.cache import BREAKER as CacheBreaker
 from registrations.models import Delivery, Registration
+from registrations.outbox.queueing import BROKER_BREAKER
+from registrations.outbox.tasks import requeue_stuck_deliveries_task
 from tests.factories import SessionFactory, UserFactory
 from tests.registrations.helpers import form_data
 from tests.services.conftest import (
@@ -46,10 +46,10 @@ THIRTY_MB = 30 * 1024 * 1024
 @pytest.fixture(autouse=True)
 def _fresh_breakers():
     CacheBreaker.reset()
-    _BrokerBreaker.reset()
+    BROKER_BREAKER.reset()
     yield
     CacheBreaker.reset()
-    _BrokerBreaker.reset()
+    BROKER_BREAKER.reset()
 
 
 def use_redis_cache(settings, url):

@@ -5,9 +5,9 @@ import pytest
 import redis
 from django.core.cache import cache
 
+from common import pagecache
+from common.ratelimit import hit
 from registrations.models import Registration
-from registrations.ratelimit import hit
-from sessions_app import pagecache
 from tests.factories import InstitutionFactory, SessionFactory
 from tests.registrations.helpers import form_data
 from tests.support.caches import fail_safe_redis

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from common.links import absolute_reverse
 from registrations.models import Registration
-from sessions_app.links import absolute_reverse
 from sessions_app.models import Certificate, GroupLogo
 from sessions_app.outcomes import documents, publishing
 from sessions_app.outcomes.certificates import certificate_refusal

@@ -14,8 +14,8 @@ from django.utils import translation
 
 from agenda.admin import AgendaItemForm, AgendaRoleForm
 from agenda.models import AgendaRole
-from registrations.admin import RegistrationAdminForm, SeatReservationForm
-from registrations.mail.admin import SuppressionForm
+from registrations.admin.registrations import RegistrationAdminForm
+from registrations.admin.seat_reservations import SeatReservationForm
 from registrations.models import (
     Contribution,
     ContributionAnswer,
@@ -24,9 +24,10 @@ from registrations.models import (
     SeatReservation,
     Suppression,
 )
+from registrations.outbox.admin import SuppressionForm
 from sessions_app.admin import AgendaItemInlineForm
 from sessions_app.models import Document, Session
-from sessions_app.outcomes.admin import RoadmapItemAdminForm
+from sessions_app.outcomes.admin.roadmap import RoadmapItemAdminForm
 from tests.factories import AgendaItemFactory, AgendaRoleFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

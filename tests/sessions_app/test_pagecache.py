@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import seats
+from registrations import registering, seats
 from sessions_app.models import Session
 from tests.factories import AgendaItemFactory, RegistrationFactory, SessionFactory, SpeakerFactory
 from tests.sessions_app.pages import element, text, texts
@@ -80,7 +80,7 @@ def test_a_pending_registration_leaves_the_cached_page_alone(client, session):
     url = f"/en/sessions/{session.slug}/"
     page(client, url)
 
-    seats.register_participant(
+    registering.register_participant(
         session=session,
         data={"email": "ana@example.org", "full_name": "Ana", "country": "UY", "language": "es", "time_zone": "UTC"},
     )

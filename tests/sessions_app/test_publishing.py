@@ -9,8 +9,8 @@ import re
 import pytest
 from django.core import mail
 
-from registrations.mail import tasks as _mail_tasks  # noqa: F401 - registers the named tasks
 from registrations.models import Delivery, Registration
+from registrations.outbox import tasks as _outbox_tasks  # noqa: F401 - registers the named tasks
 from sessions_app.models import Publication, Session
 from sessions_app.outcomes import pdf
 from sessions_app.outcomes import tasks as _tasks  # noqa: F401 - registers the named tasks

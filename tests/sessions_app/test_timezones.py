@@ -1,7 +1,7 @@
 import zoneinfo
 from datetime import datetime
 
-from sessions_app.timezones import REFERENCE_CITIES, format_utc_offset, local_starts
+from common.timezones import REFERENCE_CITIES, format_utc_offset, local_starts
 
 UTC = zoneinfo.ZoneInfo("UTC")
 

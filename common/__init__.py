@@ -1,0 +1,1 @@
+"""Infrastructure that two apps share and neither owns; it imports no app (see pyproject.toml)."""

@@ -1,0 +1,140 @@
+"""The person's data-protection pages: see and download what is stored, erase it, read the notice.
+
+The private pages take the participant's token like the participant's own pages (``registrations/views.py``).
+"""
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_countries.fields import Country
+
+from common.ratelimit import rate_limit
+from registrations import consent, seats
+from registrations.models import Registration
+from registrations.privacy import notice as notice_versions
+from registrations.privacy import personal_data
+from registrations.rules import participant_actions
+from registrations.tokens import registration_for_token
+from registrations.views import busy_page, private_page
+
+# ── The person's rights: download and delete (withdrawing the contact opt-in is in seats) ──────
+
+
+@never_cache
+@require_GET
+@rate_limit("token")
+def my_data(request, token):
+    """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
+    registration = registration_for_token(token)
+    if not participant_actions(registration).download_data:
+        raise Http404
+    data = personal_data.export_personal_data(registration=registration)
+    if request.GET.get("format") == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+        response["Cache-Control"] = "private, no-store"
+        return private_page(response)
+    context = {
+        "registration": registration,
+        "session": registration.session,
+        "data": data,
+        "registrations": [_labelled(record) for record in data["registrations"]],
+    }
+    return private_page(render(request, "registrations/my_data.html", context))
+
+
+def _labelled(record):
+    """``[(label, value), ...]`` of one exported registration, labelled as the forms call them."""
+    rows = []
+    for name, value in record.items():
+        if name == "status_label":
+            continue  # the status row shows the label already
+        if name == "attended":
+            label = Registration.Status.ATTENDED.label
+        else:
+            field = Registration._meta.get_field(name)
+            label = field.verbose_name
+            if field.choices and value:
+                value = str(dict(field.flatchoices).get(value, value))
+            elif name == "country" and value:
+                value = str(Country(value).name)
+        if isinstance(value, dict):
+            value = value.get("title", "")
+        if value is True:
+            value = _("Yes")
+        elif value is False:
+            value = _("No")
+        rows.append((str(label), "" if value is None else value))
+    return rows
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limit("token")
+def delete_my_data(request, token):
+    """GET asks for confirmation; POST erases and leads to a page that says what happened."""
+    registration = registration_for_token(token)
+    if not participant_actions(registration).delete_data:
+        raise Http404
+    if request.method == "POST":
+        try:
+            report = personal_data.erase_personal_data(registration=registration, requested_by="person")
+        except seats.SessionBusy as error:
+            return busy_page(request, error)
+        messages.success(
+            request,
+            ngettext(
+                "Your personal data have been deleted from %(count)d registration.",
+                "Your personal data have been deleted from %(count)d registrations.",
+                report.registrations,
+            )
+            % {"count": report.registrations},
+        )
+        return redirect("registrations:data_deleted")
+    registrations = list(personal_data.registrations_of(registration.email))
+    context = {"registration": registration, "session": registration.session, "registrations": registrations}
+    return private_page(render(request, "registrations/my_data_delete.html", context))
+
+
+def data_deleted(request):
+    """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
+    return private_page(
+        render(request, "registrations/my_data_deleted.html", {"retention": consent.retention_periods()})
+    )
+
+
+# ── The privacy notice ──────────────────────────────────────────────────────────────────────
+
+
+def _notice_page(request, notice):
+    context = {
+        "notice": notice,
+        "notice_blocks": consent.notice_blocks(notice.body),
+        "retention": consent.retention_periods(),
+        "current": consent.current_notice(),
+        "versions": notice_versions.published_versions(),
+    }
+    return render(request, "registrations/privacy_notice.html", context)
+
+
+def privacy_notice(request):
+    notice = consent.current_notice()
+    if notice is None:
+        raise Http404
+    return _notice_page(request, notice)
+
+
+def privacy_notice_version(request, version):
+    notice = consent.published_notice(version)
+    if notice is None:
+        raise Http404
+    return _notice_page(request, notice)

@@ -1,0 +1,76 @@
+"""The roadmap's actions, and the rendered documents (read-only)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from sessions_app.models import Document, RoadmapItem
+
+
+class RoadmapItemAdminForm(forms.ModelForm):
+    """The owner must match its kind: a country for "a country", an institution for "an institution"."""
+
+    class Meta:
+        model = RoadmapItem
+        fields = [
+            "group",
+            "title",
+            "description",
+            "owner_kind",
+            "owner_country",
+            "owner_institution",
+            "period",
+            "due_date",
+            "status",
+            "follow_up_session",
+            "order",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("owner_kind")
+        country, institution = cleaned.get("owner_country"), cleaned.get("owner_institution")
+        if kind == RoadmapItem.Owner.COUNTRY:
+            if not country:
+                self.add_error("owner_country", _("Choose the country that owns this action."))
+            if institution:
+                self.add_error("owner_institution", _("Leave the institution blank when a country owns the action."))
+        elif kind == RoadmapItem.Owner.INSTITUTION:
+            if not institution:
+                self.add_error("owner_institution", _("Choose the institution that owns this action."))
+            if country:
+                self.add_error("owner_country", _("Leave the country blank when an institution owns the action."))
+        elif kind == RoadmapItem.Owner.PROGRAMME:
+            if country:
+                self.add_error("owner_country", _("Leave the country blank when the programme owns the action."))
+            if institution:
+                self.add_error(
+                    "owner_institution", _("Leave the institution blank when the programme owns the action.")
+                )
+        return cleaned
+
+
+@admin.register(RoadmapItem)
+class RoadmapItemAdmin(TabbedTranslationAdmin):
+    form = RoadmapItemAdminForm
+    list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
+    list_filter = ["group", "status", "owner_kind"]
+    list_editable = ["status", "order"]
+    list_select_related = ["group", "follow_up_session__group"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["owner_institution"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["session", "kind", "language", "version", "registration", "is_public", "size", "created_at"]
+    list_filter = ["kind", "language", "is_public", "session"]
+    list_select_related = ["session__group", "registration"]
+    readonly_fields = [field.name for field in Document._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # documents are rendered by the task, never uploaded by hand
+
+    def has_change_permission(self, request, obj=None):
+        return False
