@@ -23,7 +23,8 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
-from sessions_app.admin_widgets import ZonedSplitDateTime
+from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
+from common.admin_widgets import ZonedSplitDateTime
 from sessions_app.completeness import missing_before_public, missing_translations
 from sessions_app.models import (
     GroupLogo,
@@ -41,7 +42,7 @@ COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "c
 
 
 @admin.register(ThematicFocus)
-class ThematicFocusAdmin(TabbedTranslationAdmin):
+class ThematicFocusAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
@@ -55,7 +56,7 @@ class GroupLogoInline(admin.TabularInline):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(TabbedTranslationAdmin):
+class WorkingGroupAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     list_display = ["outcome_code", "name", "programme"]
     inlines = [GroupLogoInline]
     search_fields = ["name", "outcome_code"]
@@ -63,21 +64,21 @@ class WorkingGroupAdmin(TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ["outcome_code"]}
 
 
-class ObjectiveInline(TranslationTabularInline):
+class ObjectiveInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = Objective
     extra = 0
     fields = ["order", "text"]
     formfield_overrides = COMPACT_TEXT
 
 
-class MethodologyStepInline(TranslationTabularInline):
+class MethodologyStepInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = MethodologyStep
     extra = 0
     fields = ["moment", "order", "text"]
     formfield_overrides = COMPACT_TEXT
 
 
-class GuidingQuestionInline(TranslationTabularInline):
+class GuidingQuestionInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = GuidingQuestion
     extra = 0
     fields = ["order", "text"]
@@ -117,7 +118,7 @@ class AgendaItemInlineForm(forms.ModelForm):
         return cleaned
 
 
-class AgendaItemInline(TranslationTabularInline):
+class AgendaItemInline(OneLanguageRequiredInline, TranslationTabularInline):
     """Agenda items edited on the session page; their speakers and roles through the change link.
 
     Each saved row shows its computed start and end beside it, so staff see the times move as
@@ -238,7 +239,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(TabbedTranslationAdmin):
+class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     """The session's page: what it is, when, its texts in three languages, its agenda.
 
     The outcomes wing (``sessions_app/outcomes/admin/session.py``) registers a subclass in its place

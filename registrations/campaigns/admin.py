@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.admin import page_context
+from common.admin_widgets import ZonedSplitDateTime
 from registrations.campaigns import audiences, building, rendering
 from registrations.models import Delivery, Mailing, Registration
-from sessions_app.admin_widgets import ZonedSplitDateTime
 from sessions_app.completeness import missing_translations
 from sessions_app.models import Session
 

@@ -14,6 +14,7 @@ from django_countries import countries
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from common.admin import page_context
+from common.admin_languages import OneLanguageRequiredAdmin
 from registrations.models import Registration
 from sessions_app.models import Conclusions, Session
 from sessions_app.outcomes.attendance import (
@@ -80,7 +81,7 @@ class ConclusionsAdminForm(forms.ModelForm):
 
 
 @admin.register(Conclusions)
-class ConclusionsAdmin(TabbedTranslationAdmin):
+class ConclusionsAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     form = ConclusionsAdminForm
     list_display = ["session", "is_public", "published_at", "updated_at"]
     list_select_related = ["session__group"]

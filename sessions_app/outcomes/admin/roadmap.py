@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from common.admin_languages import OneLanguageRequiredAdmin
 from sessions_app.models import Document, RoadmapItem
 
 
@@ -52,7 +53,7 @@ class RoadmapItemAdminForm(forms.ModelForm):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(TabbedTranslationAdmin):
+class RoadmapItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     form = RoadmapItemAdminForm
     list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
     list_filter = ["group", "status", "owner_kind"]
