@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
 from common.admin_widgets import ZonedSplitDateTime
+from sessions_app.cloning import clone_session
 from sessions_app.completeness import missing_before_public, missing_translations
 from sessions_app.models import (
     GroupLogo,
@@ -238,6 +240,22 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+@admin.action(description=_("Clone as a new session (agenda, objectives, questions, speakers; no registrations)"))
+def clone_sessions(modeladmin, request, queryset):
+    session = queryset.first()
+    if queryset.count() != 1 or session is None:
+        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+        return None
+    clone = clone_session(session=session)
+    modeladmin.message_user(
+        request,
+        _("Session %(number)s is a draft copy of session %(original)s: set its date and title.")
+        % {"number": clone.number, "original": session.number},
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(reverse("admin:sessions_app_session_change", args=[clone.pk]))
+
+
 @admin.register(Session)
 class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     """The session's page: what it is, when, its texts in three languages, its agenda.
@@ -249,6 +267,7 @@ class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     """
 
     form = SessionAdminForm
+    actions = [clone_sessions]
     list_display = ["__str__", "local_start", "status", "format"]
     list_filter = ["group", "status", ("starts_at", admin.DateFieldListFilter), "format"]
     search_fields = ["title", "slug"]

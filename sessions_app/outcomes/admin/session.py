@@ -98,7 +98,7 @@ class SessionAdmin(CoreSessionAdmin):
     readonly_fields = [*CoreSessionAdmin.readonly_fields, "registration_summary"]
     # Seat reservations per country come after the concept note's inlines.
     inlines = [*CoreSessionAdmin.inlines, SeatReservationInline]
-    actions = [open_attendance, publish_session_conclusions]
+    actions = [*CoreSessionAdmin.actions, open_attendance, publish_session_conclusions]
     # The registrations summary goes before the computed agenda and the calendar file.
     fieldsets = [
         *CoreSessionAdmin.fieldsets[:-2],
