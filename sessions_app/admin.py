@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from agenda.models import AgendaItem
@@ -187,8 +188,28 @@ def _zone_or_none(name):
         return None
 
 
+# Offsets a person picks, rather than a list of minutes typed as JSON.
+REMINDER_CHOICES = [
+    (7 * 24 * 60, _("1 week before")),
+    (2 * 24 * 60, _("2 days before")),
+    (24 * 60, _("1 day before")),
+    (3 * 60, _("3 hours before")),
+    (60, _("1 hour before")),
+    (15, _("15 minutes before")),
+]
+
+
 class SessionAdminForm(forms.ModelForm):
     """Field errors, in the staff's language, for what the database constraints would refuse."""
+
+    reminder_offsets_minutes = forms.TypedMultipleChoiceField(
+        label=_("Reminders"),
+        coerce=int,
+        choices=REMINDER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Confirmed participants get a reminder by e-mail at each time ticked."),
+    )
 
     class Meta:
         model = Session
@@ -220,6 +241,20 @@ class SessionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "certificate_min_percent" in self.fields:
             self.fields["certificate_min_percent"].required = False  # blank: no minimum
+        # An offset set before these choices existed stays visible, and ticked.
+        current = self.instance.reminder_offsets_minutes if self.instance.pk else []
+        known = {minutes for minutes, _label in REMINDER_CHOICES}
+        extra = [
+            (minutes, ngettext("%(count)d minute before", "%(count)d minutes before", minutes) % {"count": minutes})
+            for minutes in current or []
+            if isinstance(minutes, int) and minutes not in known
+        ]
+        if extra:
+            choices = sorted([*REMINDER_CHOICES, *extra], key=lambda choice: -choice[0])
+            self.fields["reminder_offsets_minutes"].choices = choices
+
+    def clean_reminder_offsets_minutes(self):
+        return sorted(set(self.cleaned_data.get("reminder_offsets_minutes") or []), reverse=True)
 
     def clean_certificate_min_percent(self):
         return self.cleaned_data.get("certificate_min_percent") or 0

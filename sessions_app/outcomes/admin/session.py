@@ -9,14 +9,17 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import page_context
+from common.timezones import selectable_zone
 from registrations import notifications
 from registrations.admin.seat_reservations import SeatReservationInline
 from registrations.campaigns.automatic import reschedule_session
+from registrations.forms import OptionsSelect, choice_lists
 from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
@@ -105,6 +108,22 @@ class SessionAdmin(CoreSessionAdmin):
         (_("Registrations so far"), {"fields": ["registration_summary"]}),
         *CoreSessionAdmin.fieldsets[-2:],
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        zone = form.base_fields.get("time_zone")
+        if zone is not None:
+            # The public registration form's zone picker: zones grouped by country, named by city.
+            choices = choice_lists(translation.get_language() or settings.LANGUAGE_CODE)["zones"]
+            current = obj.time_zone if obj is not None else zone.initial
+            field = forms.ChoiceField(
+                label=zone.label,
+                help_text=_("The organiser's zone, in which the times below are typed."),
+                widget=OptionsSelect,
+            )
+            field.choices = choices if not current or selectable_zone(current) else [(current, current), *choices]
+            form.base_fields["time_zone"] = field
+        return form
 
     @admin.display(description=_("confirmed, waitlisted and cancelled, by country and by gender"))
     def registration_summary(self, obj):
