@@ -30,8 +30,8 @@ BREAKER = CircuitBreaker("cache")
 
 
 class _SharedClientCacheClient(RedisCacheClient):
-    """Django's client builds a ``redis.Redis`` for every operation (about 80 µs here, several times
-    a request); one per connection pool serves all of them, since it is thread-safe over its pool."""
+    """Django's client builds a ``redis.Redis`` for every operation, several times a request (its cost:
+    bench/README.md); one per connection pool serves all of them, since it is thread-safe over its pool."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,7 @@ from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -43,7 +44,7 @@ CONTENT = "content"
 SEATS = "seats"
 GENERATIONS = (CONTENT, SEATS)
 # A safety net only: every entry is invalidated by its generations and its valid_until moment.
-MAX_AGE_SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 3600)
+MAX_AGE_SECONDS = settings.PAGE_CACHE_SECONDS
 # Headers of the rendered response worth keeping with the body.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "X-Robots-Tag")
 
@@ -96,7 +97,7 @@ def is_anonymous_visit(request):
         request.method in ("GET", "HEAD")
         and not request.GET
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and getattr(settings, "MESSAGES_COOKIE_NAME", "messages") not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
     )
 
 

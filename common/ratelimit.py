@@ -24,7 +24,7 @@ from common.pagecache import cache_count
 def client_ip(request):
     """The client's address as our own proxies saw it; "unknown" if it cannot be told."""
     remote = request.META.get("REMOTE_ADDR") or ""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         # Each proxy appends the address it received the request from: the entry ``proxies`` from
@@ -56,14 +56,14 @@ def _digest(value):
     return hashlib.sha256(str(value).lower().encode()).hexdigest()[:32]
 
 
-def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", default=(20, 600)):
+def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT"):
     """Decorate a view: POSTs beyond ``(limit, period)`` from one client get the 429 page."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method == "POST":
-                limit, period = getattr(settings, setting, default)
+                limit, period = getattr(settings, setting)
                 if not hit(scope=scope, key=client_ip(request), limit=limit, period=period):
                     return too_many_requests(request, retry_after=period)
             return view(request, *args, **kwargs)

@@ -29,10 +29,6 @@ def new_request_id():
     return uuid.uuid4().hex
 
 
-def current_request_id():
-    return _request_id.get()
-
-
 def bind_request_id(value):
     """Make ``value`` the current request id; returns a token for ``unbind_request_id``."""
     return _request_id.set(value)

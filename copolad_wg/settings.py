@@ -212,6 +212,9 @@ else:
             "LOCATION": "copolad_cache",
         }
     }
+# How long a cached public page may be served at most (common/pagecache.py): a safety net only, since
+# every entry is invalidated by the content and seat generations and by its own valid-until moment.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -252,6 +255,9 @@ LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
 REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
 TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
+# How long a seat change waits for the session's row lock on PostgreSQL before the person is asked
+# to try again (registrations/seats.py: lock_session).
+REGISTRATION_LOCK_TIMEOUT_MS = env_int("REGISTRATION_LOCK_TIMEOUT_MS", 5000)
 LOGIN_REDIRECT_URL = "home"
 # Named URL, so the sign-in page opens in the visitor's language (/es/accounts/login/ ...).
 LOGIN_URL = "account_login"
@@ -438,7 +444,7 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50)
 OUTBOX_BROKER_RETRY_AFTER = env_int("OUTBOX_BROKER_RETRY_AFTER", 15)
 # A request's e-mail waits this long for the ones that follow it (a registration rush), so that the
-# worker's sender writes and sends them together: its cost per message falls to a third.
+# worker's sender writes and sends them together, at a lower cost per message (bench/README.md).
 OUTBOX_SENDER_GATHER_SECONDS = env_float("OUTBOX_SENDER_GATHER_SECONDS", 0.2)
 # What writes a registrant's message on its outbox row just before it is sent: the participants'
 # notifications, named here because the outbox sits below them and cannot import them.

@@ -106,7 +106,7 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
 def session_is_held(session, *, now=None):
     """Held (or its conclusions published, or simply over): nobody is asked to confirm any more."""
     held = (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED)
-    return session.status in held or session.ends_at <= (now or timezone.now())
+    return session.status in held or session.is_past(now)
 
 
 def add_by_staff(*, session, data, registered_by, notify=False, attended=False):

@@ -36,7 +36,7 @@ def registration_state(session, *, now=None):
     now = now or timezone.now()
     if session.status == Session.Status.CANCELLED:
         return CANCELLED
-    if now >= session.ends_at or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
+    if session.is_past(now) or session.status in (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED):
         return PAST
     if session.registration_is_open(now):
         return OPEN

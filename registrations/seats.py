@@ -87,7 +87,7 @@ def lock_session(session_id):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('lock_timeout', %s, true)",
-                    [f"{getattr(settings, 'REGISTRATION_LOCK_TIMEOUT_MS', 5000)}ms"],
+                    [f"{settings.REGISTRATION_LOCK_TIMEOUT_MS}ms"],
                 )
         elif connection.vendor == "sqlite":
             # SELECT ... FOR UPDATE does nothing on SQLite; a write as the first statement takes the
@@ -198,7 +198,7 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     (``seat_counts``), else read here; ``taken_by_country`` is updated in place, so the caller can
     go on counting. ``waiting`` (how many others wait, when counted) spares reading an empty list.
     """
-    if session.status == Session.Status.CANCELLED or now >= session.ends_at or waiting == 0:
+    if session.status == Session.Status.CANCELLED or session.is_past(now) or waiting == 0:
         return []
     queue = waiting_list(session)
     if exclude_pk is not None:

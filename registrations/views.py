@@ -79,7 +79,7 @@ def register_done(request, slug):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
@@ -138,7 +138,7 @@ def _status_message(request, registration):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
     registration = registration_for_token(token)
@@ -183,7 +183,7 @@ def _anonymise_on(session):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token", setting="TOKEN_RATE_LIMIT", default=(30, 600))
+@rate_limit("token", setting="TOKEN_RATE_LIMIT")
 def cancel(request, token):
     """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)

@@ -27,6 +27,7 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
 from common.admin_widgets import ZonedSplitDateTime
+from common.timezones import selectable_zone
 from sessions_app.cloning import clone_session
 from sessions_app.completeness import missing_before_public, missing_translations
 from sessions_app.models import (
@@ -182,10 +183,7 @@ def _int_or_none(value):
 
 
 def _zone_or_none(name):
-    try:
-        return zoneinfo.ZoneInfo(name) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+    return zoneinfo.ZoneInfo(name) if name and selectable_zone(name) else None
 
 
 # Offsets a person picks, rather than a list of minutes typed as JSON.

@@ -68,15 +68,6 @@ def missing_translations(session):
     return gaps
 
 
-def missing_by_language(gaps):
-    """{"es": 3, "pt": 5}: how many fields lack each language."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for gap in gaps:
-        for code in gap.missing:
-            counts[code] += 1
-    return {code: count for code, count in counts.items() if count}
-
-
 def missing_before_public(session):
     """What a session lacks to be shown to the public, as sentences in the active language.
 

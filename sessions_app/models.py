@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common.timezones import selectable_zone
+
 
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if not selectable_zone(value):
         raise ValidationError(_("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value})
 
 
@@ -221,14 +223,14 @@ class Session(models.Model):
     def is_public(self):
         return self.status != self.Status.DRAFT
 
-    @property
-    def is_past(self):
-        return self.ends_at <= timezone.now()
+    def is_past(self, now=None):
+        """Over: its end is not after ``now`` (default: this moment). The one rule every "past" check calls."""
+        return self.ends_at <= (now or timezone.now())
 
     def registration_is_open(self, now=None):
         """Open when staff opened it, inside the window if one is set, and before the session ends."""
         now = now or timezone.now()
-        if self.status != self.Status.REGISTRATION_OPEN or now >= self.ends_at:
+        if self.status != self.Status.REGISTRATION_OPEN or self.is_past(now):
             return False
         if self.registration_opens_at and now < self.registration_opens_at:
             return False

@@ -34,8 +34,8 @@ def groups_with_sessions(*, now=None):
         .prefetch_related("thematic_focuses", Prefetch("sessions", queryset=sessions, to_attr="public_sessions"))
     )
     for group in groups:
-        group.upcoming = [session for session in group.public_sessions if session.ends_at > now]
-        group.past = [session for session in reversed(group.public_sessions) if session.ends_at <= now]
+        group.upcoming = [session for session in group.public_sessions if not session.is_past(now)]
+        group.past = [session for session in reversed(group.public_sessions) if session.is_past(now)]
     return groups
 
 

@@ -25,7 +25,7 @@ from django_countries import countries
 from django_countries.filters import CountryFilter
 
 from common.admin import page_context
-from common.timezones import known_time_zones
+from common.timezones import selectable_zone
 from registrations import notifications, registering, seats
 from registrations.models import Registration
 from registrations.privacy import audit, personal_data
@@ -75,7 +75,7 @@ class RegistrationAdminForm(forms.ModelForm):
 
     def clean_time_zone(self):
         value = (self.cleaned_data.get("time_zone") or "").strip()
-        if value and value not in known_time_zones():
+        if value and not selectable_zone(value):
             raise ValidationError(
                 _("“%(value)s” is not an IANA time zone such as Europe/Madrid."), params={"value": value}
             )

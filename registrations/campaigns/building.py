@@ -56,7 +56,7 @@ def check_mailing(*, mailing, recipients=None, now=None):
             blockers.append(_("The invitation does not carry the registration link ({register_url})."))
         if not mailing.session.registration_is_open(now):
             warnings.append(_("Registration for this session is not open now."))
-    if mailing.session.ends_at <= now:
+    if mailing.session.is_past(now):
         if mailing.kind in (Mailing.Kind.CONCLUSIONS, Mailing.Kind.CUSTOM):
             warnings.append(_("The session is in the past."))
         else:

@@ -12,7 +12,7 @@ Transactional messages (a registrant's, a password reset) are not a task each: a
 queues one wakes the sender (``wake_sender``: one cache ``add``), and the sender task
 (``send_queued``) sends whatever is queued, in batches, until nothing is. A registration rush thus
 costs the worker a few tasks and connections instead of one per message: Celery's own work on a
-task (about 5 ms here) costs more than writing and sending the message (about 2.5 ms).
+task costs more than writing and sending the message (the figures are in bench/README.md).
 
 The one window in which a message can go out twice: the SMTP server accepted it and the process
 died before the row was marked sent (the commit right after ``send``). The row is then still

@@ -31,7 +31,7 @@ SENDER_WOKEN_KEY = "outbox:sender-woken"
 SENDER_WOKEN_SECONDS = 30
 
 
-SENDER_GATHER_SECONDS = getattr(settings, "OUTBOX_SENDER_GATHER_SECONDS", 0.2)
+SENDER_GATHER_SECONDS = settings.OUTBOX_SENDER_GATHER_SECONDS
 
 
 logger = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ def wake_sender():
     except Exception:
         # Nobody is on the way after all: the next request tries again, the sweeper covers the rest.
         release_sender()
-        BROKER_BREAKER.trip(seconds=getattr(settings, "OUTBOX_BROKER_RETRY_AFTER", 15))
+        BROKER_BREAKER.trip(seconds=settings.OUTBOX_BROKER_RETRY_AFTER)
         logger.exception("Could not wake the sender; the new delivery stays queued")
 
 

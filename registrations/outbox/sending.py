@@ -25,10 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 # Mailing deliveries travel in batches of this many, each batch over one SMTP connection.
-BATCH_SIZE = getattr(settings, "OUTBOX_BATCH_SIZE", 50)
+BATCH_SIZE = settings.OUTBOX_BATCH_SIZE
 
 
-MAX_ATTEMPTS = getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8)
+MAX_ATTEMPTS = settings.OUTBOX_MAX_ATTEMPTS
 
 
 class TransientSendError(Exception):
@@ -119,7 +119,7 @@ def _transmit(delivery, backend):
     if isinstance(backend, SMTPBackend):
         if backend.connection is None:
             backend.open()
-        # What the backend's send_messages does, minus the email.generator pass (about 1 ms a message).
+        # What the backend's send_messages does, minus the email.generator pass (bench/README.md says its cost).
         sender, recipient = _envelope_address(settings.DEFAULT_FROM_EMAIL), _envelope_address(delivery.to_email)
         backend.connection.sendmail(sender, [recipient], message_bytes(delivery))
     else:
@@ -128,7 +128,7 @@ def _transmit(delivery, backend):
 
 @functools.lru_cache(maxsize=64)
 def _envelope_address(address):
-    # sanitize_address parses the address (a tenth of a millisecond); a plain ASCII one comes back as it is.
+    # sanitize_address parses the address every time; a plain ASCII one comes back as it is.
     if address.isascii() and "<" not in address and not any(char in address for char in "\r\n"):
         return address
     return sanitize_address(address, "utf-8")
@@ -268,7 +268,7 @@ def _render_on_row(delivery, render):
 
 def _save_fields(delivery, fields):
     """What ``delivery.save(update_fields=fields)`` writes, as one UPDATE that skips the ORM's query
-    compiler: compiling costs four times the statement itself, a fifth of sending a batch's message.
+    compiler, which costs more than the statement itself (measured in bench/README.md).
     (Only a new row's pre_save has a listener: copolad_wg.observability stamps its request id.)"""
     values = [Delivery._meta.get_field(name).get_db_prep_save(getattr(delivery, name), connection) for name in fields]
     with connection.cursor() as cursor:

@@ -13,7 +13,7 @@ def address_hash(email):
     Keyed (HMAC with SUPPRESSION_HASH_KEY, else SECRET_KEY) so that the list of an erased person's
     hash cannot be reversed by hashing guessed addresses without the key.
     """
-    key = getattr(settings, "SUPPRESSION_HASH_KEY", "") or settings.SECRET_KEY
+    key = settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY
     normalised = (email or "").strip().lower()
     return salted_hmac("registrations.suppression", normalised, secret=key, algorithm="sha256").hexdigest()
 

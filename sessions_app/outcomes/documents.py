@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from registrations.models import Registration
-from sessions_app.models import Certificate, Conclusions, Document, Session
+from sessions_app.models import Certificate, Conclusions, Document
 from sessions_app.outcomes import pdf
 from sessions_app.outcomes.certificates import certificate_refusal, issue_certificate, minimum_minutes
 
@@ -88,15 +88,6 @@ def render_document(*, session, kind, language, registration=None):
 def session_kinds(session):
     """The agenda always; conclusions and roadmap once conclusions exist."""
     return SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
-
-
-def render_session_documents(*, session):
-    """Render the agenda in every language, and conclusions and roadmap once conclusions exist."""
-    return [
-        render_document(session=session, kind=kind, language=language)
-        for kind in session_kinds(session)
-        for language, _name in settings.LANGUAGES
-    ]
 
 
 def attendees(session):
@@ -210,10 +201,6 @@ _LANGUAGE_ORDER = {code: index for index, (code, _name) in enumerate(settings.LA
 def _order(document, own_language=None):
     own_first = 0 if document.kind == Document.Kind.CERTIFICATE and document.language == own_language else 1
     return (_KIND_ORDER[document.kind], own_first, _LANGUAGE_ORDER.get(document.language, 99))
-
-
-def session_by_pk(pk):
-    return Session.objects.select_related("group").get(pk=pk)
 
 
 # ── Personal data ────────────────────────────────────────────────────────────────────────────

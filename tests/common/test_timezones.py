@@ -1,7 +1,9 @@
 import zoneinfo
 from datetime import datetime
 
-from common.timezones import REFERENCE_CITIES, format_utc_offset, local_starts
+import pytest
+
+from common.timezones import REFERENCE_CITIES, format_utc_offset, local_starts, selectable_zone
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -88,3 +90,36 @@ def test_utc_offset_is_written_with_hours_and_minutes_and_an_ascii_sign():
     assert offset("America/Montevideo") == "UTC-03:00"
     assert offset("Asia/Kolkata") == "UTC+05:30"
     assert offset("America/St_Johns") == "UTC-02:30"
+
+
+# ── One rule for a valid zone: what people may choose (zone.tab and UTC) ─────────────────────
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Europe/Madrid", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "UTC"])
+def test_a_zone_people_can_choose_is_valid_everywhere(name):
+    from registrations.admin.registrations import RegistrationAdminForm
+    from sessions_app.models import validate_time_zone
+
+    assert selectable_zone(name)
+    validate_time_zone(name)  # raises nothing
+    form = RegistrationAdminForm(data={"time_zone": name})
+    form.is_valid()
+    assert "time_zone" not in form.errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["US/Eastern", "Asia/Calcutta", "Etc/GMT+3", "Not/AZone", ""])
+def test_an_alias_or_unknown_zone_is_refused_by_the_session_and_the_registration_admin(name):
+    from django.core.exceptions import ValidationError
+
+    from registrations.admin.registrations import RegistrationAdminForm
+    from sessions_app.models import validate_time_zone
+
+    assert not selectable_zone(name)
+    with pytest.raises(ValidationError):
+        validate_time_zone(name)
+    if name:  # blank means "the country's zone" on the registration form
+        form = RegistrationAdminForm(data={"time_zone": name})
+        form.is_valid()
+        assert form.errors["time_zone"] == [f"“{name}” is not an IANA time zone such as Europe/Madrid."]
