@@ -135,7 +135,7 @@ class Session(models.Model):
         _("address in the URL"),
         unique=True,
         max_length=120,
-        help_text=_("Filled in from the title; the session's page is /sessions/<this>/."),
+        help_text=_("Filled in from the title: the last part of the session page's address."),
     )
     # Stable identity for calendar files: the UID never changes, SEQUENCE rises on reschedule.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='session',
             name='slug',
-            field=models.SlugField(help_text="Filled in from the title; the session's page is /sessions/<this>/.", max_length=120, unique=True, verbose_name='address in the URL'),
+            field=models.SlugField(help_text="Filled in from the title: the last part of the session page's address.", max_length=120, unique=True, verbose_name='address in the URL'),
         ),
         migrations.AlterField(
             model_name='session',
