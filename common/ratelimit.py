@@ -1,9 +1,11 @@
 """Limits on form submissions and failed sign-ins, counted in Django's cache (shared by every process).
 
-Only POSTs count: reading a page is free. Over a limit the view answers 429 with a page in the
-visitor's language. The client is identified by ``client_ip``: REMOTE_ADDR, or behind
-``TRUSTED_PROXY_COUNT`` proxies of ours the address they saw, taken from X-Forwarded-For; a header
-sent by the client itself is ignored, since anyone can send one.
+Only POSTs count, unless a view says otherwise: reading a page is free, but looking up a
+certificate by its code (a GET anyone can repeat with guesses) and downloading one's data count.
+Over a limit the view answers 429 with a page in the visitor's language. The client is identified
+by ``client_ip``: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies of ours the address they
+saw, taken from X-Forwarded-For; a header sent by the client itself is ignored, since anyone can
+send one.
 
 The cache may be unavailable (common/cache.py): counters then start again and the limits fail
 open for that request, so a Redis outage never costs a registration.
@@ -56,13 +58,15 @@ def _digest(value):
     return hashlib.sha256(str(value).lower().encode()).hexdigest()[:32]
 
 
-def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT"):
-    """Decorate a view: POSTs beyond ``(limit, period)`` from one client get the 429 page."""
+def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT", methods=("POST",)):
+    """Decorate a view: requests of ``methods`` (POSTs unless told) beyond ``(limit, period)``
+    from one client get the 429 page. A read that looks something up by a guessable key (a
+    certificate's code) counts its GETs too."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method in methods:
                 limit, period = getattr(settings, setting)
                 if not hit(scope=scope, key=client_ip(request), limit=limit, period=period):
                     return too_many_requests(request, retry_after=period)
@@ -71,6 +75,11 @@ def rate_limit(scope, *, setting="REGISTRATION_RATE_LIMIT"):
         return wrapped
 
     return decorator
+
+
+def token_rate_limit(methods=("POST",)):
+    """The limit of every page behind a private link: TOKEN_RATE_LIMIT per client, one count for all."""
+    return rate_limit("token", setting="TOKEN_RATE_LIMIT", methods=methods)
 
 
 # Failed sign-ins, per (account, client IP): a stranger's wrong guesses slow down that stranger

@@ -1,8 +1,11 @@
 """Spreadsheet exports: CSV (UTF-8 with a BOM) and XLSX, with one rule for what a cell may hold.
 
-Cells that a spreadsheet would run as a formula (starting with =, +, -, @ or a tab/CR) are prefixed
-with an apostrophe, so a name typed as ``=HYPERLINK(...)`` stays text. Used by the registration
-and contribution exports and the figures' tables.
+One escaping rule for every cell (``safe_cell``): a cell that starts with a formula character
+(=, +, -, @, after any spaces or quotes, or a tab/CR), or that would start with one if a reader split
+it on any separator (",", ";", tab, line break: Excel in Spanish or Portuguese splits on ";"), gets an
+apostrophe there, which spreadsheets show as text; so a name typed as ``=HYPERLINK(...)`` or
+``x;=1+2;`` stays text. The CSV quotes every cell, so a cell holding a separator is one cell whatever
+separator the reader uses. Used by the registration and contribution exports and the figures' tables.
 """
 
 import csv
@@ -17,13 +20,19 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 _BREAKS = re.compile(r"[\x0b\x0c]")
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0e-\x1f]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A separator some spreadsheet may split on, or a line break, then what a reader might strip
+# (spaces, quotes), then a formula start: the cell such a split would begin there is escaped too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][\s\"']*)(?=[=+\-@])")
 
 
 def safe_cell(value):
-    """``value`` as text a spreadsheet shows and never runs."""
+    """``value`` as text a spreadsheet shows and never runs, however a reader splits it."""
     text = "" if value is None else str(value)
     text = _UNWRITABLE.sub("", _BREAKS.sub("\n", text))
-    return f"'{text}" if text[:1] in FORMULA_STARTS else text
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
+    if text.lstrip(" \"'")[:1] in FORMULA_STARTS[:4] or text[:1] in FORMULA_STARTS:
+        return f"'{text}"
+    return text
 
 
 def _xlsx_cell(value):
@@ -37,7 +46,7 @@ def csv_bytes(header, rows):
     """A CSV file, UTF-8 with a BOM so that Excel shows accents; every cell through ``safe_cell``."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")

@@ -125,13 +125,29 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_database_unavailable(exception):
             return None
-        request_logger.error("Database unavailable: %s", exception, exc_info=exception)
-        response = _error_page("503.html", 503)
-        response["Retry-After"] = "30"
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+        return busy_page(exception)
+
+
+def is_database_unavailable(exception):
+    """True when ``exception`` (or what it was raised from) says the database is down or too slow."""
+    seen = set()
+    while exception is not None and id(exception) not in seen:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return True
+        seen.add(id(exception))
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
+def busy_page(exception):
+    """The 503 page for a database that failed, and the operator's log line."""
+    request_logger.error("Database unavailable: %s", exception, exc_info=exception)
+    response = _error_page("503.html", 503)
+    response["Retry-After"] = "30"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 class PrivatePagesMiddleware:

@@ -1,5 +1,9 @@
 """Logs a person can follow: one JSON object per line, each with the id of the request behind it.
 
+No line carries a private link's key (``redact``): every record's message is redacted when the
+record is made, whatever its logger (Django's ``django.request`` and ``django.security`` write the
+path of every 4xx), and the formatters redact the whole line they write (extras, tracebacks).
+
 The request id comes from the proxy's X-Request-ID when we sit behind proxies of ours, otherwise
 it is made here; it is answered in the response's X-Request-ID header, set on every log record
 (``RequestIdFilter``) and carried in the headers of every Celery task that the request publishes,
@@ -38,6 +42,59 @@ def unbind_request_id(token):
     _request_id.reset(token)
 
 
+# The paths that carry a key: the private page and everything under it, a person's documents, the
+# one-click unsubscribe link. The key is replaced, the rest of the path kept (it says what was asked).
+_PRIVATE_PATHS = (
+    re.compile(r"(/registrations/r/)[^/?#\s'\"<>\\]+"),
+    re.compile(r"(/registrations/)[^/?#\s'\"<>\\]+(?=/documents)"),
+    re.compile(r"(/unsubscribe/)[^/?#\s'\"<>\\]+"),
+)
+REDACTED = "[redacted]"
+
+
+def redact(text):
+    """``text`` with the key of every private link in it replaced by ``REDACTED``."""
+    if "/registrations/" not in text and "/unsubscribe/" not in text:
+        return text
+    for pattern in _PRIVATE_PATHS:
+        text = pattern.sub(rf"\1{REDACTED}", text)
+    return text
+
+
+def _redact_message(record):
+    """Format the record's message now and keep it redacted: any handler, ours or not, reads it so."""
+    if not isinstance(record.msg, str) and not record.args:
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed call is the logging module's to report, not ours
+        return
+    redacted = redact(message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+
+
+def _redacting(make_record):
+    def factory(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        _redact_message(record)
+        return record
+
+    factory.redacts = True
+    return factory
+
+
+if not getattr(logging.getLogRecordFactory(), "redacts", False):
+    logging.setLogRecordFactory(_redacting(logging.getLogRecordFactory()))
+
+
+class RedactingFormatter(logging.Formatter):
+    """The text format, with private links' keys redacted from the whole line."""
+
+    def format(self, record):
+        return redact(super().format(record))
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         if not hasattr(record, "request_id"):
@@ -63,7 +120,8 @@ class JsonFormatter(logging.Formatter):
                 entry[name] = value if isinstance(value, str | int | float | bool | None) else repr(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        # Extras (a request's repr) and tracebacks may hold a path too.
+        return redact(json.dumps(entry, ensure_ascii=False))
 
 
 @signals.before_task_publish.connect

@@ -255,6 +255,11 @@ LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 3600)
 REGISTRATION_RATE_LIMIT = env_rate("REGISTRATION_RATE_LIMIT", "20/600")
 REGISTRATION_EMAIL_RATE_LIMIT = env_rate("REGISTRATION_EMAIL_RATE_LIMIT", "5/3600")
 TOKEN_RATE_LIMIT = env_rate("TOKEN_RATE_LIMIT", "30/600")
+# Certificate look-ups by code (GETs: a code can be guessed one request after another), per client IP.
+VERIFY_RATE_LIMIT = env_rate("VERIFY_RATE_LIMIT", "60/600")
+# "Find my registration": requests per client IP, and e-mails per address (whoever asks).
+FIND_REGISTRATION_RATE_LIMIT = env_rate("FIND_REGISTRATION_RATE_LIMIT", "10/3600")
+FIND_REGISTRATION_EMAIL_RATE_LIMIT = env_rate("FIND_REGISTRATION_EMAIL_RATE_LIMIT", "3/86400")
 # How long a seat change waits for the session's row lock on PostgreSQL before the person is asked
 # to try again (registrations/seats.py: lock_session).
 REGISTRATION_LOCK_TIMEOUT_MS = env_int("REGISTRATION_LOCK_TIMEOUT_MS", 5000)
@@ -460,6 +465,12 @@ PENDING_REGISTRATION_DAYS = env_int("PENDING_REGISTRATION_DAYS", 14)
 DELIVERY_BODY_DAYS = env_int("DELIVERY_BODY_DAYS", 30)
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
+# Private links (registrations.tokens): each key is derived from a nonce in the database with this
+# secret, which the database never holds, so a copy of the database opens no private page. Keep it
+# with SECRET_KEY (defaults to it); changing it ends every link sent unless the old value is listed
+# in PRIVATE_LINK_KEY_FALLBACKS (defaults to SECRET_KEY_FALLBACKS).
+PRIVATE_LINK_KEY = env_str("PRIVATE_LINK_KEY", "")
+PRIVATE_LINK_KEY_FALLBACKS = env_list("PRIVATE_LINK_KEY_FALLBACKS") or None
 # Key of the hash that keeps an erased address on the suppression list; keep it when SECRET_KEY
 # is rotated, or erased people may be mailed again. Defaults to SECRET_KEY.
 SUPPRESSION_HASH_KEY = env_str("SUPPRESSION_HASH_KEY", "")
@@ -489,7 +500,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "registrations.Registration",
         # The reverse relations too: auditlog's diff of a new row would read each (a query for the
         # certificate on every registration) and log a manager's repr as a "change".
-        "exclude_fields": ["token", "updated_at", "certificate", "deliveries", "documents"],
+        "exclude_fields": ["link_nonce", "legacy_token_hash", "updated_at", "certificate", "deliveries", "documents"],
     },
     "registrations.FocalPoint",
     "registrations.Institution",
@@ -541,7 +552,10 @@ LOGGING = {
     "filters": {"request_id": {"()": "copolad_wg.observability.RequestIdFilter"}},
     "formatters": {
         "json": {"()": "copolad_wg.observability.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "copolad_wg.observability.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
     },
     "handlers": {
         "console": {

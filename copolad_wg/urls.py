@@ -7,6 +7,8 @@ from copolad_wg import views
 
 admin.site.site_header = _("COPOLAD III · Working Group 3.5")
 admin.site.site_title = _("COPOLAD III · Working Group 3.5")
+# A database that fails in any layer (middleware included) gives the busy page, not a 500.
+handler500 = "copolad_wg.views.server_error"
 
 urlpatterns = [
     # Outside the language prefix: the proxy and compose call it without one.

@@ -1,6 +1,7 @@
-"""Project-level views: the admin's sign-in, routed to allauth, and the health check."""
+"""Project-level views: the admin's sign-in, routed to allauth, the health check, the 500 page."""
 
 import logging
+import sys
 import threading
 import time
 
@@ -13,10 +14,13 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from registrations.outbox.upkeep import outbox_health
+
+from .middleware import busy_page, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,20 @@ logger = logging.getLogger(__name__)
 WORKER_CHECK_TTL = 15
 _worker_check = {"at": -WORKER_CHECK_TTL, "result": None}
 _worker_check_lock = threading.Lock()
+
+
+def server_error(request):
+    """The 500 page, or the busy page (503) when what failed was the database.
+
+    DatabaseUnavailableMiddleware turns a database error raised in a view into the busy page; one
+    raised in a middleware's own ``__call__`` (reading ``request.user`` for the audit log or the
+    staff second factor, so for anyone with a session cookie) never reaches a view's exception
+    hook: Django answers it here, while the exception is still being handled.
+    """
+    exception = sys.exc_info()[1]
+    if is_database_unavailable(exception):
+        return busy_page(exception)
+    return defaults.server_error(request)
 
 
 def admin_login(request, extra_context=None):

@@ -351,3 +351,13 @@ def details_initial(registration):
         "accessibility_needs": registration.accessibility_needs,
         "contact_opt_in": registration.contact_opt_in,
     }
+
+
+class FindRegistrationForm(forms.Form):
+    """The address whose private links to send again (``notifications.send_private_links``)."""
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        error_messages={"required": _("Enter the e-mail address you registered with.")},
+    )

@@ -11,13 +11,18 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from common.links import absolute_reverse, absolute_url
 from common.timezones import format_when
-from registrations.models import Delivery
+from registrations.link_keys import LINK_PLACEHOLDER
+from registrations.models import Delivery, Registration
 from registrations.outbox.queueing import queue_email, render_email
+from registrations.outbox.suppression import address_hash
 from registrations.rules import waitlist_position
+from registrations.tokens import is_expired
 from sessions_app.calendar import session_calendar
 
 
@@ -30,11 +35,12 @@ def _context(registration, **extra):
             "when_local": format_when(session.starts_at, session.ends_at, registration.time_zone),
             "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
             "same_zone": registration.time_zone == session.time_zone,
+            # The key goes in as the outbox sends (tokens.fill_private_links): no stored copy holds it.
             "manage_url": absolute_reverse(
-                "registrations:manage", kwargs={"token": registration.token}, language=registration.language
+                "registrations:manage", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
             ),
             "confirm_url": absolute_reverse(
-                "registrations:confirm", kwargs={"token": registration.token}, language=registration.language
+                "registrations:confirm", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
             ),
             "session_url": absolute_url(session.get_absolute_url()),
         }
@@ -68,6 +74,45 @@ def send_private_link(*, registration):
     """The private link again (someone registered the address once more); at most one per 10 minutes."""
     bucket = _stamp(timezone.now())[:12]  # YYYYMMDDTHHM: ten-minute buckets
     return _queue(registration, kind="registration_link", key=f"link:{bucket}")
+
+
+def send_private_links(*, email, now=None):
+    """ "Find my registration": one message with its private link to each registration of ``email``
+    (any case) whose link still opens, in the registration's language. Returns how many were queued;
+    the page that asked never tells (``views.find_registration``).
+
+    The link is the one the person had: keys are derived (``tokens``), so nothing is re-issued and
+    the link in an earlier e-mail keeps working.
+    """
+    now = now or timezone.now()
+    registrations = (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=(email or "").strip().lower(), anonymised_at__isnull=True)
+        .exclude(email="")
+        .select_related("session")
+        .order_by("session__starts_at", "pk")
+    )
+    queued = 0
+    for registration in registrations:
+        if is_expired(registration, now=now):
+            continue
+        _queue(registration, kind="registration_found", key=f"found:{_stamp(now)}")
+        queued += 1
+    return queued
+
+
+def send_private_link_after_nomination(*, registration):
+    """The private link again, after a focal point tried to nominate this registered address: at
+    most one such message per address and day, however often anyone tries."""
+    day = timezone.now().strftime("%Y%m%d")
+    return queue_email(
+        key=f"link-after-nomination:{address_hash(registration.email)}:{day}",
+        kind="registration_link",
+        to_email=registration.email,
+        language=registration.language,
+        registration=registration,
+        render_params={},
+    )
 
 
 def send_confirmed(*, registration, promoted=False, again=False):
@@ -145,6 +190,12 @@ def render_pending(*, delivery_id):
         delivery.save(update_fields=["subject", "body_text", "body_html", "ics", "render_params"])
 
 
+def placeholder_name(language):
+    """The name a preview shows for a recipient the viewer may not see."""
+    with translation.override(language):
+        return gettext("[recipient's name]")
+
+
 def preview(*, registration, kind, **extra):
     """(subject, plain text) of the message ``kind`` as ``registration`` would get it; nothing is stored."""
     subject, body_text, _html = render_email(
@@ -153,11 +204,13 @@ def preview(*, registration, kind, **extra):
     return subject, body_text
 
 
-def mailing_plan(*, registrations, kind, **extra):
+def mailing_plan(*, registrations, kind, named=False, **extra):
     """What staff see before an action e-mails ``registrations`` a message ``kind``.
 
     {"by_language": [(language name, count)], "previews": [{"language", "subject", "body"}] (one per
-    language, as its first person would get it), "sent_before": {"same_kind", "people", "total"}}.
+    language, as its first person would get it, or with ``named`` false as a placeholder person of
+    that language would), "sent_before": {"same_kind", "people", "total"}}. Links hold the
+    placeholder key, never a live one.
     """
     names = dict(settings.LANGUAGES)
     first_of = {}
@@ -167,8 +220,17 @@ def mailing_plan(*, registrations, kind, **extra):
         counts[registration.language] += 1
     previews = []
     for code in sorted(first_of):
+        person = first_of[code]
+        if not named:
+            person = Registration(
+                session=person.session,
+                full_name=placeholder_name(code),
+                language=code,
+                time_zone=person.session.time_zone,
+                status=person.status,
+            )
         try:
-            subject, body = preview(registration=first_of[code], kind=kind, **extra)
+            subject, body = preview(registration=person, kind=kind, **extra)
         except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
             subject, body = "", ""
         previews.append({"language": names.get(code, code), "subject": subject, "body": body})

@@ -156,20 +156,34 @@ def add_by_staff(*, session, data, registered_by, notify=False, attended=False):
 
 
 def change_details(*, registration, data):
-    """Save the person's own changes (never e-mail, status or consent).
+    """Save the person's own changes (never e-mail, status or consent); returns the registration
+    as stored.
 
-    Raises ActionNotAllowed when ``participant_actions`` does not allow a change now.
+    The row is locked and the rule checked again on it as stored: a confirmation running at the
+    same moment (which locks the same row) either sees the new country or has seated the person,
+    and then the country change is refused. Raises ActionNotAllowed when ``participant_actions``
+    does not allow a change now, CountryChangeNotAllowed for a country change it does not allow.
     """
-    actions = participant_actions(registration)
-    if not actions.change:
-        raise ActionNotAllowed()
-    country = data.get("country")
-    if country and str(country) != registration.country.code and not actions.change_country:
-        raise CountryChangeNotAllowed()
-    for name in DETAIL_FIELDS:
-        if name in data and data[name] is not None:
-            setattr(registration, name, data[name])
-    registration.save(update_fields=[*DETAIL_FIELDS, "updated_at"])
+    with transaction.atomic():
+        session = registration.session
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .filter(pk=registration.pk, anonymised_at__isnull=True)
+            .first()
+        )
+        if registration is None:
+            raise ActionNotAllowed()
+        registration.session = session
+        actions = participant_actions(registration)
+        if not actions.change:
+            raise ActionNotAllowed()
+        country = data.get("country")
+        if country and str(country) != registration.country.code and not actions.change_country:
+            raise CountryChangeNotAllowed()
+        for name in DETAIL_FIELDS:
+            if name in data and data[name] is not None:
+                setattr(registration, name, data[name])
+        registration.save(update_fields=[*DETAIL_FIELDS, "updated_at"])
     return registration
 
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.ratelimit import hit, rate_limit, too_many_requests
+from common.ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from common.timezones import format_when
-from registrations import consent, registering, seats
-from registrations.forms import AcceptNoticeForm, DetailsForm, RegistrationForm, details_initial
+from registrations import consent, notifications, registering, seats
+from registrations.forms import AcceptNoticeForm, DetailsForm, FindRegistrationForm, RegistrationForm, details_initial
 from registrations.models import Registration
 from registrations.rules import participant_actions
 from registrations.tokens import registration_for_token
@@ -72,6 +72,31 @@ def register(request, slug):
     return render(request, "registrations/registration_form.html", context)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limit("find", setting="FIND_REGISTRATION_RATE_LIMIT")
+def find_registration(request):
+    """ "Find my registration": the person's address in, their private links out by e-mail.
+
+    Every valid address gets the same answer (a redirect to the same page), registered or not, and
+    whether or not its own limit (FIND_REGISTRATION_EMAIL_RATE_LIMIT, so nobody can flood an inbox)
+    let a message go.
+    """
+    form = FindRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        limit, period = settings.FIND_REGISTRATION_EMAIL_RATE_LIMIT
+        if hit(scope="find-email", key=email, limit=limit, period=period):
+            notifications.send_private_links(email=email)
+        return redirect("registrations:find_registration_sent")
+    return render(request, "registrations/find_registration.html", {"form": form})
+
+
+def find_registration_sent(request):
+    """The one answer to "find my registration", for every address."""
+    return render(request, "registrations/find_registration_sent.html")
+
+
 def register_done(request, slug):
     """Shown after every valid submission, new or repeated, so it reveals nothing about an address."""
     session = session_by_slug(slug)
@@ -79,7 +104,7 @@ def register_done(request, slug):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT")
+@token_rate_limit()
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
     registration = registration_for_token(token)
@@ -138,7 +163,7 @@ def _status_message(request, registration):
 
 
 @never_cache
-@rate_limit("token", setting="TOKEN_RATE_LIMIT")
+@token_rate_limit()
 def manage(request, token):
     """The private page: status, waiting-list position, join link once confirmed, details, cancel."""
     registration = registration_for_token(token)
@@ -150,7 +175,7 @@ def manage(request, token):
         form = DetailsForm(request.POST, initial=details_initial(registration), country_locked=country_locked)
         if form.is_valid():
             try:
-                registering.change_details(registration=registration, data=form.cleaned_data)
+                registration = registering.change_details(registration=registration, data=form.cleaned_data)
             except seats.RegistrationError as error:
                 messages.error(request, error.message)
                 return redirect(registration.get_absolute_url())
@@ -183,7 +208,7 @@ def _anonymise_on(session):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token", setting="TOKEN_RATE_LIMIT")
+@token_rate_limit()
 def cancel(request, token):
     """GET asks "are you sure?" (with what will happen), POST cancels: never in one click."""
     registration = registration_for_token(token)
@@ -221,7 +246,7 @@ def calendar(request, token):
 
 
 @require_POST
-@rate_limit("token")
+@token_rate_limit()
 def withdraw_opt_in(request, token):
     registration = registration_for_token(token)
     try:

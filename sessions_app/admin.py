@@ -11,6 +11,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -197,6 +198,41 @@ REMINDER_CHOICES = [
 ]
 
 
+# The sections of the concept note: the session, when and where, context, outcome, who takes part.
+SESSION_FIELDSETS = [
+    (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
+    (
+        _("Date, time and format"),
+        {
+            "description": _(
+                "Start, registration opening and closing are entered and shown in the session's time zone."
+            ),
+            "fields": [
+                "time_zone",
+                "starts_at",
+                "duration_minutes",
+                "format",
+                "venue",
+                "join_url",
+                "languages",
+            ],
+        },
+    ),
+    (_("Context"), {"fields": ["context"]}),
+    (_("Main outcome"), {"fields": ["main_outcome"]}),
+    (_("Participants and thematic focuses"), {"fields": ["target_participants", "thematic_focuses"]}),
+    (
+        _("Registration"),
+        {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
+    ),
+    (_("Certificates"), {"fields": ["certificate_min_percent"]}),
+    (_("Translations"), {"fields": ["translation_status"]}),
+    (_("Computed agenda"), {"fields": ["computed_agenda"]}),
+    (_("Calendar file"), {"classes": ["collapse"], "fields": ["uid", "ics_sequence"]}),
+]
+SESSION_READONLY_FIELDS = ["computed_agenda", "translation_status", "uid", "ics_sequence"]
+
+
 class SessionAdminForm(forms.ModelForm):
     """Field errors, in the staff's language, for what the database constraints would refuse."""
 
@@ -211,29 +247,8 @@ class SessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "group",
-            "number",
-            "title",
-            "slug",
-            "status",
-            "time_zone",
-            "starts_at",
-            "duration_minutes",
-            "format",
-            "venue",
-            "join_url",
-            "languages",
-            "context",
-            "main_outcome",
-            "target_participants",
-            "thematic_focuses",
-            "capacity",
-            "registration_opens_at",
-            "registration_closes_at",
-            "reminder_offsets_minutes",
-            "certificate_min_percent",
-        ]
+        # The editable fields of the page's sections, in their order: written once, in SESSION_FIELDSETS.
+        fields = [name for name in flatten_fieldsets(SESSION_FIELDSETS) if name not in SESSION_READONLY_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,7 +322,7 @@ class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["thematic_focuses"]
-    readonly_fields = ["computed_agenda", "translation_status", "uid", "ics_sequence"]
+    readonly_fields = SESSION_READONLY_FIELDS
     # In the order of the concept note: objectives, methodology, guiding questions, agenda.
     inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline]
     change_form_template = "admin/sessions_app/session/change_form.html"
@@ -316,38 +331,7 @@ class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
         # Each date and time says the zone it is typed in (the session's, see changeform_view).
         models.DateTimeField: {"widget": ZonedSplitDateTime},
     }
-    # The sections of the concept note: the session, when and where, context, outcome, who takes part.
-    fieldsets = [
-        (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
-        (
-            _("Date, time and format"),
-            {
-                "description": _(
-                    "Start, registration opening and closing are entered and shown in the session's time zone."
-                ),
-                "fields": [
-                    "time_zone",
-                    "starts_at",
-                    "duration_minutes",
-                    "format",
-                    "venue",
-                    "join_url",
-                    "languages",
-                ],
-            },
-        ),
-        (_("Context"), {"fields": ["context"]}),
-        (_("Main outcome"), {"fields": ["main_outcome"]}),
-        (_("Participants and thematic focuses"), {"fields": ["target_participants", "thematic_focuses"]}),
-        (
-            _("Registration"),
-            {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
-        ),
-        (_("Certificates"), {"fields": ["certificate_min_percent"]}),
-        (_("Translations"), {"fields": ["translation_status"]}),
-        (_("Computed agenda"), {"fields": ["computed_agenda"]}),
-        (_("Calendar file"), {"classes": ["collapse"], "fields": ["uid", "ics_sequence"]}),
-    ]
+    fieldsets = SESSION_FIELDSETS
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

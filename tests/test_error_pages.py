@@ -57,3 +57,39 @@ def test_request_too_large_to_read_gets_a_page_in_the_users_language(focal_point
     assert "<title>No se pudo leer la solicitud</title>" in html
     assert "<style" not in html
     assert Institution.objects.count() == 0
+
+
+def test_a_database_failing_in_a_middleware_gives_a_signed_in_person_the_busy_page(focal_point_uruguay, monkeypatch):
+    from django.contrib import auth
+    from django.db import OperationalError
+
+    client = Client(raise_request_exception=False)
+    client.force_login(focal_point_uruguay.user)
+
+    def unreachable(request):
+        raise OperationalError("connection to server at 127.0.0.1 failed: timeout expired")
+
+    # Middleware reads request.user in its own __call__ (the audit log's, the second factor's):
+    # the session's user is what the database cannot give.
+    monkeypatch.setattr(auth, "get_user", unreachable)
+    response = client.get("/es/focal-point/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "<title>El portal está ocupado</title>" in response.content.decode()
+
+
+def test_any_other_error_in_a_middleware_is_still_the_500_page(focal_point_uruguay, monkeypatch):
+    from django.contrib import auth
+
+    client = Client(raise_request_exception=False)
+    client.force_login(focal_point_uruguay.user)
+
+    def broken(request):
+        raise RuntimeError("a bug, not the database")
+
+    monkeypatch.setattr(auth, "get_user", broken)
+    response = client.get("/es/focal-point/")
+
+    assert response.status_code == 500
+    assert "<title>Algo salió mal</title>" in response.content.decode()

@@ -128,6 +128,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["institution"]
     form = RegistrationAdminForm
     change_list_template = "admin/registrations/registration/change_list.html"
+    # "View on site" would hand staff the person's live private link (registrations.tokens).
+    view_on_site = False
     actions = [
         "confirm_selected",
         "waitlist_selected",
@@ -183,7 +185,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         if registration.status == Registration.Status.PENDING and not form.cleaned_data.get("notify"):
             messages.info(request, _("No e-mail was sent. Use “Resend the confirmation e-mail” when you are ready."))
         obj.pk = registration.pk
-        obj.token = registration.token
+        obj.link_nonce = registration.link_nonce
         obj.status = registration.status
         obj._state.adding = False
 
@@ -232,7 +234,12 @@ class RegistrationAdmin(admin.ModelAdmin):
             action=action,
             action_label=getattr(self, action).short_description,
             selected=selected,
-            **notifications.mailing_plan(registrations=selected, kind=kind, **extra),
+            **notifications.mailing_plan(
+                registrations=selected,
+                kind=kind,
+                named=request.user.has_perm("registrations.view_registration"),
+                **extra,
+            ),
             action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
         )
         return TemplateResponse(request, "admin/registrations/registration/action_confirmation.html", context)

@@ -58,5 +58,4 @@ class SeatReservationInline(admin.TabularInline):
     form = SeatReservationForm
     formset = SeatReservationFormSet
     extra = 0
-    fields = ["country", "seats"]
     verbose_name_plural = _("seats reserved per country (the rest of the capacity is open to every country)")

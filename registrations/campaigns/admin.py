@@ -190,17 +190,26 @@ class MailingAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def preview_view(self, request, pk):
+        """The mailing as one recipient gets it, with placeholder keys in its private and
+        unsubscribe links. Real recipients (their addresses, names, calendar files) only for staff
+        allowed to see registrations; anyone else sees it for a placeholder recipient."""
         mailing = self._mailing(request, pk)
-        recipients = audiences.mailing_recipients(mailing)
-        chosen_email = request.GET.get("recipient", "")
         language = request.GET.get("language", "")
-        recipient = next((person for person in recipients if person.email == chosen_email), None)
+        if request.user.has_perm("registrations.view_registration"):
+            recipients = audiences.mailing_recipients(mailing)
+            chosen_email = request.GET.get("recipient", "")
+            recipient = next((person for person in recipients if person.email == chosen_email), None)
+            if recipient is None:
+                recipient = recipients[0] if recipients else None
+        else:
+            recipients, recipient = [], None
         if recipient is None:
-            recipient = recipients[0] if recipients else audiences.Recipient(email=request.user.email, language="en")
+            placeholder_language = language if language in audiences.LANGUAGE_CODES else "en"
+            recipient = rendering.placeholder_recipient(mailing=mailing, language=placeholder_language)
         if language not in audiences.LANGUAGE_CODES:
             language = recipient.language
         language, subject, body_text, body_html, ics, headers = rendering.render_mailing(
-            mailing=mailing, recipient=recipient, language=language
+            mailing=mailing, recipient=recipient, language=language, preview=True
         )
         context = self._context(
             request,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from common.links import absolute_url
 from common.timezones import format_when, session_local_starts
-from registrations.campaigns.audiences import JOIN_LINK_KINDS, LANGUAGE_CODES
+from registrations.campaigns.audiences import JOIN_LINK_KINDS, LANGUAGE_CODES, Recipient
 from registrations.campaigns.unsubscribe import unsubscribe_token
+from registrations.link_keys import LINK_PLACEHOLDER
 from registrations.models import Mailing, Registration
 from registrations.outbox.queueing import render_email
 from sessions_app.calendar import session_calendar
@@ -41,11 +42,47 @@ def _format_start(moment, zone_name):
     return format_when(moment, None, zone_name, capitalise=False)
 
 
+# What a preview shows in place of a recipient's signed unsubscribe key.
+UNSUBSCRIBE_PLACEHOLDER = "unsubscribe-key"
+
+
+def placeholder_recipient(*, mailing, language):
+    """Someone the preview can show the mailing to without showing anyone real: a registrant's
+    mailing gets a placeholder registration, so its personal placeholders are filled as for one."""
+    registration = None
+    if mailing.audience == Mailing.Audience.REGISTRANTS:
+        registration = Registration(
+            session=mailing.session,
+            email="recipient@example.org",
+            full_name=_placeholder_name(language),
+            language=language,
+            time_zone=mailing.session.time_zone,
+            status=Registration.Status.CONFIRMED,
+        )
+    return Recipient(
+        email="recipient@example.org",
+        language=language,
+        name=_placeholder_name(language),
+        time_zone=mailing.session.time_zone,
+        registration=registration,
+    )
+
+
+def _placeholder_name(language):
+    with translation.override(language):
+        return _("[recipient's name]")
+
+
 def unsubscribe_url(*, email, language, shared=None):
     """The one-click opt-out address of ``email``; with ``shared`` (see ``placeholder_values``) the
     URL around the token is reversed once per language."""
     address = _memo(shared, ("unsubscribe", language), lambda: _unsubscribe_address(language))
     return address.replace(_marker("token"), unsubscribe_token(email=email, language=language))
+
+
+def _manage_address(language):
+    with translation.override(language):
+        return absolute_url(reverse("registrations:manage", kwargs={"token": LINK_PLACEHOLDER}))
 
 
 def _unsubscribe_address(language):
@@ -101,7 +138,11 @@ def placeholder_values(*, mailing, recipient, language, shared=None):
         "name": recipient.name or _memo(shared, ("colleague", language), lambda: _neutral_greeting_name(language)),
         "start_local": _memo(shared, ("start_local", language, zone), start_local),
         "join_url": session.join_url if confirmed else "",
-        "manage_url": absolute_url(registration.get_absolute_url()) if registration is not None else "",
+        # The key goes in as the outbox sends (registrations.link_keys): no stored copy, and no
+        # preview, holds it.
+        "manage_url": _memo(shared, ("manage_url", language), lambda: _manage_address(language))
+        if registration is not None
+        else "",
     }
 
 
@@ -238,18 +279,23 @@ def _personal_html(shell, values, unsubscribe, shared):
     return html
 
 
-def render_mailing(*, mailing, recipient, language=None, shared=None):
+def render_mailing(*, mailing, recipient, language=None, shared=None, preview=False):
     """Subject, plain text, HTML, .ics and headers of the mailing for one recipient.
 
     Falls back to English, then to any filled language, when the recipient's is blank. ``shared``
     as for ``placeholder_values``: with it, both bodies are shells written once per language.
+    ``preview``: for staff eyes, so the unsubscribe link holds a placeholder instead of the
+    recipient's signed key (the private link always does, see registrations.tokens).
     """
     language = language or recipient.language
     if not (mailing.subject_in(language) and mailing.body_in(language)):
         filled = [code for code in ["en", *LANGUAGE_CODES] if mailing.subject_in(code) and mailing.body_in(code)]
         language = filled[0] if filled else language
     values = placeholder_values(mailing=mailing, recipient=recipient, language=language, shared=shared)
-    unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
+    if preview:
+        unsubscribe = _unsubscribe_address(language).replace(_marker("token"), UNSUBSCRIBE_PLACEHOLDER)
+    else:
+        unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
     body = fill_placeholders(mailing.body_in(language), values)
     if shared is None:
         with translation.override(language):

@@ -28,6 +28,14 @@ def _portal_site():
     return SimpleNamespace(name=_("COPOLAD III Working Group"), domain=urlsplit(settings.SITE_URL).netloc)
 
 
+def on_site(url):
+    """``url`` on SITE_URL: allauth builds its links from the request's Host, and an e-mail's links
+    must not take a host or port that a request named (``Host: localhost:9999``)."""
+    parts = urlsplit(str(url))
+    path = parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _account(credentials):
     return (credentials.get("email") or credentials.get("username") or "").strip().lower()
 
@@ -39,9 +47,19 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject):
         return f"[{_portal_site().name}] {force_str(subject)}"
 
+    def get_reset_password_from_key_url(self, key):
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
     def send_mail(self, template_prefix, email, context):
-        """Render allauth's message and put it in the outbox; the worker sends (and retries) it."""
-        context = {"request": self.request, "email": email, **context, "current_site": _portal_site()}
+        """Render allauth's message and put it in the outbox; the worker sends (and retries) it.
+
+        Every link in it is on SITE_URL (``on_site``), whatever Host the request named.
+        """
+        links = {name: on_site(value) for name, value in context.items() if name.endswith("_url") and value}
+        context = {"request": self.request, "email": email, **context, **links, "current_site": _portal_site()}
         message = self.render_mail(template_prefix, email, context)
         body_html = next(
             (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""

@@ -18,7 +18,7 @@ from registrations.models import (
     Registration,
     SeatReservation,
 )
-from registrations.notifications import send_private_link
+from registrations.notifications import send_private_link_after_nomination
 from registrations.registering import find_registration, register_participant
 from registrations.seats import SEAT_STATUSES, RegistrationError
 from sessions_app.models import Session
@@ -84,8 +84,11 @@ def nominate(*, session, focal_point, data):
     """Register one person for ``session`` on behalf of the focal point's country.
 
     ``data``: full_name, email, position, institution (of the country) and language. Returns the
-    Registration (pending; the person gets the confirmation e-mail). Raises the registration
-    module's RegistrationError (closed, already registered...) or FocalPointError.
+    Registration (pending; the person gets the confirmation e-mail). For an address registered for
+    the session outside the focal point's country it returns an unsaved Registration of what was
+    typed, the same answer as for a fresh address, and the owner is mailed their own link (at most
+    once a day). Raises the registration module's RegistrationError (closed...) or FocalPointError
+    (the address is already on the country's own list).
     """
     if is_closed_for_focal_points(session):
         raise FocalPointError(str(NOMINATIONS_CLOSED))
@@ -107,12 +110,12 @@ def nominate(*, session, focal_point, data):
     if existing is not None and existing.country == focal_point.country:
         raise FocalPointError(_("%(email)s is already registered for this session.") % {"email": payload["email"]})
     if existing is not None:
-        # Registered through another country or by the person: say nothing about them here. The
-        # address's owner gets their private link again, as when anyone registers an address twice.
-        send_private_link(registration=existing)
-        raise FocalPointError(
-            _("%(email)s cannot be added to your country's list for this session.") % {"email": payload["email"]}
-        )
+        # Registered through another country or by the person: the focal point gets the answer a
+        # fresh address gets (what they typed, unsaved), so the form tells nobody who is registered.
+        # The address's owner gets their private link again, at most once a day however often
+        # anyone tries (a focal point re-sending their own nominee's link is another path).
+        send_private_link_after_nomination(registration=existing)
+        return Registration(session=session, **payload)
     with transaction.atomic():
         return register_participant(
             session=session,

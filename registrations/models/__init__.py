@@ -5,7 +5,7 @@ Other modules import them from here (``from registrations.models import Registra
 
 from registrations.models.institutions import Contribution, ContributionAnswer, FocalPoint, Institution
 from registrations.models.mail import Delivery, Mailing, Suppression
-from registrations.models.participants import Registration, SeatReservation, new_token
+from registrations.models.participants import Registration, SeatReservation, new_link_nonce, new_token
 from registrations.models.privacy import PrivacyNotice
 from registrations.models.staff import StaffAuthenticator
 
@@ -21,5 +21,6 @@ __all__ = [
     "SeatReservation",
     "StaffAuthenticator",
     "Suppression",
+    "new_link_nonce",
     "new_token",
 ]

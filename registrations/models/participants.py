@@ -1,5 +1,6 @@
 """Registrations and the seats reserved for a country."""
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -11,12 +12,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from registrations.link_keys import key_for
 from registrations.models.institutions import Institution
 from sessions_app.models import Session
 
 
 def new_token():
+    """The random key of a private link as it was stored before keys were derived; old migrations name it."""
     return secrets.token_urlsafe(32)
+
+
+def new_link_nonce():
+    """The random half of a private link's key (registrations.tokens): useless without PRIVATE_LINK_KEY."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
 
 
 class Registration(models.Model):
@@ -70,8 +78,12 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("registered by user"),
     )
-    # NULL once the personal data are erased or anonymised: the private link then leads nowhere.
-    token = models.CharField(max_length=64, unique=True, null=True, default=new_token, editable=False)
+    # The private link's key is derived from this nonce with a key kept outside the database
+    # (registrations.tokens). NULL once the personal data are erased or anonymised: the link then
+    # leads nowhere.
+    link_nonce = models.CharField(max_length=22, unique=True, null=True, default=new_link_nonce, editable=False)
+    # The SHA-256 of a link sent before keys were derived, so that link still opens the page.
+    legacy_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -108,6 +120,11 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("registrations:manage", kwargs={"token": self.token})
+
+    @property
+    def token(self):
+        """The key of this person's private link (derived, never stored), or None once erased."""
+        return key_for(self.link_nonce)
 
     @property
     def has_consented(self):

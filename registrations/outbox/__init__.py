@@ -27,5 +27,7 @@ Modules: ``queueing`` (store a message, wake the sender), ``sending`` (send and 
 outcome), ``locks`` (the send locks), ``suppression`` (addresses that get nothing), ``erasure``
 (a person's rows scrubbed), ``upkeep`` (the sweeper, health, a mailing's end), ``mime`` (the bytes)
 and ``tasks`` (every Celery task of the outbox). The outbox imports none of the participants' or
-campaigns' code: a registrant's message is written by the renderer named in OUTBOX_RENDERER.
+campaigns' code: a registrant's message is written by the renderer named in OUTBOX_RENDERER. A stored
+message holds a placeholder where a private link's key goes; ``sending.sent_bodies`` writes the key
+(``registrations.link_keys``, pure functions) only into the bytes handed to the mail server.
 """

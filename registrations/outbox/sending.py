@@ -14,6 +14,7 @@ from django.core.mail.message import SafeMIMEText, sanitize_address
 from django.db import connection, transaction
 from django.utils import timezone
 
+from registrations.link_keys import LINK_PLACEHOLDER, fill_private_links
 from registrations.models import Delivery, Suppression
 from registrations.outbox import mime
 from registrations.outbox.erasure import scrub_delivery_fields
@@ -68,18 +69,29 @@ def send_queued(*, render):
         after = delivery_ids[-1]
 
 
+def sent_bodies(delivery):
+    """(plain text, HTML) of ``delivery`` as they go out: a stored body holds a placeholder where the
+    recipient's private-link key goes (registrations.tokens), and only the bytes sent get the key."""
+    text, html = delivery.body_text, delivery.body_html
+    if delivery.registration_id and (LINK_PLACEHOLDER in text or LINK_PLACEHOLDER in html):
+        nonce = delivery.registration.link_nonce
+        text, html = fill_private_links(text, nonce), fill_private_links(html, nonce)
+    return text, html
+
+
 def build_message(delivery, connection=None):
     """Django's EmailMessage of ``delivery``: what a backend other than SMTP is given."""
+    body_text, body_html = sent_bodies(delivery)
     message = EmailMultiAlternatives(
         subject=delivery.subject,
-        body=delivery.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to_email],
         headers={**(delivery.headers or {}), "Message-ID": delivery.message_id or new_message_id()},
         connection=connection,
     )
-    if delivery.body_html:
-        message.attach_alternative(delivery.body_html, "text/html")
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     if delivery.ics:
         # Built by hand: Django's attach() would add a second charset to a type that names one.
         part = SafeMIMEText(delivery.ics, "calendar", "utf-8")
@@ -91,12 +103,13 @@ def build_message(delivery, connection=None):
 
 def message_bytes(delivery):
     """The bytes ``build_message`` would give an SMTP server, written directly (see ``mime``)."""
+    body_text, body_html = sent_bodies(delivery)
     return mime.message_bytes(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=delivery.to_email,
         subject=delivery.subject,
-        body_text=delivery.body_text,
-        body_html=delivery.body_html,
+        body_text=body_text,
+        body_html=body_html,
         ics=delivery.ics,
         ics_method=_ics_method(delivery.ics),
         headers={
@@ -174,9 +187,10 @@ def send_delivery(*, delivery_id, render=None):
     with transaction.atomic():
         if not take_send_lock(delivery_id):
             return False
+        # The registration gives the private-link key (sent_bodies); only the delivery row is locked.
         rows = Delivery.objects.select_for_update(
-            skip_locked=connection_supports_skip_locked(), of=("self",) if render else ()
-        )
+            skip_locked=connection_supports_skip_locked(), of=("self",)
+        ).select_related("registration")
         if render is not None:
             # What the renderer reads, in the same query; only the delivery row is locked.
             rows = rows.select_related("registration__session__group")
@@ -205,7 +219,8 @@ def send_delivery_batch(*, delivery_ids, render=None):
     try:
         # Read once the locks are held, so a row that the previous holder sent shows as sent. One
         # read of the rows and one of the suppression list (through the unique hash index) per batch.
-        rows = Delivery.objects.select_related("registration__session__group") if render else Delivery.objects
+        # The registration gives the private-link key (sent_bodies); the renderer reads its session too.
+        rows = Delivery.objects.select_related("registration__session__group" if render else "registration")
         rows = rows.in_bulk(held)
         # Only a mailing's message is checked against the list (none: no query).
         suppressed = suppressions_for(row.to_email for row in rows.values() if row.mailing_id)
@@ -243,11 +258,21 @@ def _send_one(delivery, *, backend=None, suppressed=None, render=None):
     delivery.status = Delivery.Status.SENT
     delivery.sent_at = timezone.now()
     delivery.last_error = ""
-    _save_fields(delivery, ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error", *rendered))
+    fields = ("attempts", "last_attempt_at", "status", "sent_at", "message_id", "last_error", *rendered)
+    if delivery.kind in KEY_BEARING_KINDS:
+        # A password-reset link opens the account until it is used: once sent, no copy is kept.
+        delivery.body_text = delivery.body_html = ""
+        fields = (*dict.fromkeys((*fields, "body_text", "body_html")),)
+    _save_fields(delivery, fields)
     return Outcome.SENT
 
 
 # A row in one of these states is never sent (again).
+# Messages whose body is a key to an account (allauth's password-reset link, a focal point's
+# invitation to choose a password): their bodies are blanked once sent. A registrant's private link
+# is never stored at all (registrations.tokens).
+KEY_BEARING_KINDS = frozenset({"account", "focal_point_invitation"})
+
 SETTLED = (Delivery.Status.SENT, Delivery.Status.SUPPRESSED, Delivery.Status.FAILED)
 
 

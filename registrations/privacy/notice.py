@@ -2,8 +2,8 @@
 
 A notice is written by staff and published as a new version; published versions never change, so
 a consent on record (``Registration.consent_text_version``) always names a text that can be read
-as it was. What a registrant reads and accepts is in ``registrations/consent.py``, below the
-participants, which this part of the code stands on.
+as it was. What a registrant reads and accepts is in ``registrations/consent.py``, with the
+participants who record it (this package sits above them and may not be imported by them).
 """
 
 from django.conf import settings

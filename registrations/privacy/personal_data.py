@@ -77,10 +77,18 @@ def _value(value):
     return value
 
 
+# What the private link's key is made from: a file the person downloads and forwards must not be
+# a key to their registration (nor half of one).
+SECRET_FIELDS = frozenset({"link_nonce", "legacy_token_hash"})
+
+
 def registration_record(registration):
-    """Every stored field of ``registration``, by field name, with readable foreign keys."""
+    """Every stored field of ``registration``, by field name, with readable foreign keys; the
+    private link's secrets (SECRET_FIELDS) are left out."""
     record = {}
     for field in Registration._meta.concrete_fields:
+        if field.name in SECRET_FIELDS:
+            continue
         if field.name in _RELATED:
             record[field.name] = _RELATED[field.name](registration)
         else:
@@ -135,7 +143,8 @@ _ANONYMOUS = {
     "accessibility_needs": "",
     "time_zone": "UTC",
     "contact_opt_in": False,
-    "token": None,
+    "link_nonce": None,
+    "legacy_token_hash": None,
 }
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries.fields import Country
 
-from common.ratelimit import rate_limit
+from common.ratelimit import token_rate_limit
 from registrations import consent, seats
 from registrations.models import Registration
 from registrations.privacy import notice as notice_versions
@@ -29,7 +29,7 @@ from registrations.views import busy_page, private_page
 
 @never_cache
 @require_GET
-@rate_limit("token")
+@token_rate_limit(methods=("GET",))
 def my_data(request, token):
     """Everything stored about the person, as a page (``?format=json`` downloads it as JSON)."""
     registration = registration_for_token(token)
@@ -49,7 +49,7 @@ def my_data(request, token):
         "data": data,
         "registrations": [_labelled(record) for record in data["registrations"]],
     }
-    return private_page(render(request, "registrations/my_data.html", context))
+    return private_page(render(request, "privacy/my_data.html", context))
 
 
 def _labelled(record):
@@ -79,7 +79,7 @@ def _labelled(record):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limit("token")
+@token_rate_limit()
 def delete_my_data(request, token):
     """GET asks for confirmation; POST erases and leads to a page that says what happened."""
     registration = registration_for_token(token)
@@ -102,14 +102,12 @@ def delete_my_data(request, token):
         return redirect("registrations:data_deleted")
     registrations = list(personal_data.registrations_of(registration.email))
     context = {"registration": registration, "session": registration.session, "registrations": registrations}
-    return private_page(render(request, "registrations/my_data_delete.html", context))
+    return private_page(render(request, "privacy/my_data_delete.html", context))
 
 
 def data_deleted(request):
     """Shown after an erasure; needs no token (there is none any more) and reveals nothing."""
-    return private_page(
-        render(request, "registrations/my_data_deleted.html", {"retention": consent.retention_periods()})
-    )
+    return private_page(render(request, "privacy/my_data_deleted.html", {"retention": consent.retention_periods()}))
 
 
 # ── The privacy notice ──────────────────────────────────────────────────────────────────────
@@ -123,7 +121,7 @@ def _notice_page(request, notice):
         "current": consent.current_notice(),
         "versions": notice_versions.published_versions(),
     }
-    return render(request, "registrations/privacy_notice.html", context)
+    return render(request, "privacy/privacy_notice.html", context)
 
 
 def privacy_notice(request):

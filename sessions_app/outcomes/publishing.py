@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from common.links import absolute_reverse
 from registrations.models import Delivery, Registration
+from registrations.notifications import placeholder_name
 from registrations.outbox.queueing import queue_email, render_email
+from registrations.tokens import LINK_PLACEHOLDER
 from sessions_app.completeness import missing_translations
 from sessions_app.models import Conclusions, Document, Publication, Session
 from sessions_app.outcomes.documents import SESSION_KINDS, certificate_holders, latest_documents
@@ -87,14 +89,18 @@ def publication_plan(session):
     )
 
 
-def announcement_preview(*, session, language):
-    """(subject, plain text) of the announcement as a registrant reading ``language`` gets it."""
-    registration = announcement_recipients(session).filter(language=language).first() or Registration(
-        session=session,
-        full_name="",
-        language=language,
-        token="preview",  # noqa: S106 - a placeholder link, never saved
-    )
+def announcement_preview(*, session, language, named=False):
+    """(subject, plain text) of the announcement as a registrant reading ``language`` gets it.
+
+    ``named`` (a viewer allowed to see registrations): written for the first such registrant, by
+    name; otherwise for a placeholder person. Either way the links hold the placeholder key
+    (registrations.tokens), never a live one.
+    """
+    registration = None
+    if named:
+        registration = announcement_recipients(session).filter(language=language).first()
+    if registration is None:
+        registration = Registration(session=session, full_name=placeholder_name(language), language=language)
     context = _announcement_context(session=session, registration=registration, document_pk=0)
     subject, body_text, _html = render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
     return subject, body_text
@@ -166,12 +172,13 @@ def publication_deliveries(publication):
 
 
 def _announcement_context(*, session, registration, document_pk):
+    # The key goes in as the outbox sends (registrations.tokens): no stored copy holds it.
     documents_url = absolute_reverse(
-        "outcomes:my_documents", kwargs={"token": registration.token}, language=registration.language
+        "outcomes:my_documents", kwargs={"token": LINK_PLACEHOLDER}, language=registration.language
     )
     download_url = absolute_reverse(
         "outcomes:my_document_download",
-        kwargs={"token": registration.token, "pk": document_pk},
+        kwargs={"token": LINK_PLACEHOLDER, "pk": document_pk},
         language=registration.language,
     )
     return {

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
 from sessions_app.models import Document
 from sessions_app.outcomes.certificates import certificate_for_code, initials, normalise_code
@@ -84,7 +85,12 @@ def _verification_page(request, *, certificate, code, status=200):
     return response
 
 
+# Codes can be guessed one GET after another: every look-up counts (VERIFY_RATE_LIMIT per client).
+verify_rate_limit = rate_limit("verify", setting="VERIFY_RATE_LIMIT", methods=("GET",))
+
+
 @require_GET
+@verify_rate_limit
 def verify_certificate(request, code):
     """Anyone may check a certificate's code: initials, session and date if genuine; 404 otherwise."""
     certificate = certificate_for_code(code)
@@ -97,6 +103,7 @@ def verify_certificate(request, code):
 
 
 @require_GET
+@verify_rate_limit
 def verify_certificate_form(request):
     code = request.GET.get("code", "").strip()
     if not code:

@@ -75,4 +75,4 @@ def test_admin_pages_fit_1280_px_in_spanish_and_portuguese(live_server, chromium
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/{name}-{language}.png", full_page=True)
 
-    assert widths == {name: 1280 for name in widths}
+    assert widths == dict.fromkeys(widths, 1280)

@@ -170,6 +170,38 @@ def test_erasures_racing_confirmations_leave_no_personal_data_and_no_error():
     _results, errors = run_concurrently(run, jobs)
 
     assert errors == []
-    rows = list(Registration.objects.filter(session=session).values_list("email", "full_name", "token", "status"))
+    rows = list(Registration.objects.filter(session=session).values_list("email", "full_name", "link_nonce", "status"))
     assert all((email, name, token) == ("", "", None) for email, name, token, _status in rows)
     assert {status for *_data, status in rows} == {Registration.Status.CANCELLED}
+
+
+def test_a_country_change_racing_the_confirmation_never_ends_confirmed_on_another_countrys_seat():
+    """One seat, reserved for Uruguay. A Uruguayan's confirm and their change to Mexico arrive at
+    the same moment: either the change comes first (Mexico, waiting list) or the seat does (Uruguay,
+    change refused). Never confirmed as Mexican on Uruguay's seat."""
+    from tests.factories import SeatReservationFactory
+
+    outcomes = []
+    for _round in range(10):
+        session = SessionFactory(capacity=1)
+        SeatReservationFactory(session=session, country="UY", seats=1)
+        registration = RegistrationFactory(session=session, country="UY", status=Registration.Status.PENDING)
+        # Each side holds the registration as its request read it: pending, from Uruguay.
+        copies = {
+            "change": Registration.objects.select_related("session").get(pk=registration.pk),
+            "confirm": Registration.objects.select_related("session").get(pk=registration.pk),
+        }
+
+        def act(side, copies=copies):
+            if side == "change":
+                return registering.change_details(registration=copies[side], data={"country": "MX"})
+            return seats.confirm_registration(registration=copies[side])
+
+        _results, errors = run_concurrently(act, ["change", "confirm"], workers=2)
+        stored = Registration.objects.get(pk=registration.pk)
+        outcomes.append((stored.country.code, stored.status))
+        assert all(isinstance(error, seats.CountryChangeNotAllowed) for error in errors), errors
+        assert (stored.country.code, stored.status) in {
+            ("MX", Registration.Status.WAITLISTED),
+            ("UY", Registration.Status.CONFIRMED),
+        }, outcomes

@@ -7,6 +7,7 @@ from registrations import registering, seats
 from registrations.models import Delivery
 from tests.factories import SessionFactory
 from tests.registrations.helpers import person
+from tests.support.sent import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_a_pending_person_registering_again_gets_the_confirm_link(django_capture
     with django_capture_on_commit_callbacks(execute=True):
         registering.register_participant(session=session, data=person("ANA@example.org", language="pt"))
 
-    delivery = Delivery.objects.get(kind="registration_link")
+    delivery = as_sent(Delivery.objects.get(kind="registration_link"))
     confirm_url = f"/pt/registrations/r/{registration.token}/confirm/"
     lines = delivery.body_text.splitlines()
     assert "Sua inscrição ainda não foi confirmada. Para confirmá-la, abra este link:" in lines
@@ -38,6 +39,6 @@ def test_a_confirmed_person_registering_again_gets_no_confirm_link(django_captur
     with django_capture_on_commit_callbacks(execute=True):
         registering.register_participant(session=session, data=person("ana@example.org"))
 
-    delivery = Delivery.objects.get(kind="registration_link")
+    delivery = as_sent(Delivery.objects.get(kind="registration_link"))
     assert "/confirm/" not in delivery.body_text
     assert registration.token in delivery.body_text

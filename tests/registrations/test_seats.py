@@ -9,6 +9,7 @@ from registrations.models import Delivery, Registration
 from sessions_app.models import Session
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, rendered
+from tests.support.sent import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_register_creates_a_pending_registration_with_consent_and_queues_the_con
     delivery = rendered(Delivery.objects.get(registration=registration))
     assert (delivery.kind, delivery.to_email, delivery.language) == ("registration_confirm", "Ana@Example.org", "es")
     assert delivery.subject == f"Por favor, confirme su inscripción: {session.title}"
-    assert f"/es/registrations/r/{registration.token}/confirm/" in delivery.body_text
+    assert f"/es/registrations/r/{registration.token}/confirm/" in as_sent(delivery).body_text
     assert session.join_url not in delivery.body_text + delivery.body_html
 
 

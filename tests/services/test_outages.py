@@ -332,3 +332,27 @@ def test_a_database_that_never_answers_gets_the_busy_page_within_the_connect_tim
     assert response.getheader("Retry-After") == "30"
     assert "<title>O portal está ocupado</title>" in body
     assert elapsed < 2 + 2  # the connect timeout, and a margin for the page
+
+
+def test_a_signed_in_person_gets_the_busy_page_too_when_the_database_never_answers(start_gunicorn):
+    """Anyone with a session cookie: middleware reads the session's user in its own __call__ (the
+    audit log's, the staff second factor's), outside the view's exception hook."""
+    silent = SilentServer().start()
+    try:
+        web = start_gunicorn(
+            env={"DATABASE_URL": f"postgres://copolad@127.0.0.1:{silent.port}/copolad", "DB_CONNECT_TIMEOUT": "2"}
+        )
+        started = time.monotonic()
+        conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+        conn.request("GET", "/pt/focal-point/", headers={"Cookie": "sessionid=k3y0fas1gnedinpers0n0000000000000"})
+        response = conn.getresponse()
+        body = response.read().decode()
+        elapsed = time.monotonic() - started
+        conn.close()
+    finally:
+        silent.stop()
+
+    assert response.status == 503
+    assert response.getheader("Retry-After") == "30"
+    assert "<title>O portal está ocupado</title>" in body
+    assert elapsed < 2 + 2  # the connect timeout, and a margin for the page

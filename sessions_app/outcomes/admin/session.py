@@ -214,7 +214,11 @@ class SessionAdmin(CoreSessionAdmin):
             waiting=len(queue),
             candidates=candidates,
             **notifications.mailing_plan(
-                registrations=candidates, kind="registration_confirmed", promoted=True, join_url=session.join_url
+                registrations=candidates,
+                kind="registration_confirmed",
+                named=request.user.has_perm("registrations.view_registration"),
+                promoted=True,
+                join_url=session.join_url,
             ),
         )
         return TemplateResponse(request, "admin/sessions_app/session/promote_confirmation.html", context)
@@ -232,7 +236,9 @@ class SessionAdmin(CoreSessionAdmin):
         language = request.GET.get("language")
         if language not in publishing.LANGUAGE_CODES:
             language = next((code for code, _name, count in plan.recipients_by_language if count), "en")
-        subject, body = publishing.announcement_preview(session=session, language=language)
+        subject, body = publishing.announcement_preview(
+            session=session, language=language, named=request.user.has_perm("registrations.view_registration")
+        )
         context = page_context(
             self,
             request,

@@ -50,3 +50,37 @@ def test_sign_in_page_offers_the_password_reset_link_once(client, language, text
     body = client.get(f"/{language}/accounts/login/").content.decode()
 
     assert _links_to_password_reset(body, f"/{language}/accounts/password/reset/") == [text]
+
+
+@pytest.mark.parametrize("host", ["localhost:9999", "127.0.0.1:8000", "evil.example"])
+def test_reset_links_use_site_url_whatever_the_host_header(
+    focal_point_uruguay, client, mailoutbox, settings, django_capture_on_commit_callbacks, host
+):
+    settings.SITE_URL = "https://portal.example.org"
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "evil.example", "testserver"]
+    EmailAddress.objects.create(user=focal_point_uruguay.user, email="fp.uy@example.org", verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"}, HTTP_HOST=host)
+        # An address with no account gets a message too, with a link of its own.
+        client.post("/es/accounts/password/reset/", {"email": "nobody@example.org"}, HTTP_HOST=host)
+
+    known, unknown = mailoutbox
+    links = re.findall(r"https?://\S+", known.body + unknown.body)
+    assert len(links) >= 2
+    assert [link for link in links if not link.startswith("https://portal.example.org/")] == []
+    assert re.search(r"https://portal.example.org/es/accounts/password/reset/key/\S+/", known.body)
+    assert "https://portal.example.org/es/accounts/signup/" in unknown.body
+
+
+def test_a_sent_reset_message_keeps_no_copy_of_its_link(
+    focal_point_uruguay, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    EmailAddress.objects.create(user=focal_point_uruguay.user, email="fp.uy@example.org", verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/es/accounts/password/reset/", {"email": "fp.uy@example.org"})
+
+    [message] = mailoutbox
+    [link] = re.findall(r"https?://\S+/password/reset/key/\S+", message.body)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.subject) == (Delivery.Status.SENT, message.subject)
+    assert (delivery.body_text, delivery.body_html) == ("", "")

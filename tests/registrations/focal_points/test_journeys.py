@@ -462,3 +462,15 @@ def test_staff_setting_a_password_from_a_link_still_give_their_second_factor(sta
     )
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_a_sent_invitation_keeps_no_copy_of_its_password_link(db, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations.invite_focal_point(
+            email="rosa.perez@mides.gub.uy", first_name="Rosa", last_name="Pérez", country="UY", language="en"
+        )
+
+    [message] = mailoutbox
+    assert re.search(r"https?://\S+/password/reset/key/\S+", message.body)
+    invitation = Delivery.objects.get(kind="focal_point_invitation")
+    assert (invitation.status, invitation.body_text, invitation.body_html) == (Delivery.Status.SENT, "", "")

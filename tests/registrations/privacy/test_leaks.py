@@ -1,5 +1,7 @@
 """Leaks found by trying the portal as a focal point and as a participant."""
 
+import re
+
 import pytest
 
 from registrations import registering, seats
@@ -26,13 +28,82 @@ def test_nominating_someone_another_country_registered_reveals_nothing_about_the
 ):
     RegistrationFactory(session=session, email="ana@example.org", full_name="Ana Mexicana", country="MX")
 
-    with pytest.raises(FocalPointError) as refused:
-        nominate_ana(session, focal_point_uruguay)
+    answer = nominate_ana(session, focal_point_uruguay)
 
-    assert str(refused.value) == "ANA@example.org cannot be added to your country's list for this session."
+    # What the focal point typed comes back, as for a fresh address; nothing is saved.
+    assert (answer.pk, answer.full_name, answer.email) == (None, "Ana", "ANA@example.org")
     assert Registration.objects.filter(session=session).count() == 1
     # The address's owner is told, as when anyone registers an address twice.
     assert list(Delivery.objects.values_list("kind", "to_email")) == [("registration_link", "ana@example.org")]
+
+
+def nomination_answer(client, session, email):
+    from django.urls import reverse
+
+    institution = InstitutionFactory(country="UY", verified=True)
+    url = reverse("focal_points:nomination_create", kwargs={"slug": session.slug})
+    response = client.post(
+        url, {"full_name": "Ana Pérez", "email": email, "institution": institution.pk, "language": "es"}, follow=True
+    )
+    return response.redirect_chain, [str(message) for message in response.context["messages"]]
+
+
+def test_the_nomination_answer_is_the_same_page_for_a_registered_and_a_fresh_address(
+    session, focal_point_uruguay, client
+):
+    RegistrationFactory(session=session, email="registered@example.org", full_name="Someone Else", country="MX")
+    client.force_login(focal_point_uruguay.user)
+
+    registered = nomination_answer(client, session, "registered@example.org")
+    fresh = nomination_answer(client, session, "fresh@example.org")
+
+    assert registered == fresh
+    assert fresh[1] == ["Ana Pérez was nominated and will get an e-mail to confirm."]
+
+
+def test_the_bulk_nomination_answer_is_the_same_for_a_registered_and_a_fresh_address(
+    session, focal_point_uruguay, client
+):
+    from django.urls import reverse
+
+    RegistrationFactory(session=session, email="registered@example.org", full_name="Someone Else", country="MX")
+    InstitutionFactory(name="Junta Nacional de Drogas", country="UY", verified=True)
+    client.force_login(focal_point_uruguay.user)
+    url = reverse("focal_points:nomination_bulk", kwargs={"slug": session.slug})
+
+    def answer(email):
+        response = client.post(url, {"rows": f"Ana Pérez,{email},,Junta Nacional de Drogas", "language": "es"})
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        page = page.replace(email, "ADDRESS")
+        return [(row.ok, row.errors) for row in response.context["results"]], page
+
+    registered, fresh = answer("registered@example.org"), answer("fresh@example.org")
+
+    assert registered[0] == fresh[0] == [(True, [])]
+    assert registered[1] == fresh[1]
+
+
+def test_attempts_on_someone_else_s_registration_mail_the_address_at_most_once_a_day(
+    session, focal_point_uruguay, focal_point_mexico, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    from tests.factories import SessionFactory
+
+    RegistrationFactory(session=session, email="ana@example.org", country="AR")
+    other = SessionFactory()
+    RegistrationFactory(session=other, email="Ana@Example.org", country="AR")
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _attempt in range(5):
+            nominate_ana(session, focal_point_uruguay)
+            nominate_ana(session, focal_point_mexico)
+            nominate_ana(other, focal_point_uruguay)
+        assert Delivery.objects.filter(to_email__iexact="ana@example.org").count() == 1
+        clock.shift(timezone.timedelta(days=1))
+        nominate_ana(session, focal_point_mexico)
+        assert Delivery.objects.filter(to_email__iexact="ana@example.org").count() == 2
 
 
 def test_nominating_someone_of_one_s_own_country_twice_says_so(session, focal_point_uruguay):

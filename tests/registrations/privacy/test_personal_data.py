@@ -129,7 +129,7 @@ def test_export_holds_every_stored_field_of_the_person_and_nothing_of_anyone_els
     stored = Registration.objects.get(pk=attended.pk)
     record = data["registrations"][0]
     for field in Registration._meta.concrete_fields:
-        assert field.name in record, field.name
+        assert (field.name in record) == (field.name not in personal_data.SECRET_FIELDS), field.name
     assert (record["email"], record["full_name"], record["position"], record["accessibility_needs"]) == (
         EMAIL,
         NAME,
@@ -142,7 +142,6 @@ def test_export_holds_every_stored_field_of_the_person_and_nothing_of_anyone_els
         85,
         True,
     )
-    assert record["token"] == stored.token
     assert record["consent_given_at"] == stored.consent_given_at.isoformat()
     assert record["institution"] == str(stored.institution)
     assert record["session"]["title"] == "Sesión 1"
@@ -318,3 +317,17 @@ def test_staff_confirming_a_registration_leaves_the_erasure_suppression(maria):
 
     assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
     assert suppression.is_suppressed(EMAIL)
+
+
+def test_the_json_download_is_no_key_to_the_registration(client):
+    registration = RegistrationFactory(legacy_token_hash="0" * 64)
+    key = registration.token
+
+    response = client.get(f"/en/registrations/r/{key}/my-data/?format=json")
+    page = client.get(f"/en/registrations/r/{key}/my-data/")
+
+    text = response.content.decode()
+    assert json.loads(text)["registrations"][0]["email"] == registration.email
+    for secret in (key, registration.link_nonce, registration.legacy_token_hash):
+        assert secret not in text
+        assert secret not in page.content.decode().replace(f"/r/{key}/", "/r/KEY/")

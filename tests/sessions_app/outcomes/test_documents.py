@@ -14,6 +14,7 @@ from sessions_app.outcomes.publishing import publish_conclusions
 from sessions_app.outcomes.tasks import render_certificate_task, render_documents_task
 from tests.factories import RegistrationFactory
 from tests.sessions_app.after_session_data import build_held_session
+from tests.support.sent import as_sent
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +79,7 @@ def test_publish_renders_then_announces_once_per_registrant_in_their_language(he
     assert portuguese.subject == "Conclusões disponíveis: Mecanismos inclusivos para reduzir a lacuna de desigualdade"
     assert spanish.subject == "Conclusiones disponibles: Mecanismos inclusivos para reducir la brecha de desigualdad"
     conclusions_es = Document.objects.get(kind="conclusions", language="es")
-    assert f"/es/registrations/{registrant.token}/documents/{conclusions_es.pk}/" in spanish.body_text
+    assert f"/es/registrations/{registrant.token}/documents/{conclusions_es.pk}/" in as_sent(spanish).body_text
     assert "certificado" not in spanish.body_text
     assert "certificado de participação" in portuguese.body_text
 

@@ -1,0 +1,179 @@
+"""Staff previews of e-mails: never a live private link, real recipients only for those allowed to
+see registrations, and whatever a registrant typed shown as text.
+
+The previews: the mailing preview, the conclusions publish page, and the "who gets which e-mail"
+plan of the registration actions and of the waiting-list promotion.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from registrations.campaigns import rendering, unsubscribe
+from registrations.models import Mailing, Registration
+from sessions_app.outcomes import pdf
+from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+from tests.sessions_app.after_session_data import build_held_session
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '</pre><meta http-equiv="refresh" content="0;url=https://evil.example/">'
+ESCAPED = "&lt;/pre&gt;&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=https://evil.example/&quot;&gt;"
+KEY_SHAPED = re.compile(r"/registrations/(?:r/)?([A-Za-z0-9_-]{40,64})/")
+
+
+@pytest.fixture(autouse=True)
+def fast_pdfs(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, fetcher=None: b"%PDF-1.7 stub")
+
+
+def staff_with(*codenames):
+    user = UserFactory(username="viewer", email="viewer@copolad.example", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def reminder_for(session):
+    mailing = Mailing(session=session, kind=Mailing.Kind.REMINDER, audience=Mailing.Audience.REGISTRANTS)
+    rendering.fill_defaults(mailing=mailing)
+    mailing.save()
+    return mailing
+
+
+def no_live_key(page, registrations):
+    keys = [registration.token for registration in registrations]
+    return not any(key in page for key in keys) and KEY_SHAPED.findall(page) == []
+
+
+@pytest.fixture
+def upcoming():
+    session = SessionFactory(starts_at=timezone.now() + timedelta(days=5), capacity=1)
+    seated = RegistrationFactory(
+        session=session, email="seated@example.org", full_name=HOSTILE, status=Registration.Status.CONFIRMED
+    )
+    waiting = RegistrationFactory(
+        session=session,
+        email="waiting@example.org",
+        full_name=HOSTILE,
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=timezone.now(),
+    )
+    return session, seated, waiting
+
+
+def test_a_view_only_user_gets_no_live_key_and_no_address_from_the_mailing_preview(client, upcoming):
+    session, seated, _waiting = upcoming
+    mailing = reminder_for(session)
+    client.force_login(staff_with("view_mailing"))
+
+    url = reverse("admin:registrations_mailing_preview", args=[mailing.pk])
+    page = client.get(url, {"recipient": "seated@example.org"}).content.decode()
+
+    assert "seated@example.org" not in page
+    assert HOSTILE not in page and ESCAPED not in page  # not the real person at all
+    assert no_live_key(page, [seated])
+    assert "/es/registrations/r/private-link-key/" in page or "/en/registrations/r/private-link-key/" in page
+    assert unsubscribe.unsubscribe_token(email="seated@example.org", language="es") not in page
+
+
+def test_a_user_who_may_see_registrations_previews_a_real_recipient_without_a_live_key(client, upcoming):
+    session, seated, _waiting = upcoming
+    mailing = reminder_for(session)
+    client.force_login(staff_with("view_mailing", "view_registration"))
+
+    url = reverse("admin:registrations_mailing_preview", args=[mailing.pk])
+    page = client.get(url, {"recipient": "seated@example.org"}).content.decode()
+
+    assert '<option value="seated@example.org" selected>seated@example.org (es)</option>' in page
+    assert ESCAPED in page
+    assert HOSTILE not in page
+    assert no_live_key(page, [seated])
+    assert "/es/registrations/r/private-link-key/" in page
+    assert unsubscribe.unsubscribe_token(email="seated@example.org", language="es") not in page
+
+
+def test_the_mailing_preview_shows_a_hostile_name_as_text(client, staff, upcoming):
+    session, _seated, _waiting = upcoming
+    mailing = reminder_for(session)
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:registrations_mailing_preview", args=[mailing.pk])).content.decode()
+
+    body = re.search(r'<pre id="preview-body" class="mail-preview">(.*?)</pre>', page, re.S).group(1)
+    assert ESCAPED in body
+    assert "<meta" not in page.split("</head>", 1)[1]
+
+
+def test_the_publish_preview_shows_no_live_key_and_no_real_name_to_a_user_who_may_not_see_registrations(client):
+    session, attendee, registrant = build_held_session()
+    Registration.objects.filter(pk=registrant.pk).update(full_name=HOSTILE)
+    client.force_login(staff_with("change_session", "view_session"))
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/publish/?language=es").content.decode()
+
+    body = re.search(r'<pre class="mail-preview" id="preview-body">(.*?)</pre>', page, re.S).group(1)
+    assert body.splitlines()[0] == "Estimado/a [nombre de la persona destinataria]:"
+    assert ESCAPED not in page and HOSTILE not in page
+    assert no_live_key(page, [attendee, registrant])
+    assert "/es/registrations/private-link-key/documents/" in body
+
+
+def test_the_publish_preview_shows_a_hostile_name_as_text(client, staff):
+    session, _attendee, registrant = build_held_session()
+    Registration.objects.filter(pk=registrant.pk).update(full_name=HOSTILE)
+    client.force_login(staff)
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/publish/?language=es").content.decode()
+
+    body = re.search(r'<pre class="mail-preview" id="preview-body">(.*?)</pre>', page, re.S).group(1)
+    assert ESCAPED in body
+    assert HOSTILE not in page
+    assert no_live_key(page, [registrant])
+
+
+def test_the_promotion_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):
+    session, seated, waiting = upcoming
+    Registration.objects.filter(pk=seated.pk).update(status=Registration.Status.CANCELLED)
+    client.force_login(staff)
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/promote/").content.decode()
+
+    previews = re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)
+    assert len(previews) == 1
+    assert ESCAPED in previews[0]
+    assert HOSTILE not in page
+    assert no_live_key(page, [waiting])
+
+
+def test_the_promotion_plan_shows_no_name_and_no_address_to_a_user_who_may_not_see_registrations(client, upcoming):
+    session, seated, waiting = upcoming
+    Registration.objects.filter(pk=seated.pk).update(status=Registration.Status.CANCELLED)
+    client.force_login(staff_with("change_session", "view_session"))
+
+    page = client.get(f"/admin/sessions_app/session/{session.pk}/promote/").content.decode()
+
+    assert len(re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)) == 1
+    assert "waiting@example.org" not in page
+    assert ESCAPED not in page and HOSTILE not in page
+    assert no_live_key(page, [waiting])
+
+
+def test_the_registration_action_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):
+    session, seated, waiting = upcoming
+    client.force_login(staff)
+
+    page = client.post(
+        reverse("admin:registrations_registration_changelist"),
+        {"action": "resend_selected", "_selected_action": [waiting.pk]},
+    ).content.decode()
+
+    previews = re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)
+    assert len(previews) == 1
+    assert ESCAPED in previews[0]
+    assert HOSTILE not in page
+    assert no_live_key(page, [seated, waiting])
