@@ -11,13 +11,17 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from common.admin import page_context
 from common.admin_widgets import ZonedSplitDateTime
+from common.email_preview import calendar_summary, email_frame_response
 from registrations.campaigns import audiences, building, rendering
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.completeness import missing_translations
@@ -157,6 +161,7 @@ class MailingAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/preview/", view(self.preview_view), name="registrations_mailing_preview"),
+            path("<int:pk>/preview/html/", view(self.preview_html_view), name="registrations_mailing_preview_html"),
             path("<int:pk>/send-test/", view(self.send_test_view), name="registrations_mailing_send_test"),
             path("<int:pk>/check/", view(self.check_view), name="registrations_mailing_check"),
             path("<int:pk>/queue/", view(self.queue_view), name="registrations_mailing_queue"),
@@ -189,11 +194,11 @@ class MailingAdmin(admin.ModelAdmin):
             extra_context["progress"] = building.mailing_progress(mailing)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def preview_view(self, request, pk):
-        """The mailing as one recipient gets it, with placeholder keys in its private and
-        unsubscribe links. Real recipients (their addresses, names, calendar files) only for staff
-        allowed to see registrations; anyone else sees it for a placeholder recipient."""
-        mailing = self._mailing(request, pk)
+    def _preview(self, request, mailing):
+        """(recipients, recipient, language, rendered parts) of the mailing as one recipient gets it,
+        with placeholder keys in its private and unsubscribe links. Real recipients (their addresses,
+        names, calendar files) only for staff allowed to see registrations; anyone else sees it for a
+        placeholder recipient."""
         language = request.GET.get("language", "")
         if request.user.has_perm("registrations.view_registration"):
             recipients = audiences.mailing_recipients(mailing)
@@ -208,9 +213,23 @@ class MailingAdmin(admin.ModelAdmin):
             recipient = rendering.placeholder_recipient(mailing=mailing, language=placeholder_language)
         if language not in audiences.LANGUAGE_CODES:
             language = recipient.language
-        language, subject, body_text, body_html, ics, headers = rendering.render_mailing(
-            mailing=mailing, recipient=recipient, language=language, preview=True
-        )
+        parts = rendering.render_mailing(mailing=mailing, recipient=recipient, language=language, preview=True)
+        return recipients, recipient, parts
+
+    def preview_view(self, request, pk):
+        """The HTML message in sandboxed frames at phone and desktop widths, the plain text and the
+        calendar event in words beside it, and how many recipients get each language."""
+        mailing = self._mailing(request, pk)
+        recipients, recipient, parts = self._preview(request, mailing)
+        language, subject, body_text, _body_html, ics, headers = parts
+        everyone = recipients or audiences.mailing_recipients(mailing)
+        counts = dict.fromkeys(audiences.LANGUAGE_CODES, 0)
+        for person in everyone:
+            counts[person.language] = counts.get(person.language, 0) + 1
+        names = dict(settings.LANGUAGES)
+        query = {"language": language}
+        if recipients:
+            query["recipient"] = recipient.email
         context = self._context(
             request,
             mailing,
@@ -218,12 +237,22 @@ class MailingAdmin(admin.ModelAdmin):
             recipient=recipient,
             language=language,
             languages=audiences.LANGUAGE_CODES,
+            language_counts=[(code, names[code], counts.get(code, 0)) for code in audiences.LANGUAGE_CODES],
             subject=subject,
             body_text=body_text,
             ics=ics,
+            calendar=calendar_summary(ics),
             headers=headers,
+            frame_url=reverse("admin:registrations_mailing_preview_html", args=[mailing.pk]) + "?" + urlencode(query),
         )
         return TemplateResponse(request, "admin/registrations/mailing/preview.html", context)
+
+    @method_decorator(xframe_options_sameorigin)
+    def preview_html_view(self, request, pk):
+        """The HTML part alone, for the preview's sandboxed frames (see common.email_preview)."""
+        mailing = self._mailing(request, pk)
+        _recipients, _recipient, parts = self._preview(request, mailing)
+        return email_frame_response(parts[3])
 
     def send_test_view(self, request, pk):
         return require_POST(self._send_test)(request, pk)

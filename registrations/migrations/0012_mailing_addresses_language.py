@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0010_staff_authenticator_and_labels'),
+        ('registrations', '0011_staff_authenticator_and_labels'),
     ]
 
     operations = [
