@@ -90,7 +90,13 @@ def publication_plan(session):
 
 
 def announcement_preview(*, session, language, named=False):
-    """(subject, plain text) of the announcement as a registrant reading ``language`` gets it.
+    """(subject, plain text) of the announcement: see ``announcement_preview_parts``."""
+    subject, body_text, _html = announcement_preview_parts(session=session, language=language, named=named)
+    return subject, body_text
+
+
+def announcement_preview_parts(*, session, language, named=False):
+    """(subject, plain text, HTML) of the announcement as a registrant reading ``language`` gets it.
 
     ``named`` (a viewer allowed to see registrations): written for the first such registrant, by
     name; otherwise for a placeholder person. Either way the links hold the placeholder key
@@ -102,8 +108,7 @@ def announcement_preview(*, session, language, named=False):
     if registration is None:
         registration = Registration(session=session, full_name=placeholder_name(language), language=language)
     context = _announcement_context(session=session, registration=registration, document_pk=0)
-    subject, body_text, _html = render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
-    return subject, body_text
+    return render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
 
 
 def publish_conclusions(*, session, announce, requested_by=None):

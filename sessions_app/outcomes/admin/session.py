@@ -10,11 +10,15 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from common.admin import page_context
+from common.email_preview import email_frame_response
 from common.timezones import selectable_zone
 from registrations import notifications
 from registrations.admin.seat_reservations import SeatReservationInline
@@ -167,6 +171,11 @@ class SessionAdmin(CoreSessionAdmin):
         return [
             path("figures/", view(self.figures_view), name="sessions_app_session_figures"),
             path("<int:pk>/publish/", view(self.publish_view), name="sessions_app_session_publish"),
+            path(
+                "<int:pk>/publish/preview/",
+                view(self.publish_preview_view),
+                name="sessions_app_session_publish_preview",
+            ),
             path("<int:pk>/promote/", view(self.promote_view), name="sessions_app_session_promote"),
             path(
                 "publication/<int:pk>/",
@@ -236,7 +245,7 @@ class SessionAdmin(CoreSessionAdmin):
         language = request.GET.get("language")
         if language not in publishing.LANGUAGE_CODES:
             language = next((code for code, _name, count in plan.recipients_by_language if count), "en")
-        subject, body = publishing.announcement_preview(
+        subject, body, _html = publishing.announcement_preview_parts(
             session=session, language=language, named=request.user.has_perm("registrations.view_registration")
         )
         context = page_context(
@@ -249,11 +258,26 @@ class SessionAdmin(CoreSessionAdmin):
             plan=plan,
             form=form,
             preview_language=language,
-            preview_subject=subject,
-            preview_body=body,
+            subject=subject,
+            body_text=body,
+            frame_url=reverse("admin:sessions_app_session_publish_preview", args=[session.pk])
+            + "?"
+            + urlencode({"language": language}),
             languages=settings.LANGUAGES,
         )
         return render(request, "admin/sessions_app/session/publish.html", context)
+
+    @method_decorator(xframe_options_sameorigin)
+    def publish_preview_view(self, request, pk):
+        """The announcement's HTML alone, for the publish page's sandboxed frames (common.email_preview)."""
+        session = self._session_for(request, pk)
+        language = request.GET.get("language")
+        if language not in publishing.LANGUAGE_CODES:
+            language = "en"
+        _subject, _body, html = publishing.announcement_preview_parts(
+            session=session, language=language, named=request.user.has_perm("registrations.view_registration")
+        )
+        return email_frame_response(html)
 
     def publication_view(self, request, pk):
         """Progress of one publication; the page refreshes itself (no script) while work remains."""

@@ -88,3 +88,27 @@ def test_without_the_permission_to_view_registrations_the_frame_shows_a_placehol
     ).content.decode()
 
     assert "Ríos" not in html and "ana@example.org" not in html
+
+
+def test_the_conclusions_announcement_is_previewed_the_same_way(client, staff):
+    from sessions_app.outcomes.conclusions import write_conclusions
+
+    session = SessionFactory(title_es="Mecanismos <inclusivos>")
+    write_conclusions(session=session, bodies={"es": "<p>Acuerdos</p>"})
+    registration = RegistrationFactory(session=session, language="es", status="confirmed", full_name="Ana")
+    client.force_login(staff)
+
+    page = client.get(
+        reverse("admin:sessions_app_session_publish", args=[session.pk]), {"language": "es"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    frame = client.get(reverse("admin:sessions_app_session_publish_preview", args=[session.pk]), {"language": "es"})
+
+    sources = re.findall(r'<iframe src="([^"]+)" sandbox=""', page)
+    assert len(sources) == 2 and all(
+        src.startswith(reverse("admin:sessions_app_session_publish_preview", args=[session.pk])) for src in sources
+    )
+    assert frame["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
+    html = frame.content.decode()
+    assert "Mecanismos &lt;inclusivos&gt;" in html and "<inclusivos>" not in html
+    assert registration.token not in html
+    assert 'id="preview-body"' in page
