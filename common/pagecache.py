@@ -91,20 +91,26 @@ def valid_until(response, *moments):
     return response
 
 
-def is_anonymous_visit(request):
-    """True when nothing in the request can make the page differ from anyone else's."""
+def is_anonymous_visit(request, *, query=False):
+    """True when nothing in the request can make the page differ from anyone else's (with ``query``,
+    the query string is part of the page's address: the JSON API's pages and languages)."""
     return (
         request.method in ("GET", "HEAD")
-        and not request.GET
+        and (query or not request.GET)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
     )
 
 
-def _keys(request, depends):
+def _keys(request, depends, *, query=False):
     """The page's key and its generations' keys. The page's key leaves the generations out: the
     entry records those it was rendered under, so one round trip to the cache reads them all."""
-    return f"pagecache:page:{translation.get_language()}:{request.path}", [_generation_key(n) for n in depends]
+    address = request.path
+    if query and request.GET:
+        # Hashed: any query a client sends makes a key of fixed length.
+        encoded = request.GET.urlencode().encode()
+        address += "?" + hashlib.sha256(encoded).hexdigest()
+    return f"pagecache:page:{translation.get_language()}:{address}", [_generation_key(n) for n in depends]
 
 
 def _seconds_left(response):
@@ -124,18 +130,19 @@ def _finish(request, response, *, etag, last_modified):
     return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
 
 
-def cached_page(*, depends=GENERATIONS):
+def cached_page(*, depends=GENERATIONS, query=False):
     """Serve a public GET view from the cache for anonymous visitors (see the module's docstring).
 
-    ``depends`` names the generations whose bump must invalidate the page.
+    ``depends`` names the generations whose bump must invalidate the page; with ``query`` the query
+    string is part of the page's key (for views whose answer depends on it, such as the JSON API).
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not is_anonymous_visit(request):
+            if not is_anonymous_visit(request, query=query):
                 return view(request, *args, **kwargs)
-            key, generation_keys = _keys(request, depends)
+            key, generation_keys = _keys(request, depends, query=query)
             found = cache.get_many([key, *generation_keys])
             generations = [found.get(name) for name in generation_keys]
             entry = found.get(key)

@@ -11,10 +11,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from common import uploads
 from common.ratelimit import client_ip
 from copolad_wg import observability
 
@@ -93,6 +94,20 @@ def _error_page(template, status):
     return HttpResponse(render_to_string(template), status=status)
 
 
+def _upload_limit(request):
+    """A form that takes a document (a view marked by common.uploads.accepts_uploads, or the admin)
+    may receive a body up to the upload limit; any other request keeps REQUEST_MAX_BODY_SIZE."""
+    if not request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+        return 0
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return 0
+    if getattr(match.func, "accepts_uploads", False) or "admin" in match.namespaces:
+        return uploads.upload_body_limit()
+    return 0
+
+
 class RequestBodyLimitMiddleware:
     """Refuse a body larger than REQUEST_MAX_BODY_SIZE from its Content-Length, before it is read:
     a 30 MB POST to a form costs the worker a header, not 30 MB of disk and time."""
@@ -105,7 +120,7 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0  # Django reads no body it cannot measure
-        if length > settings.REQUEST_MAX_BODY_SIZE:
+        if length > settings.REQUEST_MAX_BODY_SIZE and length > _upload_limit(request):
             request_logger.warning("Request body of %s bytes refused before reading", length)
             response = _error_page("413.html", 413)
             # The unread body stays in the socket: the connection cannot serve another request.

@@ -43,18 +43,20 @@ def unbind_request_id(token):
 
 
 # The paths that carry a key: the private page and everything under it, a person's documents, the
-# one-click unsubscribe link. The key is replaced, the rest of the path kept (it says what was asked).
+# one-click unsubscribe link, a person's presentations and evaluation, a speaker's upload link. The
+# key is replaced, the rest of the path kept (it says what was asked).
 _PRIVATE_PATHS = (
     re.compile(r"(/registrations/r/)[^/?#\s'\"<>\\]+"),
-    re.compile(r"(/registrations/)[^/?#\s'\"<>\\]+(?=/documents)"),
+    re.compile(r"(/registrations/)[^/?#\s'\"<>\\]+(?=/(?:documents|presentations|evaluation))"),
     re.compile(r"(/unsubscribe/)[^/?#\s'\"<>\\]+"),
+    re.compile(r"(/speakers/upload/)[^/?#\s'\"<>\\]+"),
 )
 REDACTED = "[redacted]"
 
 
 def redact(text):
     """``text`` with the key of every private link in it replaced by ``REDACTED``."""
-    if "/registrations/" not in text and "/unsubscribe/" not in text:
+    if "/registrations/" not in text and "/unsubscribe/" not in text and "/speakers/upload/" not in text:
         return text
     for pattern in _PRIVATE_PATHS:
         text = pattern.sub(rf"\1{REDACTED}", text)

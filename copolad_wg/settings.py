@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "registrations.outbox",
     "registrations.campaigns",
     "sessions_app.outcomes",
+    "sessions_app.discovery",
+    "sessions_app.practices",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,10 @@ VERIFY_RATE_LIMIT = env_rate("VERIFY_RATE_LIMIT", "60/600")
 # "Find my registration": requests per client IP, and e-mails per address (whoever asks).
 FIND_REGISTRATION_RATE_LIMIT = env_rate("FIND_REGISTRATION_RATE_LIMIT", "10/3600")
 FIND_REGISTRATION_EMAIL_RATE_LIMIT = env_rate("FIND_REGISTRATION_EMAIL_RATE_LIMIT", "3/86400")
+# Searches are GETs: counted per client address on their own.
+SEARCH_RATE_LIMIT = env_rate("SEARCH_RATE_LIMIT", "60/60")
+# The JSON API's throttle per client address, in django-ninja's notation.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")
 # How long a seat change waits for the session's row lock on PostgreSQL before the person is asked
 # to try again (registrations/seats.py: lock_session).
 REGISTRATION_LOCK_TIMEOUT_MS = env_int("REGISTRATION_LOCK_TIMEOUT_MS", 5000)
@@ -437,6 +443,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
     # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.
     "apply-retention": {"task": "registrations.apply_retention", "schedule": 3600.0},
+    # Focal points hear of their country's roadmap actions due within 30 days or overdue, once each.
+    "send-roadmap-reminders": {"task": "sessions_app.send_roadmap_reminders", "schedule": 3600.0},
+    # After a session ends, its participants are asked (once) for their evaluation.
+    "send-evaluation-invitations": {"task": "outcomes.send_evaluation_invitations", "schedule": 900.0},
 }
 
 # Outbox: retries of transient SMTP errors double from this many seconds; a delivery still
@@ -542,6 +552,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=TRUSTED_PROXY_COUNT > 0):
 # files may take DATA_UPLOAD_MAX_MEMORY_SIZE of it.
 REQUEST_MAX_BODY_SIZE = env_int("REQUEST_MAX_BODY_SIZE", 5_242_880)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Uploaded documents (presentations, practice documents; common/uploads.py): the largest file
+# accepted. The views that take one (and the admin) allow a body this large plus 1 MiB of form.
+UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 20_971_520)
 
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG=0) carrying the request
 # id, which also travels with the Celery tasks a request starts (copolad_wg/observability.py).

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from copolad_wg import views
+from sessions_app.discovery.api import api as api_v1
 
 admin.site.site_header = _("COPOLAD III · Working Group 3.5")
 admin.site.site_title = _("COPOLAD III · Working Group 3.5")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only JSON API: versioned, outside the language prefix (``?lang=`` chooses it).
+    path("api/v1/", api_v1.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -24,6 +27,8 @@ urlpatterns += i18n_patterns(
     path("registrations/", include("registrations.urls")),
     path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
+    path("", include("sessions_app.discovery.urls")),
+    path("practices/", include("sessions_app.practices.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )

@@ -18,6 +18,10 @@ from sessions_app.models import Conclusions
 
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 
+# Wings above the session core add the gaps of their own content here (the practices presented in
+# the session), from their AppConfig.ready: a function (session) -> [Gap, ...]. The core imports none.
+EXTRA_GAP_SOURCES = []
+
 
 @dataclass
 class Gap:
@@ -65,7 +69,14 @@ def missing_translations(session):
     conclusions = Conclusions.objects.filter(session=session).first()
     if conclusions is not None:
         gaps.extend(_gaps(conclusions, str(capfirst(Conclusions._meta.verbose_name))))
+    for source in EXTRA_GAP_SOURCES:
+        gaps.extend(source(session))
     return gaps
+
+
+def object_gaps(obj):
+    """The gaps of one translated object, named by its kind and title (for a wing's own content)."""
+    return _gaps(obj, f"{capfirst(obj._meta.verbose_name)} “{Truncator(str(obj)).chars(40)}”")
 
 
 def missing_before_public(session):

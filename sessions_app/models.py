@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from common import uploads
 from common.timezones import selectable_zone
 
 
@@ -357,7 +358,17 @@ class RoadmapItem(models.Model):
         related_name="followed_up_roadmap_items",
         verbose_name=_("followed up in session"),
     )
+    # The session whose participants agreed the action: its zone decides when the action is overdue.
+    agreed_session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreed_roadmap_items",
+        verbose_name=_("agreed in session"),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -384,6 +395,74 @@ class RoadmapItem(models.Model):
         if self.owner_kind == self.Owner.INSTITUTION and self.owner_institution_id:
             return str(self.owner_institution)
         return self.group.programme
+
+
+class RoadmapUpdate(models.Model):
+    """One entry of an action's timeline: who reported, when, the status it moved from and to, and a
+    dated progress note with an optional link or document. Entries are never edited."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("Focal point")
+        STAFF = "staff", _("Programme staff")
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    # What the public timeline says of the author (never a name): staff, or the focal point of a country.
+    author_role = models.CharField(_("reported by"), max_length=20, choices=Role.choices)
+    author_country = CountryField(_("country"), blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=RoadmapItem.Status.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=RoadmapItem.Status.choices)
+    note_date = models.DateField(_("date of the progress"))
+    note = models.TextField(_("progress note"), blank=True)
+    # The language the note was written in: shown as it is, in every language of the page.
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    # Through the file rules every upload follows (common/uploads.py): what the bytes say, a size limit.
+    document = models.FileField(
+        _("document"),
+        upload_to=uploads.UploadTo("roadmap"),
+        max_length=255,
+        blank=True,
+        validators=[uploads.validate_document_file],
+    )
+    document_kind = models.CharField(_("document type"), max_length=10, choices=uploads.KIND_CHOICES, blank=True)
+    document_name = models.CharField(_("document name"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("roadmap update")
+        verbose_name_plural = _("roadmap updates")
+        indexes = [models.Index(fields=["item", "-created_at"], name="roadmap_update_item_idx")]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def get_document_url(self):
+        return reverse("outcomes:roadmap_document", kwargs={"pk": self.pk}) if self.document else ""
+
+
+class RoadmapReminderOptOut(models.Model):
+    """A focal point who asked for no more roadmap reminders."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roadmap_reminder_opt_out"
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("roadmap reminder opt-out")
+        verbose_name_plural = _("roadmap reminder opt-outs")
+
+    def __str__(self):
+        return str(self.user)
 
 
 def document_upload_to(document, filename):

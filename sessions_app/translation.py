@@ -49,4 +49,4 @@ class ConclusionsTranslation(TranslationOptions):
 
 @register(RoadmapItem)
 class RoadmapItemTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "period")

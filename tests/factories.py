@@ -205,3 +205,83 @@ class RoadmapItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action {n}")
     owner_kind = RoadmapItem.Owner.PROGRAMME
     period = "Q3 2023"
+
+
+# ── Presentations, evaluation, good practices ─────────────────────────────────────────────────
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outcomes.Presentation"
+
+    item = factory.SubFactory(AgendaItemFactory)
+    title = factory.Sequence(lambda n: f"Slides {n}")
+    language = "es"
+    file = factory.django.FileField(filename="slides.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    file_kind = "pdf"
+    size = 15
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outcomes.Questionnaire"
+
+    session = factory.SubFactory(SessionFactory)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outcomes.Question"
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    order = factory.Sequence(int)
+    kind = "scale"
+    text = factory.Sequence(lambda n: f"How useful was part {n}?")
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "outcomes.Choice"
+
+    question = factory.SubFactory(QuestionFactory, kind="choice")
+    order = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Option {n}")
+
+
+class PopulationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practices.Population"
+        django_get_or_create = ("slug",)
+
+    slug = "women"
+    name = "Women"
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "practices.Practice"
+
+    title_es = factory.Sequence(lambda n: f"Práctica {n}")
+    summary_es = "Resumen de la práctica."
+    original_language = "es"
+    country = "UY"
+    stage = "prison"
+    practice_type = "programme"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+# ── Roadmap tracker ─────────────────────────────────────────────────────────────────────────────
+
+
+class RoadmapUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sessions_app.RoadmapUpdate"
+
+    item = factory.SubFactory(RoadmapItemFactory)
+    author_role = "staff"
+    from_status = "planned"
+    to_status = "in_progress"
+    note_date = factory.LazyFunction(timezone.localdate)
+    note = "Work has started."
+    language = "en"

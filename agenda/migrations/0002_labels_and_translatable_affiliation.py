@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agenda', '0001_initial'),
-        ('sessions_app', '0005_certificates_and_labels'),
+        ('sessions_app', '0006_certificates_and_labels'),
     ]
 
     operations = [

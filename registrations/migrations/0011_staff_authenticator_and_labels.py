@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('mfa', '0003_authenticator_type_uniq'),
         ('registrations', '0010_private_link_keys_derived'),
-        ('sessions_app', '0005_certificates_and_labels'),
+        ('sessions_app', '0006_certificates_and_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -250,8 +250,29 @@ def erase_certificates(*, registration_ids):
 
 
 def on_collect_personal_data(sender, registration_ids, **kwargs):
-    return [{"section": "certificates", "items": certificates_of(registration_ids=registration_ids)}]
+    from .evaluation.models import EvaluationInvitation
+
+    # The evaluation keeps only whether the person was invited and answered: never their answers,
+    # which are stored apart from them and cannot be found again.
+    invitations = [
+        {
+            "session": str(invitation.questionnaire.session.title),
+            "invited_at": invitation.invited_at.isoformat() if invitation.invited_at else None,
+            "has_answered": invitation.has_answered,
+        }
+        for invitation in EvaluationInvitation.objects.filter(registration_id__in=registration_ids)
+        .select_related("questionnaire__session")
+        .order_by("pk")
+    ]
+    return [
+        {"section": "certificates", "items": certificates_of(registration_ids=registration_ids)},
+        {"section": "evaluation", "items": invitations},
+    ]
 
 
 def on_personal_data_erased(sender, registration_ids, **kwargs):
+    from .evaluation.models import EvaluationInvitation
+
     erase_certificates(registration_ids=registration_ids)
+    # The flag goes with the person; their anonymous answers stay, as nothing links them to anyone.
+    EvaluationInvitation.objects.filter(registration_id__in=registration_ids).delete()

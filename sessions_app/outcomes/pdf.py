@@ -26,9 +26,10 @@ from agenda.timing import compute_schedule
 from common.links import absolute_reverse
 from registrations.models import Contribution
 from sessions_app.languages import fallback_note, row_in
-from sessions_app.models import Certificate, Conclusions, Document, RoadmapItem
+from sessions_app.models import Certificate, Conclusions, Document
 from sessions_app.outcomes.certificates import minutes_shown, qr_code_svg
 from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
+from sessions_app.outcomes.roadmap import tracker as roadmap_tracker
 
 logger = logging.getLogger(__name__)
 
@@ -161,12 +162,14 @@ def _agenda_rows(session, language):
 
 
 def _roadmap(session, language):
-    items = (
-        RoadmapItem.objects.filter(group_id=session.group_id)
-        .select_related("group", "owner_institution", "follow_up_session")
-        .order_by("order", "pk")
-    )
-    return [_row(item, language) for item in items]
+    """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
+    overdue computed, each action with its sessions and latest progress note; each action's title and
+    description read in one language (``item.row``)."""
+    groups = roadmap_tracker.group_roadmap(session.group).groups
+    for group in groups:
+        for item in group.items:
+            item.row = _row(item, language)
+    return groups
 
 
 def _contributions(session):

@@ -16,6 +16,7 @@ from django.conf import settings
 from registrations.models import Registration
 from sessions_app.models import Publication, Session
 from sessions_app.outcomes import documents, publishing
+from sessions_app.outcomes.roadmap import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +70,22 @@ def announce_conclusions_task(session_id, publication_id=None):
     publication = Publication.objects.filter(pk=publication_id).first() if publication_id else None
     if session is not None and publication is not None:
         publishing.announce_conclusions(session=session, publication=publication)
+
+
+@shared_task(name="sessions_app.send_roadmap_reminders")
+def send_roadmap_reminders_task():
+    """Beat: queue the roadmap reminders due now (once per action, threshold and person)."""
+    queued = reminders.send_roadmap_reminders()
+    logger.info("Roadmap reminders queued: %s", queued)
+    return queued
+
+
+@shared_task(name="outcomes.send_evaluation_invitations")
+def send_evaluation_invitations_task():
+    """Beat: invite each confirmed participant and attendee of ended sessions to the evaluation, once."""
+    from .evaluation.invitations import invite_due
+
+    count = invite_due()
+    if count:
+        logger.info("Queued %s evaluation invitations", count)
+    return count

@@ -15,6 +15,7 @@ from registrations.tokens import registration_for_token
 from sessions_app.models import Document
 from sessions_app.outcomes.certificates import certificate_for_code, initials, normalise_code
 from sessions_app.outcomes.documents import documents_for_registration, registration_can_download, user_can_download
+from sessions_app.outcomes.presentations import files as presentations
 
 
 def _document(pk):
@@ -64,6 +65,12 @@ def my_documents(request, token):
         "registration": registration,
         "session": registration.session,
         "documents": documents_for_registration(registration=registration),
+        "presentation_groups": presentations.by_item(
+            presentations.presentations_for(
+                session=registration.session,
+                reader=presentations.reader_for(registration=registration, session=registration.session),
+            )
+        ),
     }
     response = render(request, "sessions_app/document_list.html", context)
     response["X-Robots-Tag"] = "noindex"

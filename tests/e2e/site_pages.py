@@ -49,7 +49,52 @@ def build_site():
         ("focal_point", f"/focal-point/sessions/{OPEN}/answers/"),
     ]
     pages.append(("participant", f"/registrations/r/{pending.token}/confirm/"))
+    pages.extend(_knowledge_pages(held=held, attended=past))
+    # Roadmap, search and open data (issue 22).
+    from sessions_app.models import RoadmapItem
+
+    uruguay_action = RoadmapItem.objects.filter(owner_country="UY").first()
+    pages += [
+        ("public", "/roadmap/outcome-3-5/"),
+        ("public", "/roadmap/outcome-3-5/?country=UY&status=in_progress"),
+        ("public", "/search/"),
+        ("public", "/search/?q=prision"),
+        ("public", "/search/?q=prision&kind=agenda"),
+        ("public", "/search/?q=%3C%3E%26%26"),
+        ("focal_point", f"/focal-point/roadmap/{uruguay_action.pk}/update/"),
+        ("focal_point", "/focal-point/roadmap/reminders/"),
+    ]
     return {"pages": pages, "focal_point_email": user.email}
+
+
+def _knowledge_pages(*, held, attended):
+    """Presentations, the evaluation and the good practices (the demo loads session 2's three)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.outcomes.models import UploadLink
+    from sessions_app.outcomes.presentations.models import hash_token
+    from sessions_app.practices.models import Practice
+
+    item = held.agenda_items.get(order=6)
+    token = "speaker-upload-link-for-the-accessibility-sweep"
+    UploadLink.objects.create(
+        item=item,
+        speaker=item.roles.first().speaker,
+        email="andrea@example.org",
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + timedelta(days=5),
+    )
+    practice = Practice.objects.get(agenda_item=item)
+    return [
+        ("public", "/practices/"),
+        ("public", "/practices/?country=UY&stage=prison"),
+        ("public", f"/practices/{practice.pk}/"),
+        ("public", f"/speakers/upload/{token}/"),
+        ("participant", f"/registrations/{attended.token}/evaluation/"),
+        ("focal_point", "/practices/propose/"),
+    ]
 
 
 def sign_in(page, base_url, email, language="en"):

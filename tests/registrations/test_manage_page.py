@@ -50,7 +50,8 @@ def test_after_the_session_the_private_page_lists_the_documents_and_the_certific
         session=session, kind=Document.Kind.CERTIFICATE, language="pt", registration=attendee
     )
 
-    with django_assert_num_queries(3):
+    # The registration, the documents; the presentations and the evaluation's questionnaire.
+    with django_assert_num_queries(5):
         body = client.get(f"/pt/registrations/r/{attendee.token}/").content.decode()
 
     links = re.findall(r'<a href="(/pt/registrations/[^"]+/documents/\d+/)"[^>]*>([^<]+)</a>', body)

@@ -14,12 +14,22 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
 from agenda.models import AgendaItem, AgendaRole, Speaker
-from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
+from sessions_app.models import (
+    GuidingQuestion,
+    MethodologyStep,
+    Objective,
+    RoadmapItem,
+    RoadmapUpdate,
+    Session,
+    ThematicFocus,
+    WorkingGroup,
+)
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SESSION_FILES = ("session-2.toml", "session-3.toml")
@@ -69,8 +79,15 @@ class Command(BaseCommand):
         with translation.override("en"), transaction.atomic():
             group, focuses = self._group(read("working_group.toml"))
             speakers = self._speakers(read("speakers.toml")["speakers"])
+            sessions = {}
             for name in SESSION_FILES:
-                self._session(read(name), group=group, focuses=focuses, speakers=speakers)
+                session = self._session(read(name), group=group, focuses=focuses, speakers=speakers)
+                sessions[session.number] = session
+            self._roadmap(read("roadmap.toml")["actions"], group=group, sessions=sessions)
+        # Knowledge: session 2's good practices and its evaluation questionnaire, loaded by the
+        # wings above the session core (called by name: this layer imports neither).
+        for command in ("load_demo_practices", "load_demo_evaluation"):
+            call_command(command, stdout=self.stdout)
         email, password = self._staff_user()
         self.stdout.write(self.style.SUCCESS("Demo data loaded: working group 3.5, sessions 2 and 3."))
         self.stdout.write(f"Staff login: {email} / {password} at {settings.SITE_URL}/admin/")
@@ -141,6 +158,40 @@ class Command(BaseCommand):
             for role_order, (name, role) in enumerate(row.get("roles", []), start=1):
                 upsert(AgendaRole, {"item": item, "speaker": speakers[name], "role": role}, {"order": role_order})
         return session
+
+    # ── Roadmap: the actions session 2 agreed, with their progress notes ──────────────────────────
+    def _roadmap(self, actions, *, group, sessions):
+        for order, row in enumerate(actions, start=1):
+            titles = tr("title", row["title"])
+            item = upsert(
+                RoadmapItem,
+                {"group": group, "title_en": titles.pop("title_en")},
+                {
+                    **titles,
+                    **tr("description", row.get("description")),
+                    **tr("period", row.get("period")),
+                    "owner_kind": row["owner_kind"],
+                    "owner_country": row.get("owner_country", ""),
+                    "due_date": row.get("due_date"),
+                    "status": row["status"],
+                    "agreed_session": sessions.get(row.get("agreed_session")),
+                    "follow_up_session": sessions.get(row.get("follow_up_session")),
+                    "order": order,
+                },
+            )
+            for update in row.get("updates", []):
+                upsert(
+                    RoadmapUpdate,
+                    {"item": item, "note_date": update["note_date"], "to_status": update["to_status"]},
+                    {
+                        "from_status": update["from_status"],
+                        "author_role": update["author_role"],
+                        "author_country": update.get("author_country", ""),
+                        "language": update["language"],
+                        "note": update["note"],
+                        "link": update.get("link", ""),
+                    },
+                )
 
     def _staff_user(self):
         password = os.environ.get("DEMO_STAFF_PASSWORD") or DEFAULT_STAFF_PASSWORD

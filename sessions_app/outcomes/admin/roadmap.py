@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from common.admin_languages import OneLanguageRequiredAdmin
 from registrations.models import Institution
-from sessions_app.models import Document, RoadmapItem
+from sessions_app.models import Document, RoadmapItem, RoadmapUpdate
 
 
 def institution_label(institution):
@@ -50,6 +52,7 @@ class RoadmapItemAdminForm(forms.ModelForm):
             "period",
             "due_date",
             "status",
+            "agreed_session",
             "follow_up_session",
             "order",
         ]
@@ -78,13 +81,38 @@ class RoadmapItemAdminForm(forms.ModelForm):
         return cleaned
 
 
+class RoadmapUpdateInline(admin.TabularInline):
+    """The action's timeline, read only: staff add to it with "Report progress" (the same form as focal points)."""
+
+    model = RoadmapUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "author_role", "author_country", "from_status", "to_status", "note_date", "note"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     form = RoadmapItemAdminForm
-    list_display = ["title", "group", "owner_kind", "period", "due_date", "status", "follow_up_session", "order"]
+    list_display = [
+        "title",
+        "group",
+        "owner_kind",
+        "period",
+        "due_date",
+        "status",
+        "agreed_session",
+        "follow_up_session",
+        "order",
+        "report_progress",
+    ]
     list_filter = ["group", "status", "owner_kind"]
     list_editable = ["status", "order"]
-    list_select_related = ["group", "follow_up_session__group"]
+    list_select_related = ["group", "follow_up_session__group", "agreed_session__group"]
     search_fields = ["title", "description"]
     # Typed, searched over the register, each with its country (the model keeps the owner's country
     # blank when an institution owns the action).
@@ -94,6 +122,14 @@ class RoadmapItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
         if db_field.name == "owner_institution":
             kwargs["form_class"] = InstitutionChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    inlines = [RoadmapUpdateInline]
+
+    @admin.display(description=_("Progress"))
+    def report_progress(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("outcomes:roadmap_update", kwargs={"pk": obj.pk}), _("Report progress")
+        )
 
 
 @admin.register(Document)

@@ -30,6 +30,7 @@ from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import SessionAdmin as CoreSessionAdmin
 from sessions_app.models import Publication, Session
 from sessions_app.outcomes import publishing
+from sessions_app.outcomes.evaluation import results as evaluation_results
 from sessions_app.scheduling import save_session
 
 
@@ -312,6 +313,14 @@ class SessionAdmin(CoreSessionAdmin):
         data = figures.group_figures(sessions=sessions)
         tables = figures.tables(data)
         wanted = request.GET.get("csv")
+        # Knowledge: the evaluation's results of the selected sessions, with their CSV export.
+        evaluations = evaluation_results.results_for_sessions(sessions)
+        for results in evaluations:
+            if wanted == f"evaluation-{results.questionnaire.pk}":
+                body = figures.table_csv(*evaluation_results.results_table(results))
+                response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="evaluation-{results.questionnaire.pk}.csv"'
+                return response
         if wanted in tables:
             response = HttpResponse(figures.table_csv(*tables[wanted]), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="figures-{wanted}.csv"'
@@ -360,6 +369,7 @@ class SessionAdmin(CoreSessionAdmin):
             figures=data,
             sections=sections,
             query=query.urlencode(),
+            evaluations=evaluations,
         )
         return render(request, "admin/sessions_app/session/figures.html", context)
 

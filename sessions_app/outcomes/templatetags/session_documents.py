@@ -1,9 +1,12 @@
 from django import template
 from django.utils import translation
 
-from sessions_app.models import Conclusions, RoadmapItem
+from sessions_app.models import Conclusions
 from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 from sessions_app.outcomes.documents import documents_for_registration, documents_for_user
+from sessions_app.outcomes.evaluation import answers as evaluation
+from sessions_app.outcomes.presentations import files as presentations
+from sessions_app.outcomes.roadmap import tracker
 
 register = template.Library()
 
@@ -14,26 +17,46 @@ def session_documents(context, session, registration=None):
 
     With ``registration`` (a page reached through the private link), links go through the token.
     """
+    request = context.get("request")
+    user = getattr(request, "user", None)
     if registration:
         documents = documents_for_registration(registration=registration)
+        reader = presentations.reader_for(registration=registration, session=session)
     else:
-        request = context.get("request")
-        user = getattr(request, "user", None)
         documents = documents_for_user(session=session, user=user) if user is not None else []
-    return {"documents": documents, "registration": registration, "session": session}
+        reader = presentations.reader_for(user=user, session=session)
+    return {
+        "documents": documents,
+        "registration": registration,
+        "session": session,
+        "presentation_groups": presentations.by_item(presentations.presentations_for(session=session, reader=reader)),
+        "evaluation": _evaluation_state(registration),
+    }
+
+
+def _evaluation_state(registration):
+    """For a private page: "open" (with its link), "answered", or None."""
+    if registration is None:
+        return None
+    questionnaire = evaluation.questionnaire_for(registration.session)
+    if not evaluation.may_answer(registration=registration, questionnaire=questionnaire):
+        return None
+    return "answered" if evaluation.has_answered(registration=registration, questionnaire=questionnaire) else "open"
 
 
 @register.inclusion_tag("sessions_app/includes/session_outcomes.html", takes_context=True)
 def session_outcomes(context, session):
     """What a held session's page shows first: its public conclusions (in the reader's language when
-    written in it), the working group's roadmap and the documents the viewer may download."""
+    written in it), the roadmap actions it agreed and the documents the viewer may download."""
     conclusions = Conclusions.objects.filter(session=session, is_public=True, published_at__isnull=False).first()
     html, language = conclusions_in(conclusions, language=translation.get_language())
-    roadmap = list(RoadmapItem.objects.filter(group_id=session.group_id).select_related("group", "owner_institution"))
+    roadmap = tracker.session_actions(session, agreed=True)
     request = context.get("request")
     user = getattr(request, "user", None)
     documents = documents_for_user(session=session, user=user) if user is not None else []
+    reader = presentations.reader_for(user=user, session=session)
     return {
+        "presentation_groups": presentations.by_item(presentations.presentations_for(session=session, reader=reader)),
         "session": session,
         "conclusions_html": html,
         "conclusions_language": language if language != translation.get_language() else None,

@@ -181,6 +181,6 @@ def test_my_documents_page_query_count(client, rendered, django_assert_num_queri
         extra = RegistrationFactory(session=session, status=Registration.Status.ATTENDED)
         documents.render_certificate(registration=extra)
     url = reverse("outcomes:my_documents", kwargs={"token": attendee.token})
-    with django_assert_num_queries(2):  # the registration, the documents
+    with django_assert_num_queries(3):  # the registration, the documents, the presentations
         response = client.get(url)
     assert response.content.decode().count('type="application/pdf"') == 12

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sessions_app', '0004_certificates_and_publications'),
+        ('sessions_app', '0005_roadmap_tracker'),
     ]
 
     operations = [

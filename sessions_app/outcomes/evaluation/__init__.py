@@ -1,0 +1,1 @@
+"""The participants' anonymous evaluation of a session: questions, answers kept apart from people, results."""

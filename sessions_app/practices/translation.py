@@ -1,0 +1,13 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from sessions_app.practices.models import Population, Practice
+
+
+@register(Practice)
+class PracticeTranslation(TranslationOptions):
+    fields = ("title", "summary", "description", "results")
+
+
+@register(Population)
+class PopulationTranslation(TranslationOptions):
+    fields = ("name",)
