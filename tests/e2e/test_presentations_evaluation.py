@@ -39,13 +39,13 @@ def test_a_speaker_uploads_slides_with_only_the_link_staff_sent(live_server, chr
     page.goto(url)
     page.fill("#id_title", "Crisálidas")
     page.set_input_files("#id_file", str(tmp_path / "programa.pdf"))
-    page.locator("form button[type=submit]").click()
+    page.get_by_role("button", name="Subir").click()
     assert page.locator("#id_file_error").inner_text() == (
         "No se pueden subir programas. Elija un documento PDF, PPTX, DOCX, ODP u ODT."
     )
     assert page.locator("#id_title").input_value() == "Crisálidas"
     page.set_input_files("#id_file", str(tmp_path / "crisalidas.pptx"))
-    page.locator("form button[type=submit]").click()
+    page.get_by_role("button", name="Subir").click()
     assert page.locator("#speaker-files li").all_inner_texts() == [
         f"Crisálidas PPTX, {len(documents.pptx())}\xa0bytes, Español · Solo participantes de la sesión"
     ]
