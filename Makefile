@@ -1,6 +1,6 @@
 # The few commands people type. `make run` sets everything up and serves the demo;
-# `make test` runs the whole suite on SQLite, then on the local PostgreSQL with Redis,
-# a Celery worker and an SMTP sink.
+# `make test` runs the whole suite on the local PostgreSQL (with Redis, a Celery worker and an
+# SMTP sink for the services tests) and the tests that use the database on SQLite too.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-postgres lint format worker beat bench messages clean backup restore
+.PHONY: run setup deps test test-sqlite test-postgres test-services test-topology lint format worker beat bench messages clean backup restore compose-backup compose-restore
 
 run: setup
 	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -40,23 +40,42 @@ messages: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemessages -l es -l pt --add-location file --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-test: deps test-sqlite test-postgres
-
-# Two workers (pytest-xdist) on the 2-core machine, each taking the next test as it frees up
-# (worksteal: one long file no longer keeps a worker busy while the other idles).
-# The browser journeys run once, on PostgreSQL, the database users run: what they check (pages,
-# layout, keyboard, axe) does not depend on the database, and Chromium is the costliest part of the
-# suite. Everything else runs on both databases. The services tests then run on two workers of
-# their own: each starts its own worker, gunicorn, redis-server or SMTP sink on free ports and
-# keeps its Redis keys under a prefix of its own, so two of them never share anything.
+# Where each test runs, by one rule, so CI grows by one run of a new test, not two:
+# - PostgreSQL, the database production runs, gets the whole suite.
+# - SQLite, the development default, gets again the tests that use the database (the `database`
+#   marker, which tests/conftest.py sets from pytest-django's fixtures and `django_db`) except
+#   browser journeys and PDFs (marker `pdf`): a test without a database, a page in Chromium or
+#   WeasyPrint's output cannot fail differently there, and those are the costliest tests.
+# The SQLite and PostgreSQL passes run side by side (each prints its output when it ends); the
+# services tests (their own worker, gunicorn, redis-server or SMTP sink on free ports, keys under a
+# prefix of their own) then run alone, since their races and outages are about time, and reuse the
+# PostgreSQL pass's test databases, which that pass has just created afresh (--create-db).
+# Each pass runs on two pytest-xdist workers, each taking the next test as it frees up (worksteal:
+# one long file no longer keeps a worker busy while the other idles). pytest's status 5 (no test
+# selected, e.g. a branch without services tests) is not a failure. TEST_REPORTS=<dir> writes each
+# pass's JUnit XML there (.ci/run sums the durations from it).
 XDIST := -n 2 --dist worksteal
+NO_TESTS_IS_FINE := || test $$? -eq 5
+REPORT = $(if $(TEST_REPORTS),--junitxml=$(TEST_REPORTS)/$@.xml)
+
+test: deps
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite
+	$(MAKE) --no-print-directory test-services
+	$(MAKE) --no-print-directory test-topology
 
 test-sqlite: deps
-	$(PYTEST) -m "not services and not browser" $(XDIST)
+	$(PYTEST) -m "database and not services and not browser and not pdf" $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 test-postgres: deps
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" $(XDIST)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m services $(XDIST)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" --reuse-db --create-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+
+test-services: deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "services and not topology" --reuse-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+
+# The production topology (caddy with deploy/Caddyfile, two gunicorn nodes, a worker per queue, beat,
+# Redis, moto's S3 server): one stack for its module, so one pytest process, after the services.
+test-topology: deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m topology -n 0 $(REPORT) $(NO_TESTS_IS_FINE)
 
 lint: deps
 	$(PY) -m ruff check .
@@ -79,26 +98,38 @@ beat: deps
 bench: deps
 	$(PY) bench/run.py
 
-# Production backup and restore with docker compose (README "Backup and restore"): the database as a
-# pg_dump custom-format file and the media volume (documents, certificates) as a tar.gz, together
-# in backups/<date>/. `make restore BACKUP=backups/<date>` puts both back (the stack keeps running;
-# web and the workers are stopped while the database is replaced).
+# Backup and restore (README "Backup and restore"), on any host that reaches the database and the
+# files: the database as a pg_dump custom-format file and every stored file (the bucket, or MEDIA_ROOT
+# on local disk) copied into a folder, together in backups/<date>/. They read the portal's own
+# environment (DATABASE_URL, AWS_* or MEDIA_ROOT). `make restore BACKUP=backups/<date>` puts both
+# back: stop the web nodes and workers first. With compose: `make compose-backup` and
+# `make compose-restore BACKUP=backups/<date>` run the same two targets in the portal's image.
 COMPOSE ?= docker compose
 BACKUP_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
 BACKUP_DIR ?= backups/$(BACKUP_STAMP)
 
 backup:
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "Set DATABASE_URL=postgres://… (the portal's database)"; exit 1;; esac
 	mkdir -p $(BACKUP_DIR)
-	$(COMPOSE) exec -T postgres pg_dump -U copolad -d copolad --format=custom > $(BACKUP_DIR)/database.dump
-	$(COMPOSE) exec -T web tar -C /app/media -czf - . > $(BACKUP_DIR)/media.tar.gz
+	pg_dump --format=custom --no-owner --file=$(BACKUP_DIR)/database.dump "$$DATABASE_URL"
+	$(PY) manage.py copy_media --to $(BACKUP_DIR)/media
 	@echo "Backup written to $(BACKUP_DIR)"
 
 restore:
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<date>"; exit 1; }
-	@test -f "$(BACKUP)/database.dump" && test -f "$(BACKUP)/media.tar.gz"
+	@test -f "$(BACKUP)/database.dump" && test -d "$(BACKUP)/media"
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "Set DATABASE_URL=postgres://… (the portal's database)"; exit 1;; esac
+	pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$$DATABASE_URL" $(BACKUP)/database.dump
+	$(PY) manage.py copy_media --from $(BACKUP)/media
+	@echo "Restored from $(BACKUP)"
+
+compose-backup:
+	$(COMPOSE) --profile backup run --rm backup make backup PY=python BACKUP_DIR=$(BACKUP_DIR)
+
+compose-restore:
+	@test -n "$(BACKUP)" || { echo "Usage: make compose-restore BACKUP=backups/<date>"; exit 1; }
 	$(COMPOSE) stop proxy web worker worker-bulk beat
-	$(COMPOSE) exec -T postgres pg_restore -U copolad -d copolad --clean --if-exists --no-owner < $(BACKUP)/database.dump
-	$(COMPOSE) run --rm --no-deps -T web sh -c 'find /app/media -mindepth 1 -delete && tar -C /app/media -xzf -' < $(BACKUP)/media.tar.gz
+	$(COMPOSE) --profile backup run --rm backup make restore PY=python BACKUP=$(BACKUP)
 	$(COMPOSE) up -d
 
 clean:

@@ -11,12 +11,15 @@ The ceiling is a trivial POST view (same middleware, CSRF included) sent as many
 after ours; the ratio uses their mean. The floor (``site_urls.floor_register``) is the least a
 registration can do in Django, the form validated and two rows inserted, raced the same way, in a
 session of its own whose rows are deleted before ours: how far the portal is from Django itself.
+The confirm floor (``site_urls.floor_confirm``) confirms those floor rows the same way: the token
+looked up, the seat decided under the session lock, the row updated, nothing else.
 Then the counts: exactly CAPACITY confirmed.
 """
 
 import os
 import re
 import time
+from collections import Counter
 from urllib.parse import urlencode
 
 import bootstrap
@@ -97,6 +100,14 @@ def main():
     floor_rate, floor_ceiling, floor_statuses = race(server.port, flooring, trivial)
     assert Registration.objects.filter(session=floor_session).count() == PEOPLE, floor_statuses
     Delivery.objects.filter(registration__session=floor_session).delete()  # never to be sent
+    floor_tokens = [person.token for person in Registration.objects.filter(session=floor_session).only("link_nonce")]
+    confirming_floor = [
+        post(f"/bench/floor-confirm/{key}/", {"csrfmiddlewaretoken": token}, cookie) for key in floor_tokens
+    ]
+    floor_confirm_rate, floor_confirm_ceiling, floor_confirm_statuses = race(server.port, confirming_floor, trivial)
+    floor_counts = Counter(Registration.objects.filter(session=floor_session).values_list("status", flat=True))
+    assert floor_counts == {"confirmed": CAPACITY, "waitlisted": PEOPLE - CAPACITY}, floor_counts
+    Registration.objects.filter(session=floor_session).delete()
 
     registering = [post(register_path, person(number), cookie) for number in range(PEOPLE)]
     register_rate, register_ceiling, register_statuses = race(server.port, registering, trivial)
@@ -126,8 +137,11 @@ def main():
     of_floor = f"; {register_rate / floor_rate:.2f} of the floor"
     print(bootstrap.ratio_line("register POST (pending + confirmation e-mail)", register_rate, register_ceiling,
                                "POST/s", f"  statuses {register_statuses}{of_floor}"))  # fmt: skip
+    print(bootstrap.ratio_line("floor: token, seat under the lock, row updated", floor_confirm_rate,
+                               floor_confirm_ceiling, "POST/s", f"  statuses {floor_confirm_statuses}"))  # fmt: skip
+    of_confirm_floor = f"; {confirm_rate / floor_confirm_rate:.2f} of the confirm floor"
     print(bootstrap.ratio_line("confirm POST (the seat, under the lock)", confirm_rate, confirm_ceiling,
-                               "POST/s", f"  statuses {confirm_statuses}"))  # fmt: skip
+                               "POST/s", f"  statuses {confirm_statuses}{of_confirm_floor}"))  # fmt: skip
     print(
         f"registrations: {counts['confirmed']} confirmed, {counts['waitlisted']} waitlisted, "
         f"{counts['pending']} pending (expected {CAPACITY} confirmed, {PEOPLE - CAPACITY} waitlisted); "

@@ -37,6 +37,9 @@ RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 PREFIX = f"copolad-bench-{RUN_ID}:"
 
 
+BENCH_LINK_KEY = "bench-only-private-link-key"
+
+
 class Run:
     """Where this run keeps its things; ``finish`` removes them."""
 
@@ -59,6 +62,9 @@ class Run:
             "DJANGO_SETTINGS_MODULE": "site_settings",
             "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
             "SECRET_KEY": "bench-only-secret-key",
+            # Private links are derived with this key (registrations.link_keys): the bench process
+            # writes the same links as the servers it sends them to.
+            "PRIVATE_LINK_KEY": BENCH_LINK_KEY,
             "DEBUG": "0",
             "STATIC_MANIFEST": "0",
             "SECURE_COOKIES": "0",
@@ -95,6 +101,7 @@ def start(*, database="sqlite", settings="copolad_wg.settings_test", migrate=Tru
     os.environ["DATABASE_URL"] = run.database_url
     os.environ["MEDIA_ROOT"] = str(run.work / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    os.environ.setdefault("PRIVATE_LINK_KEY", BENCH_LINK_KEY)
     os.environ.setdefault("STATIC_MANIFEST", "0")
     sys.path.insert(0, str(ROOT))
     atexit.register(run.finish)

@@ -2,20 +2,26 @@
 
 Each trivial view goes through the same middleware as the portal's pages (sessions, locale,
 CSRF, authentication, messages, security headers) and does nothing else, so it is the most any
-page could do on this server. ``floor_register`` is the least a registration can do in Django.
+page could do on this server. ``floor_register`` is the least a registration can do in Django,
+``floor_confirm`` the least a confirmation can do.
 """
+
+import hmac
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from copolad_wg.urls import urlpatterns as portal
 from registrations import consent
 from registrations.forms import RegistrationForm
+from registrations.link_keys import NONCE_LENGTH, keys, mac
 from registrations.models import Delivery, Registration
 from registrations.registering import DATA_FIELDS
+from sessions_app.models import Session
 from sessions_app.selectors import session_by_slug
 
 
@@ -56,9 +62,34 @@ def floor_register(request, slug):
     return HttpResponseRedirect(f"/bench/trivial/?registered={registration.pk}")
 
 
+@require_POST
+def floor_confirm(request, token):
+    """The floor of bench_registration's confirm: the registration found by its private link's key
+    (its nonce's index, its MAC checked), the seat decided under the session's row lock (confirmed
+    while fewer than the capacity hold one, else waitlisted) and the row updated, in one transaction;
+    nothing else. No rate limit, no consent or suppression check, no audit entry, no e-mail, no
+    waiting list to fill."""
+    now = timezone.now()
+    with disable_auditlog(), transaction.atomic():
+        # The key's nonce by its index and the key's MAC checked, as the private link's lookup does.
+        nonce = token[:NONCE_LENGTH]
+        registration = Registration.objects.filter(link_nonce=nonce).only("pk", "session_id").first()
+        if registration is None or not hmac.compare_digest(mac(nonce, keys()[0]), token[NONCE_LENGTH:]):
+            return HttpResponse(status=404)
+        session = Session.objects.select_for_update().only("pk", "capacity").get(pk=registration.session_id)
+        taken = Registration.objects.filter(session_id=session.pk, status=Registration.Status.CONFIRMED).count()
+        if taken < session.capacity:
+            fields = {"status": Registration.Status.CONFIRMED, "confirmed_at": now}
+        else:
+            fields = {"status": Registration.Status.WAITLISTED, "waitlisted_at": now}
+        Registration.objects.filter(pk=registration.pk).update(updated_at=now, **fields)
+    return HttpResponseRedirect(f"/bench/trivial/?confirmed={registration.pk}")
+
+
 urlpatterns = [
     path("bench/trivial/", trivial),
     path("bench/trivial-post/", trivial_post),
     path("bench/floor-register/<slug:slug>/", floor_register),
+    path("bench/floor-confirm/<slug:token>/", floor_confirm),
     *portal,
 ]

@@ -144,7 +144,7 @@ def cached_page(*, depends=GENERATIONS, query=False):
                 return view(request, *args, **kwargs)
             key, generation_keys = _keys(request, depends, query=query)
             found = cache.get_many([key, *generation_keys])
-            generations = [found.get(name) for name in generation_keys]
+            generations = _started(generation_keys, found)
             entry = found.get(key)
             if entry is not None and entry["generations"] == generations:
                 response = HttpResponse(entry["content"], status=200)
@@ -172,6 +172,36 @@ def cached_page(*, depends=GENERATIONS, query=False):
         return wrapped
 
     return decorator
+
+
+def _started(keys, found):
+    """The generations under ``keys`` (``found``: what the cache returned for them), each one never
+    set (or evicted) given a random start, as ``ProcessMemo`` does: a page stored under it then
+    matches the next request's. None for one the cache cannot keep (Redis away)."""
+    generations = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            cache.add(key, secrets.randbits(52), timeout=None)
+            value = cache.get(key)
+        generations.append(value)
+    return generations
+
+
+def fragment_version(*names):
+    """The current generations of ``names`` as one value, for the key of a ``{% cache %}`` fragment:
+    any bump changes it, so the fragment is rendered afresh. One round trip to the cache.
+
+    For the parts of a page that are the same for every visitor although the page is not (a
+    signed-in visitor's session page, the register form around its CSRF token). A generation never
+    set (or evicted) gets a random start, as ``ProcessMemo`` does; with the cache away, a random
+    value: the fragment is rendered and nothing stale can be read.
+    """
+    keys = [_generation_key(name) for name in names]
+    generations = _started(keys, cache.get_many(keys))
+    if None in generations:
+        return f"x{secrets.randbits(64)}"
+    return ".".join(str(generation) for generation in generations)
 
 
 # ── Invalidation ──────────────────────────────────────────────────────────────────────────────

@@ -21,6 +21,7 @@ Files are written and read only through Django's storage API (``default_storage`
 that decides who may read the file and then streams it with :func:`file_response`.
 """
 
+import logging
 import os
 import uuid
 import zipfile
@@ -29,10 +30,13 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,12 @@ def file_response(fieldfile, *, filename, kind_code, public):
         handle = fieldfile.open("rb")
     except (FileNotFoundError, ValueError, OSError):
         raise Http404 from None
+    except Exception:
+        logger.exception("Could not open the stored file %s", fieldfile.name)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "private, no-store"
+        return response
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=kind.content_type)
     response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -122,10 +122,11 @@ class RequestBodyLimitMiddleware:
             length = 0  # Django reads no body it cannot measure
         if length > settings.REQUEST_MAX_BODY_SIZE and length > _upload_limit(request):
             request_logger.warning("Request body of %s bytes refused before reading", length)
-            response = _error_page("413.html", 413)
-            # The unread body stays in the socket: the connection cannot serve another request.
-            response["Connection"] = "close"
-            return response
+            # No "Connection: close": it is a hop-by-hop header, which a WSGI application may not
+            # set (the development server answers 500 for it, gunicorn drops it). Each server
+            # deals with the unread body itself: gunicorn's sync workers close the connection
+            # after every response, the development server reads and discards the rest.
+            return _error_page("413.html", 413)
         return self.get_response(request)
 
 

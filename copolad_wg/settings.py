@@ -377,6 +377,55 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+
+def object_storage(*, bucket, endpoint_url="", region="", access_key="", secret_key="", signed_url_seconds=60):
+    """django-storages' S3 backend on ``bucket`` (AWS S3, MinIO or any S3-compatible store).
+
+    The bucket stays private: no object is readable without a signature, and the portal hands out
+    no object URL (the download views stream what they allow; sessions_app/outcomes/views.py). A
+    name already taken gets a new one instead of overwriting a stored document.
+    """
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,
+        "querystring_expire": signed_url_seconds,
+        "file_overwrite": False,
+        # With a client_config of its own, django-storages takes the signature and addressing style
+        # from it alone. An object store that hangs costs a download a few seconds, not a worker's
+        # whole timeout. MinIO and most S3-compatible stores answer on one host name: path-style.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+    }
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    if region:
+        options["region_name"] = region
+    if access_key:
+        options.update(access_key=access_key, secret_key=secret_key)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Stored files (documents, certificates, presentations, practice attachments): MEDIA_ROOT on the local
+# disk by default; with AWS_STORAGE_BUCKET_NAME, an S3-compatible bucket that every web node and worker
+# shares. Credentials may also come from boto3's usual places (instance role, ~/.aws) when unset.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = object_storage(
+        bucket=os.environ["AWS_STORAGE_BUCKET_NAME"],
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL", ""),
+        region=os.environ.get("AWS_S3_REGION_NAME", ""),
+        access_key=env_str("AWS_ACCESS_KEY_ID", ""),
+        secret_key=env_str("AWS_SECRET_ACCESS_KEY", ""),
+        signed_url_seconds=env_int("AWS_QUERYSTRING_EXPIRE", 60),
+    )
+
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "COPOLAD Working Group <noreply@copolad.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -438,7 +487,10 @@ CELERY_DB_REUSE_MAX = 1_000_000
 # A worker process that grew past this (a hostile PDF, say) is replaced after its task.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)  # KiB
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-deliveries": {"task": "registrations.requeue_stuck_deliveries", "schedule": 300.0},
+    "requeue-stuck-deliveries": {
+        "task": "registrations.requeue_stuck_deliveries",
+        "schedule": env_float("OUTBOX_SWEEP_SECONDS", 300.0),
+    },
     "dispatch-due-mailings": {"task": "registrations.dispatch_due_mailings", "schedule": 60.0},
     "send-due-reminders": {"task": "registrations.send_due_reminders", "schedule": 120.0},
     # What `manage.py apply_retention` does: expire, drop bodies, anonymise, trim the audit log.

@@ -10,14 +10,24 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.pagecache import fragment_version
 from common.ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from common.timezones import format_when
 from registrations import consent, notifications, registering, seats
-from registrations.forms import AcceptNoticeForm, DetailsForm, FindRegistrationForm, RegistrationForm, details_initial
+from registrations.consent import CURRENT_NOTICE
+from registrations.forms import (
+    INSTITUTIONS,
+    AcceptNoticeForm,
+    DetailsForm,
+    FindRegistrationForm,
+    RegistrationForm,
+    details_initial,
+)
 from registrations.models import Registration
 from registrations.rules import participant_actions
 from registrations.tokens import registration_for_token
@@ -59,10 +69,19 @@ def register(request, slug):
             else:
                 return redirect("registrations:register_done", slug=session.slug)
     else:
-        form = RegistrationForm(session=session, notice=notice, initial={"language": translation.get_language()})
+        # Built only when its fragment is rendered: the empty form is the same for everyone in a
+        # language (the template keeps it under the generations it depends on).
+        language = translation.get_language()
+        form = SimpleLazyObject(
+            lambda: RegistrationForm(session=session, notice=notice, initial={"language": language})
+        )
     context = {
         "session": session,
         "form": form,
+        "has_errors": request.method == "POST" and bool(form.errors),
+        "form_fragment_key": None
+        if request.method == "POST"
+        else f"{translation.get_language()}:{fragment_version(INSTITUTIONS.name, CURRENT_NOTICE.name)}",
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
         "seats_left": seats.seats_left(session) if state == seats.OPEN else None,

@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from common import pagecache
@@ -55,17 +56,29 @@ def feed(request):
 
 @pagecache.cached_page(depends=(pagecache.CONTENT, pagecache.SEATS))
 def session_detail(request, slug):
-    session = _session_for_viewer(request, slug)
-    schedule = session_schedule(session)
-    methodology = methodology_by_moment(session)
+    """The session page. Its content is the same for every visitor (staff aside) and is kept as a
+    template fragment under the page cache's generations and the session's phase: a signed-in
+    visitor, whom the page cache never serves, gets it from there too. The agenda and everything
+    else the fragment shows are read only when it is rendered."""
+    is_staff = request.user.is_staff
+    session = session_by_slug(slug, include_drafts=is_staff)  # kept per process: the title, the moments
+    full = SimpleLazyObject(lambda: _session_for_viewer(request, slug))
+    schedule = SimpleLazyObject(lambda: session_schedule(full))
+    now = timezone.now()
+    phase = "".join("1" if moment is not None and moment <= now else "0" for moment in _moments(session))
+    version = pagecache.fragment_version(pagecache.CONTENT, pagecache.SEATS)
+    methodology = SimpleLazyObject(lambda: methodology_by_moment(full))
     context = {
         "session": session,
+        "full_session": full,
         "schedule": schedule,
-        "speakers": schedule_speakers(schedule),
+        "speakers": SimpleLazyObject(lambda: schedule_speakers(schedule)),
         "methodology": methodology,
-        "has_methodology": any(steps for _moment, _label, steps in methodology),
-        "local_starts": session_local_starts(session),
+        # Whether any moment has steps: an empty methodology section is left out of the page.
+        "has_methodology": SimpleLazyObject(lambda: any(steps for _moment, _label, steps in methodology)),
+        "local_starts": SimpleLazyObject(lambda: session_local_starts(full)),
         "is_preview": not session.is_public,
+        "fragment_key": f"{translation.get_language()}:{version}:{phase}:{int(is_staff)}",
     }
     return pagecache.valid_until(render(request, "sessions_app/session_detail.html", context), *_moments(session))
 

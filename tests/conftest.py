@@ -4,6 +4,22 @@ import pytest
 
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses the test database ``database``: `make test` runs the others once."""
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
 
 @pytest.fixture(autouse=True)
 def _default_language():
@@ -168,3 +184,24 @@ def dead_redis_cache(settings):
     settings.CACHES = {"default": fail_safe_redis(f"redis://127.0.0.1:{free_port()}/0", timeout=0.5, retry_after=30)}
     yield
     BREAKER.reset()
+
+
+# ── Object storage ──────────────────────────────────────────────────────────────────────────
+# moto's S3 server, one process per test run (per xdist worker), a fresh private bucket per test.
+
+
+@pytest.fixture(scope="session")
+def object_store():
+    from tests.support.objectstore import ObjectStore
+
+    store = ObjectStore().start()
+    yield store
+    store.stop()
+
+
+@pytest.fixture
+def bucket(object_store, settings):
+    """The default storage is a bucket of this test's own (the settings AWS_STORAGE_BUCKET_NAME builds)."""
+    bucket = object_store.bucket()
+    settings.STORAGES = bucket.storages(settings.STORAGES)
+    return bucket

@@ -20,6 +20,7 @@ OPERATOR = {
     "SECRET_KEY": "3f1c9a7e5b2d48c6a0e9f7b1d3c5a7e9f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1",
     "POSTGRES_PASSWORD": "9d8c7b6a5f4e3d2c1b0a",
     "EMAIL_HOST": "smtp.example.org",
+    "STORAGE_SECRET_KEY": "5e4d3c2b1a0f9e8d7c6b",
 }
 
 
@@ -84,16 +85,22 @@ def test_compose_defines_the_portal_and_its_services_with_health_checks():
     services = load_compose()["services"]
 
     assert sorted(services) == [
+        "backup",
         "beat",
         "mailcatcher",
         "postgres",
         "proxy",
         "redis",
+        "storage",
+        "storage-bucket",
         "web",
         "worker",
         "worker-bulk",
     ]
-    assert [name for name, service in services.items() if "healthcheck" not in service] == []
+    # One-shot services (the bucket's creation, a backup) exit when done and are never restarted.
+    long_running = {name: service for name, service in services.items() if service.get("restart") != "no"}
+    assert sorted(set(services) - set(long_running)) == ["backup", "storage-bucket"]
+    assert [name for name, service in long_running.items() if "healthcheck" not in service] == []
 
 
 def test_compose_publishes_only_the_proxy_and_checks_web_through_healthz():
@@ -112,7 +119,10 @@ def test_compose_publishes_only_the_proxy_and_checks_web_through_healthz():
 def test_compose_keeps_the_database_and_media_in_named_volumes():
     compose = load_compose()
 
-    assert {"pgdata", "media", "caddy-data"} <= set(compose["volumes"])
+    assert {"pgdata", "media", "objects", "caddy-data"} <= set(compose["volumes"])
+    assert compose["services"]["storage"]["volumes"] == ["objects:/data"]
+    assert compose_environment()["AWS_S3_ENDPOINT_URL"] == "http://storage:9000"
+    assert compose_environment()["AWS_STORAGE_BUCKET_NAME"] == "copolad"
     assert compose["services"]["postgres"]["volumes"] == ["pgdata:/var/lib/postgresql/data"]
     assert compose["services"]["web"]["volumes"] == ["media:/app/media"]
 
@@ -127,7 +137,7 @@ def test_compose_loads_the_demo_only_on_request_and_never_resets_an_existing_acc
 
 
 def test_compose_refuses_to_start_without_the_operators_secrets():
-    for missing in ("SECRET_KEY", "SITE_HOST", "POSTGRES_PASSWORD", "EMAIL_HOST"):
+    for missing in ("SECRET_KEY", "SITE_HOST", "POSTGRES_PASSWORD", "EMAIL_HOST", "STORAGE_SECRET_KEY"):
         variables = {name: value for name, value in OPERATOR.items() if name != missing}
         with pytest.raises(AssertionError, match="compose would stop"):
             compose_environment(variables=variables)

@@ -2,6 +2,7 @@
 shows (content, seats, status, the clock) gives the next visitor a fresh page, and nobody ever gets
 a page rendered for someone else."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -194,3 +195,43 @@ def test_a_query_string_is_rendered_and_not_stored(client, session):
     page(client, url + "?utm_source=newsletter")
 
     assert page(client, url)[1] > 0
+
+
+# ── Fragments: what a signed-in visitor's page and the register page keep ─────────────────────
+
+
+def test_a_visitor_with_a_session_cookie_gets_the_same_content_from_its_fragment(client, session):
+    AgendaItemFactory(session=session, title="Opening")
+    url = f"/en/sessions/{session.slug}/"
+    anonymous, _queries = page(client, url)
+    client.cookies["sessionid"] = "a-visitor-with-a-session"
+
+    rendered, rendered_queries = page(client, url)
+    from_fragment, fragment_queries = page(client, url)
+
+    assert from_fragment.content == rendered.content == anonymous.content
+    assert fragment_queries < rendered_queries  # the agenda is not read again
+
+
+def test_a_content_change_reaches_a_visitor_with_a_session_cookie_at_once(client, session):
+    client.cookies["sessionid"] = "a-visitor-with-a-session"
+    url = f"/en/sessions/{session.slug}/"
+    page(client, url)
+
+    AgendaItemFactory(session=session, title="Alternatives to imprisonment")
+
+    assert "Alternatives to imprisonment" in page(client, url)[0].content.decode()
+
+
+def test_the_register_form_from_its_fragment_is_the_form_rendered_afresh(client, session):
+    url = f"/es/registrations/sessions/{session.slug}/register/"
+
+    def without_token(response):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    first, first_queries = page(client, url)
+    second, second_queries = page(client, url)
+
+    assert without_token(second) == without_token(first)
+    assert second_queries < first_queries  # the institutions are not read again
+    assert 'name="csrfmiddlewaretoken"' in second.content.decode()

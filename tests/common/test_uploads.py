@@ -143,3 +143,24 @@ def test_the_body_limit_grows_only_for_views_that_take_uploads(settings):
     )
     assert _upload_limit(admin_post) == 10_000_000 + 1_048_576
     assert _upload_limit(plain_post) == 0
+
+
+def test_a_stored_file_whose_object_store_is_down_gets_the_busy_page(settings):
+    from django.db.models.fields.files import FieldFile
+
+    from tests.support.objectstore import Bucket
+    from tests.support.smtp import free_port
+
+    # A bucket on a port where nothing listens.
+    settings.STORAGES = Bucket(endpoint_url=f"http://127.0.0.1:{free_port()}", name="copolad-down").storages(
+        settings.STORAGES
+    )
+    fieldfile = FieldFile(None, type("Field", (), {"storage": default_storage})(), "presentations/1/slides.pdf")
+
+    response = uploads.file_response(fieldfile, filename="slides.pdf", kind_code="pdf", public=False)
+
+    assert (response.status_code, response["Retry-After"], response["Cache-Control"]) == (
+        503,
+        "30",
+        "private, no-store",
+    )

@@ -46,8 +46,8 @@ def test_a_second_request_reads_nothing_the_first_one_kept(client):
     assert read_first == [
         '"sessions_app_session"',
         '"registrations_privacynotice"',
-        '"registrations_institution"',
         '"registrations_registration"',  # the seats left: never kept
+        '"registrations_institution"',  # when the form's fragment is rendered
     ]
     assert read_again == ['"registrations_registration"']
     assert "Junta Nacional de Drogas" in page
@@ -68,7 +68,7 @@ def test_an_institution_added_renamed_or_deleted_shows_at_once(client):
     assert f'<option value="{added.pk}" data-country="UY">Junta Nacional de Drogas</option>' in with_added
     assert f'<option value="{added.pk}" data-country="UY">Secretaría Nacional de Drogas</option>' in renamed
     assert "Junta Nacional" not in renamed
-    assert f'value="{added.pk}"' not in deleted
+    assert f'<option value="{added.pk}"' not in deleted  # (the notice's hidden version may be the same number)
 
 
 def test_a_new_notice_version_is_shown_and_consented_to_at_once(client, staff):
@@ -128,6 +128,11 @@ def test_while_the_cache_is_away_every_request_reads_the_database(client, dead_r
     _page, read_again = selects(client, register_url(session))
     registered = client.post(register_url(session), form_data("ana@example.org"))
 
-    assert read_again[:3] == ['"sessions_app_session"', '"registrations_privacynotice"', '"registrations_institution"']
+    assert read_again == [
+        '"sessions_app_session"',
+        '"registrations_privacynotice"',
+        '"registrations_registration"',
+        '"registrations_institution"',
+    ]
     assert registered.status_code == 302
     assert Registration.objects.get().consent_given_at <= timezone.now()

@@ -34,6 +34,7 @@ def test_a_cancelled_registration_is_not_offered_a_calendar_file(client, session
 
 
 @pytest.mark.django_db
+@pytest.mark.pdf
 @pytest.mark.parametrize("languages", [["pt"], ["en", "es", "pt"]])
 def test_after_the_session_the_private_page_lists_the_documents_and_the_certificate(
     client, settings, tmp_path, django_assert_num_queries, languages

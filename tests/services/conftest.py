@@ -311,8 +311,11 @@ class Worker:
         self.process = None
 
     def stop(self):
-        stop_process_group(self.process)
-        self.process = None
+        """End the worker once its test is over: at once (SIGKILL), since nothing is checked after
+        this and a warm shutdown only waits for the pool. PostgreSQL ends the worker's sessions
+        when their sockets close, so the flush that follows is never blocked."""
+        if self.process is not None:
+            self.kill()
 
 
 @pytest.fixture
@@ -378,7 +381,8 @@ class SilentServer:
 class Gunicorn:
     """gunicorn serving the portal on a free port of 127.0.0.1, on the test database."""
 
-    def __init__(self, *, log_dir, env=None, workers=2):
+    def __init__(self, *, log_dir, env=None, workers=2, access_log=False):
+        self.access_log = access_log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -422,6 +426,8 @@ class Gunicorn:
                 str(self.workers),
                 "--timeout",
                 "30",
+                # The request line and status of every request, in the log (what this node saw).
+                *(["--access-logfile", "-", "--access-logformat", "%(r)s %(s)s"] if self.access_log else []),
             ],  # fmt: skip
             env=self.env(),
             log_path=self.log_path,

@@ -8,15 +8,19 @@ Redis without a timeout takes 30 s or more); how fast things are is measured in 
 
 import html
 import http.client
+import os
 import re
 import socket
+import sys
 import time
 import urllib.parse
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -32,10 +36,12 @@ from tests.services.conftest import (
     SilentServer,
     point_celery_at,
     restore_eager_celery,
+    spawn,
+    stop_process_group,
     wait_for,
 )
 from tests.support.caches import fail_safe_redis
-from tests.support.smtp import SMTPSink
+from tests.support.smtp import SMTPSink, free_port
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -309,6 +315,62 @@ def test_a_30_mb_post_to_the_sign_in_and_registration_forms_gets_413_before_the_
         # 64 KB of 30 MB sent, and the complete answer is already here.
         assert answer.startswith("HTTP/1.1 413 "), answer[:200]
         assert "<title>Lo que envió es demasiado grande</title>" in answer
+    assert Registration.objects.count() == 0
+
+
+@pytest.fixture
+def dev_server(transactional_db, tmp_path):
+    """`manage.py runserver` (what `make run` serves) on the test database, stopped after the test."""
+    port = free_port()
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "copolad_wg.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
+        f"{database['NAME']}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("CELERY_BROKER_URL", "CACHE_URL"):
+        environment.pop(name, None)
+    log_path = tmp_path / "runserver.log"
+    process = spawn(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+        env=environment,
+        log_path=log_path,
+    )
+
+    def answers():
+        if process.poll() is not None:
+            pytest.fail(f"runserver exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(answers, timeout=60, interval=0.3, message=f"runserver (log: {log_path})")
+    yield SimpleNamespace(port=port, log_path=log_path)
+    stop_process_group(process)
+
+
+def test_a_whole_30_mb_post_to_the_development_server_gets_413_not_500(dev_server):
+    session = SessionFactory()
+
+    for path in ("/es/accounts/login/", register_url(session)):
+        # The whole body, as a browser sends it: the development server reads and drops what the
+        # portal left unread, then answers.
+        conn = http.client.HTTPConnection("127.0.0.1", dev_server.port, timeout=60)
+        conn.request("POST", path, body=b"a" * THIRTY_MB, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        body = response.read().decode()
+        conn.close()
+
+        assert response.status == 413
+        assert "<title>Lo que envió es demasiado grande</title>" in body
+    # The server's own request log: two 413s, no 500 ("Hop-by-hop header not allowed").
+    statuses = re.findall(r'" (\d{3}) ', dev_server.log_path.read_text())
+    assert statuses == ["413", "413"]
     assert Registration.objects.count() == 0
 
 

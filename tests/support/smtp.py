@@ -7,13 +7,35 @@ temporary error, as a busy mail server does.
 
 import email
 import email.policy
+import os
 import socket
 import threading
 
 from aiosmtpd.controller import Controller
 
+_taken = set()
+
 
 def free_port():
+    """A free port of 127.0.0.1: one the system picks, or, with TEST_PORTS="8171-8199" (a machine
+    shared by people who each keep to a range of their own), the next free one of that range."""
+    ports = os.environ.get("TEST_PORTS", "")
+    if ports:
+        first, last = (int(part) for part in ports.split("-"))
+        for _round in range(2):
+            for port in range(first, last + 1):
+                # A port handed out may not be bound yet: it is skipped until the range is used up.
+                if port in _taken:
+                    continue
+                with socket.socket() as sock:
+                    try:
+                        sock.bind(("127.0.0.1", port))
+                    except OSError:
+                        continue
+                _taken.add(port)
+                return port
+            _taken.clear()
+        raise RuntimeError(f"No free port left in TEST_PORTS={ports}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

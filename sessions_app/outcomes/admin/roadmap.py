@@ -137,7 +137,15 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["session", "kind", "language", "version", "registration", "is_public", "size", "created_at"]
     list_filter = ["kind", "language", "is_public", "session"]
     list_select_related = ["session__group", "registration"]
-    readonly_fields = [field.name for field in Document._meta.fields]
+    # The stored file through the download view (it checks who asks), never by the storage's own
+    # address: a bucket's would be a signed URL that works for anyone holding it.
+    exclude = ["file"]
+    readonly_fields = [field.name if field.name != "file" else "download" for field in Document._meta.fields]
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        url = reverse("outcomes:document_download", kwargs={"pk": document.pk})
+        return format_html('<a href="{}">{}</a>', url, document.filename)
 
     def has_add_permission(self, request):
         return False  # documents are rendered by the task, never uploaded by hand

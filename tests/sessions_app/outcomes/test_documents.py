@@ -1,4 +1,9 @@
-"""Rendering tasks, publishing, the announcement e-mail and who may download what."""
+"""Rendering tasks, publishing, the announcement e-mail and who may download what.
+
+PDF rendering is replaced by a stub here, as in test_publishing.py (WeasyPrint's output is tested in
+test_pdf.py and test_pdf_layout.py): these tests are about versions, tasks, mail and access, and
+rendering every document of every test for real cost about a second per PDF, a hundred PDFs here.
+"""
 
 import re
 
@@ -8,7 +13,7 @@ from django.utils import translation
 
 from registrations.models import Delivery, Registration
 from sessions_app.models import Document, Session
-from sessions_app.outcomes import documents
+from sessions_app.outcomes import documents, pdf
 from sessions_app.outcomes.conclusions import write_conclusions
 from sessions_app.outcomes.publishing import publish_conclusions
 from sessions_app.outcomes.tasks import render_certificate_task, render_documents_task
@@ -18,8 +23,9 @@ from tests.support.sent import as_sent
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
+def fast_pdfs(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, fetcher=None: b"%PDF-1.7 stub " + html[:40].encode())
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from tests.sessions_app.after_session_data import (
     build_held_session,
 )
 
+pytestmark = pytest.mark.pdf
+
 TITLES = {
     "en": "Inclusive mechanisms to reduce the inequality gap",
     "es": "Mecanismos inclusivos para reducir la brecha de desigualdad",

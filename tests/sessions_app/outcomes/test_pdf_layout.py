@@ -16,7 +16,7 @@ from sessions_app.outcomes.conclusions import write_conclusions
 from tests.factories import RegistrationFactory
 from tests.sessions_app.after_session_data import build_held_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
 TYPED = """The group agreed on three points.
 

@@ -7,6 +7,8 @@ from sessions_app.outcomes import pdf
 from sessions_app.outcomes.conclusions import write_conclusions
 from tests.sessions_app.after_session_data import build_held_session
 
+pytestmark = pytest.mark.pdf
+
 LONG_URL = "https://example.org/download?token=" + "Ab3Cd4Ef5" * 25  # within the 300 characters of a roadmap title
 
 
