@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from agenda.models import AgendaItem, AgendaRole, Speaker
+from common.admin_languages import OneLanguageRequiredAdmin
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(TabbedTranslationAdmin):
+class SpeakerAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     list_display = ["name", "position", "organisation", "country"]
     list_filter = ["country"]
     search_fields = ["name", "organisation", "position", "email"]
@@ -74,7 +75,7 @@ def _is_inside(item, ancestor_pk):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(TabbedTranslationAdmin):
+class AgendaItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     form = AgendaItemForm
     list_display = ["title", "session", "parent", "kind", "duration_minutes", "order"]
     list_filter = ["session__group", "session", "kind"]

@@ -34,7 +34,9 @@ class AgendaItem(models.Model):
         BREAK = "break", _("Break")
 
     # By name: the agenda sits below the session core, which imports it (selectors, admin, timing).
-    session = models.ForeignKey("sessions_app.Session", on_delete=models.CASCADE, related_name="agenda_items")
+    session = models.ForeignKey(
+        "sessions_app.Session", on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("session")
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -55,7 +57,9 @@ class AgendaItem(models.Model):
         help_text=_("Leave blank to start right after the previous item."),
     )
     country = CountryField(_("country"), blank=True, help_text=_("For a country's experience."))
-    speakers = models.ManyToManyField(Speaker, through="AgendaRole", related_name="agenda_items")
+    speakers = models.ManyToManyField(
+        Speaker, through="AgendaRole", related_name="agenda_items", verbose_name=_("speakers")
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -77,7 +81,7 @@ class AgendaRole(models.Model):
         PANELLIST = "panellist", _("Panellist")
         HOST = "host", _("Host")
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="roles")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="roles", verbose_name=_("agenda item"))
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="roles", verbose_name=_("speaker"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -10,4 +10,4 @@ class AgendaItemTranslation(TranslationOptions):
 
 @register(Speaker)
 class SpeakerTranslation(TranslationOptions):
-    fields = ("position", "bio")
+    fields = ("position", "organisation", "bio")

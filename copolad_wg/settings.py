@@ -342,10 +342,12 @@ COUNTRIES_OVERRIDE = {
 }
 
 # django-modeltranslation: content is typed in en/es/pt; a blank translation falls back to
-# whichever of the three languages staff filled in, so a page is never empty.
+# whichever of the three languages staff filled in, so a page is never empty. The one fallback
+# order of pages, e-mails and PDFs (sessions_app.languages reads it): Portuguese readers get
+# Spanish before English and Spanish readers Portuguese, the closer language first.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "pt")
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "es", "pt")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "es", "pt"), "pt": ("es",), "es": ("pt",)}
 # Who signs the certificates of participation (printed under the signature line).
 CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "COPOLAD III")
 # A role typed in the environment is printed as typed; the default is translated into each certificate's language.

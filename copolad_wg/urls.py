@@ -1,12 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from copolad_wg import views
 from sessions_app.discovery.api import api as api_v1
 
-admin.site.site_header = "COPOLAD III · Working Group 3.5"
-admin.site.site_title = "COPOLAD WG"
+admin.site.site_header = _("COPOLAD III · Working Group 3.5")
+admin.site.site_title = _("COPOLAD III · Working Group 3.5")
 # A database that fails in any layer (middleware included) gives the busy page, not a 500.
 handler500 = "copolad_wg.views.server_error"
 

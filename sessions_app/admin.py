@@ -14,19 +14,32 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
+from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
+from common.admin_widgets import ZonedSplitDateTime
 from common.timezones import selectable_zone
-from sessions_app.completeness import missing_translations
-from sessions_app.models import GuidingQuestion, MethodologyStep, Objective, Session, ThematicFocus, WorkingGroup
+from sessions_app.cloning import clone_session
+from sessions_app.completeness import missing_before_public, missing_translations
+from sessions_app.models import (
+    GroupLogo,
+    GuidingQuestion,
+    MethodologyStep,
+    Objective,
+    Session,
+    ThematicFocus,
+    WorkingGroup,
+)
 from sessions_app.scheduling import save_session
 
 # Inline text is short: a compact textarea keeps each row on one screen line.
@@ -34,34 +47,43 @@ COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "c
 
 
 @admin.register(ThematicFocus)
-class ThematicFocusAdmin(TabbedTranslationAdmin):
+class ThematicFocusAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+class GroupLogoInline(admin.TabularInline):
+    """The logos printed on the group's certificates; with none, the programme's name stands alone."""
+
+    model = GroupLogo
+    extra = 0
+    fields = ["image", "description", "order"]
+
+
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(TabbedTranslationAdmin):
+class WorkingGroupAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     list_display = ["outcome_code", "name", "programme"]
+    inlines = [GroupLogoInline]
     search_fields = ["name", "outcome_code"]
     filter_horizontal = ["thematic_focuses"]
     prepopulated_fields = {"slug": ["outcome_code"]}
 
 
-class ObjectiveInline(TranslationTabularInline):
+class ObjectiveInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = Objective
     extra = 0
     fields = ["order", "text"]
     formfield_overrides = COMPACT_TEXT
 
 
-class MethodologyStepInline(TranslationTabularInline):
+class MethodologyStepInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = MethodologyStep
     extra = 0
     fields = ["moment", "order", "text"]
     formfield_overrides = COMPACT_TEXT
 
 
-class GuidingQuestionInline(TranslationTabularInline):
+class GuidingQuestionInline(OneLanguageRequiredInline, TranslationTabularInline):
     model = GuidingQuestion
     extra = 0
     fields = ["order", "text"]
@@ -101,7 +123,7 @@ class AgendaItemInlineForm(forms.ModelForm):
         return cleaned
 
 
-class AgendaItemInline(TranslationTabularInline):
+class AgendaItemInline(OneLanguageRequiredInline, TranslationTabularInline):
     """Agenda items edited on the session page; their speakers and roles through the change link.
 
     Each saved row shows its computed start and end beside it, so staff see the times move as
@@ -165,6 +187,17 @@ def _zone_or_none(name):
     return zoneinfo.ZoneInfo(name) if name and selectable_zone(name) else None
 
 
+# Offsets a person picks, rather than a list of minutes typed as JSON.
+REMINDER_CHOICES = [
+    (7 * 24 * 60, _("1 week before")),
+    (2 * 24 * 60, _("2 days before")),
+    (24 * 60, _("1 day before")),
+    (3 * 60, _("3 hours before")),
+    (60, _("1 hour before")),
+    (15, _("15 minutes before")),
+]
+
+
 # The sections of the concept note: the session, when and where, context, outcome, who takes part.
 SESSION_FIELDSETS = [
     (_("Session"), {"fields": ["group", "number", "title", "slug", "status"]}),
@@ -192,6 +225,7 @@ SESSION_FIELDSETS = [
         _("Registration"),
         {"fields": ["capacity", "registration_opens_at", "registration_closes_at", "reminder_offsets_minutes"]},
     ),
+    (_("Certificates"), {"fields": ["certificate_min_percent"]}),
     (_("Translations"), {"fields": ["translation_status"]}),
     (_("Computed agenda"), {"fields": ["computed_agenda"]}),
     (_("Calendar file"), {"classes": ["collapse"], "fields": ["uid", "ics_sequence"]}),
@@ -202,10 +236,41 @@ SESSION_READONLY_FIELDS = ["computed_agenda", "translation_status", "uid", "ics_
 class SessionAdminForm(forms.ModelForm):
     """Field errors, in the staff's language, for what the database constraints would refuse."""
 
+    reminder_offsets_minutes = forms.TypedMultipleChoiceField(
+        label=_("Reminders"),
+        coerce=int,
+        choices=REMINDER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Confirmed participants get a reminder by e-mail at each time ticked."),
+    )
+
     class Meta:
         model = Session
         # The editable fields of the page's sections, in their order: written once, in SESSION_FIELDSETS.
         fields = [name for name in flatten_fieldsets(SESSION_FIELDSETS) if name not in SESSION_READONLY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "certificate_min_percent" in self.fields:
+            self.fields["certificate_min_percent"].required = False  # blank: no minimum
+        # An offset set before these choices existed stays visible, and ticked.
+        current = self.instance.reminder_offsets_minutes if self.instance.pk else []
+        known = {minutes for minutes, _label in REMINDER_CHOICES}
+        extra = [
+            (minutes, ngettext("%(count)d minute before", "%(count)d minutes before", minutes) % {"count": minutes})
+            for minutes in current or []
+            if isinstance(minutes, int) and minutes not in known
+        ]
+        if extra:
+            choices = sorted([*REMINDER_CHOICES, *extra], key=lambda choice: -choice[0])
+            self.fields["reminder_offsets_minutes"].choices = choices
+
+    def clean_reminder_offsets_minutes(self):
+        return sorted(set(self.cleaned_data.get("reminder_offsets_minutes") or []), reverse=True)
+
+    def clean_certificate_min_percent(self):
+        return self.cleaned_data.get("certificate_min_percent") or 0
 
     def clean(self):
         cleaned = super().clean()
@@ -223,8 +288,24 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+@admin.action(description=_("Clone as a new session (agenda, objectives, questions, speakers; no registrations)"))
+def clone_sessions(modeladmin, request, queryset):
+    session = queryset.first()
+    if queryset.count() != 1 or session is None:
+        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+        return None
+    clone = clone_session(session=session)
+    modeladmin.message_user(
+        request,
+        _("Session %(number)s is a draft copy of session %(original)s: set its date and title.")
+        % {"number": clone.number, "original": session.number},
+        messages.SUCCESS,
+    )
+    return HttpResponseRedirect(reverse("admin:sessions_app_session_change", args=[clone.pk]))
+
+
 @admin.register(Session)
-class SessionAdmin(TabbedTranslationAdmin):
+class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     """The session's page: what it is, when, its texts in three languages, its agenda.
 
     The outcomes wing (``sessions_app/outcomes/admin/session.py``) registers a subclass in its place
@@ -234,6 +315,7 @@ class SessionAdmin(TabbedTranslationAdmin):
     """
 
     form = SessionAdminForm
+    actions = [clone_sessions]
     list_display = ["__str__", "local_start", "status", "format"]
     list_filter = ["group", "status", ("starts_at", admin.DateFieldListFilter), "format"]
     search_fields = ["title", "slug"]
@@ -244,7 +326,11 @@ class SessionAdmin(TabbedTranslationAdmin):
     # In the order of the concept note: objectives, methodology, guiding questions, agenda.
     inlines = [ObjectiveInline, MethodologyStepInline, GuidingQuestionInline, AgendaItemInline]
     change_form_template = "admin/sessions_app/session/change_form.html"
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 80})},
+        # Each date and time says the zone it is typed in (the session's, see changeform_view).
+        models.DateTimeField: {"widget": ZonedSplitDateTime},
+    }
     fieldsets = SESSION_FIELDSETS
 
     def get_fieldsets(self, request, obj=None):
@@ -358,11 +444,33 @@ class SessionAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self.keep_incomplete_session_a_draft(request, form)
         self.warn_after_save(request, form, formsets, change)
         # "Save and continue" lands on the change page, which shows the warnings itself.
         if "_continue" not in request.POST:
             for warning in self._schedule(form.instance).warnings:
                 messages.warning(request, warning)
+
+    def keep_incomplete_session_a_draft(self, request, form):
+        """A session becoming public without its essentials stays a draft; staff read what is missing.
+
+        Checked once the inlines are saved: objectives, questions and agenda come with the form.
+        """
+        session = form.instance
+        if not session.is_public or form.initial.get("status", Session.Status.DRAFT) != Session.Status.DRAFT:
+            return
+        missing = missing_before_public(session)
+        if missing:
+            Session.objects.filter(pk=session.pk).update(status=Session.Status.DRAFT)
+            session.status = Session.Status.DRAFT
+            messages.error(
+                request,
+                _(
+                    "The session stays a draft until it has %(missing)s. Everything else was saved: "
+                    "add them and open it again."
+                )
+                % {"missing": ", ".join(missing)},
+            )
 
     def warn_after_save(self, request, form, formsets, change):
         """Extension point: messages an extending admin adds after a save, before the agenda's warnings."""

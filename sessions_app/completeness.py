@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext
 from modeltranslation.translator import translator
 
 from agenda.models import AgendaItem
@@ -76,3 +77,22 @@ def missing_translations(session):
 def object_gaps(obj):
     """The gaps of one translated object, named by its kind and title (for a wing's own content)."""
     return _gaps(obj, f"{capfirst(obj._meta.verbose_name)} “{Truncator(str(obj)).chars(40)}”")
+
+
+def missing_before_public(session):
+    """What a session lacks to be shown to the public, as sentences in the active language.
+
+    A public page with nothing but a title and a date confused people; staff open it once the
+    concept note's essentials are in: the context, at least one objective, one guiding question and
+    one agenda item. Empty list: nothing missing. Four queries.
+    """
+    missing = []
+    if not any(_has_text(getattr(session, f"context_{code}", "")) for code in LANGUAGES):
+        missing.append(gettext("the context"))
+    if not session.objectives.exists():
+        missing.append(gettext("at least one specific objective"))
+    if not session.guiding_questions.exists():
+        missing.append(gettext("at least one guiding question"))
+    if not AgendaItem.objects.filter(session=session).exists():
+        missing.append(gettext("at least one agenda item"))
+    return missing

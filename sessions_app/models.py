@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ def validate_reminder_offsets(value):
 class ThematicFocus(models.Model):
     """A cross-cutting focus of the group: public health, non-criminalisation, gender, human rights."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address in the URL"), unique=True)
     name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -55,9 +55,16 @@ class WorkingGroup(models.Model):
     programme = models.CharField(_("programme"), max_length=120, default="COPOLAD III")
     outcome_code = models.CharField(_("outcome code"), max_length=20, help_text=_("For example 3.5"))
     name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address in the URL"), unique=True)
     description = models.TextField(_("description"), blank=True)
     thematic_focuses = models.ManyToManyField(ThematicFocus, blank=True, verbose_name=_("thematic focuses"))
+    # Who signs this group's certificates of participation, printed under the signature line.
+    signatory_name = models.CharField(
+        _("certificate signatory"), max_length=200, blank=True, help_text=_("For example María Pérez Gómez")
+    )
+    signatory_title = models.CharField(
+        _("signatory's title"), max_length=200, blank=True, help_text=_("For example Coordinator of the working group")
+    )
 
     class Meta:
         ordering = ["programme", "outcome_code"]
@@ -66,6 +73,43 @@ class WorkingGroup(models.Model):
 
     def __str__(self):
         return f"{self.programme} · {self.outcome_code} · {self.name}"
+
+
+MAX_LOGO_BYTES = 1_000_000
+
+
+def validate_logo_size(upload):
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError(_("The file is larger than 1 MB."))
+
+
+def logo_upload_to(logo, filename):
+    return f"logos/{logo.group_id}/{filename}"
+
+
+class GroupLogo(models.Model):
+    """A logo printed at the top of the group's certificates (the programme's, the EU's...)."""
+
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="logos", verbose_name=_("working group")
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to=logo_upload_to,
+        max_length=300,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo_size],
+        help_text=_("PNG or JPEG, up to 1 MB; printed about 2 cm high."),
+    )
+    description = models.CharField(_("description"), max_length=200, help_text=_("For example European Union"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+
+    def __str__(self):
+        return self.description
 
 
 class Session(models.Model):
@@ -88,7 +132,12 @@ class Session(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(unique=True, max_length=120)
+    slug = models.SlugField(
+        _("address in the URL"),
+        unique=True,
+        max_length=120,
+        help_text=_("Filled in from the title: the last part of the session page's address."),
+    )
     # Stable identity for calendar files: the UID never changes, SEQUENCE rises on reschedule.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
@@ -131,8 +180,14 @@ class Session(models.Model):
         validators=[validate_reminder_offsets],
         help_text=_("Confirmed participants get a reminder this many minutes before the start, e.g. [1440, 60]."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    certificate_min_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance for a certificate (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of the session's duration a person must attend; 0 for no minimum."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -145,6 +200,9 @@ class Session(models.Model):
                 | models.Q(registration_opens_at__isnull=True)
                 | models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
                 name="session_registration_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(certificate_min_percent__lte=100), name="session_certificate_min_percent_range"
             ),
         ]
 
@@ -183,7 +241,7 @@ class Session(models.Model):
 
 
 class Objective(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="objectives")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("session"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
 
@@ -202,7 +260,9 @@ class MethodologyStep(models.Model):
         DURING = "during", _("During the session")
         AFTER = "after", _("After the session")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="methodology_steps")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="methodology_steps", verbose_name=_("session")
+    )
     moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
@@ -217,7 +277,9 @@ class MethodologyStep(models.Model):
 
 
 class GuidingQuestion(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guiding_questions")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="guiding_questions", verbose_name=_("session")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("question"))
 
@@ -247,7 +309,7 @@ class Conclusions(models.Model):
         help_text=_("Public conclusions and roadmap can be downloaded by anyone; otherwise only by registrants."),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("conclusions")

@@ -19,7 +19,7 @@ class ThematicFocusTranslation(TranslationOptions):
 
 @register(WorkingGroup)
 class WorkingGroupTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "signatory_title")
 
 
 @register(Session)

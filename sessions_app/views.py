@@ -67,12 +67,15 @@ def session_detail(request, slug):
     now = timezone.now()
     phase = "".join("1" if moment is not None and moment <= now else "0" for moment in _moments(session))
     version = pagecache.fragment_version(pagecache.CONTENT, pagecache.SEATS)
+    methodology = SimpleLazyObject(lambda: methodology_by_moment(full))
     context = {
         "session": session,
         "full_session": full,
         "schedule": schedule,
         "speakers": SimpleLazyObject(lambda: schedule_speakers(schedule)),
-        "methodology": SimpleLazyObject(lambda: methodology_by_moment(full)),
+        "methodology": methodology,
+        # Whether any moment has steps: an empty methodology section is left out of the page.
+        "has_methodology": SimpleLazyObject(lambda: any(steps for _moment, _label, steps in methodology)),
         "local_starts": SimpleLazyObject(lambda: session_local_starts(full)),
         "is_preview": not session.is_public,
         "fragment_key": f"{translation.get_language()}:{version}:{phase}:{int(is_staff)}",

@@ -1,21 +1,31 @@
 """Staff admin for mailings: compose with defaults, preview, test, check, queue, watch, retry."""
 
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from common.admin import page_context
+from common.admin_widgets import ZonedSplitDateTime
+from common.email_preview import calendar_summary, email_frame_response
 from registrations.campaigns import audiences, building, rendering
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.completeness import missing_translations
+from sessions_app.models import Session
 
 
 class MailingForm(forms.ModelForm):
@@ -36,6 +46,7 @@ class MailingForm(forms.ModelForm):
             "audience",
             "registrant_statuses",
             "addresses",
+            "addresses_language",
             "scheduled_at",
             "subject_en",
             "body_en",
@@ -46,9 +57,18 @@ class MailingForm(forms.ModelForm):
             "attach_ics",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "addresses_language" in self.fields:
+            self.fields["addresses_language"].required = False  # only pasted lists use it
+
+    def clean_addresses_language(self):
+        return self.cleaned_data.get("addresses_language") or Mailing._meta.get_field("addresses_language").default
+
     def clean_addresses(self):
         addresses = self.cleaned_data.get("addresses", "")
-        _recipients, errors = audiences.parse_addresses(addresses)
+        language = self.data.get("addresses_language") or "en"
+        _recipients, errors = audiences.parse_addresses(addresses, default_language=language)
         if errors:
             raise forms.ValidationError(errors[:20])
         return addresses
@@ -73,13 +93,57 @@ class MailingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "queued_at", "finished_at", "created_by")
     change_form_template = "admin/registrations/mailing/change_form.html"
     fieldsets = (
-        (None, {"fields": ("session", "kind", "audience", "registrant_statuses", "addresses", "scheduled_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "session",
+                    "kind",
+                    "audience",
+                    "registrant_statuses",
+                    "addresses",
+                    "addresses_language",
+                    "scheduled_at",
+                )
+            },
+        ),
         (
             gettext_lazy("Message (blank fields get the default text of the kind when saved)"),
             {"fields": (*CONTENT_FIELDS, "attach_ics")},
         ),
         (gettext_lazy("Progress"), {"fields": ("status", "queued_at", "finished_at", "created_by")}),
     )
+
+    formfield_overrides = {models.DateTimeField: {"widget": ZonedSplitDateTime}}
+
+    def get_changeform_initial_data(self, request):
+        # A new mailing's pasted addresses default to the language the staff member works in.
+        initial = super().get_changeform_initial_data(request)
+        language = translation.get_language()
+        if language in audiences.LANGUAGE_CODES:
+            initial.setdefault("addresses_language", language)
+        return initial
+
+    def _entry_zone(self, request, object_id):
+        """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's): one query."""
+        session_id = request.POST.get("session") or request.GET.get("session")
+        name = None
+        if session_id and str(session_id).isdigit():
+            name = Session.objects.filter(pk=session_id).values_list("time_zone", flat=True).first()
+        elif object_id and str(object_id).isdigit():
+            name = Mailing.objects.filter(pk=object_id).values_list("session__time_zone", flat=True).first()
+        try:
+            return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # "Send at" is read and shown in the session's zone, named beside the field.
+        with timezone.override(self._entry_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Mailing.Status.DRAFT:
@@ -97,6 +161,7 @@ class MailingAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/preview/", view(self.preview_view), name="registrations_mailing_preview"),
+            path("<int:pk>/preview/html/", view(self.preview_html_view), name="registrations_mailing_preview_html"),
             path("<int:pk>/send-test/", view(self.send_test_view), name="registrations_mailing_send_test"),
             path("<int:pk>/check/", view(self.check_view), name="registrations_mailing_check"),
             path("<int:pk>/queue/", view(self.queue_view), name="registrations_mailing_queue"),
@@ -129,11 +194,11 @@ class MailingAdmin(admin.ModelAdmin):
             extra_context["progress"] = building.mailing_progress(mailing)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def preview_view(self, request, pk):
-        """The mailing as one recipient gets it, with placeholder keys in its private and
-        unsubscribe links. Real recipients (their addresses, names, calendar files) only for staff
-        allowed to see registrations; anyone else sees it for a placeholder recipient."""
-        mailing = self._mailing(request, pk)
+    def _preview(self, request, mailing):
+        """(recipients, recipient, language, rendered parts) of the mailing as one recipient gets it,
+        with placeholder keys in its private and unsubscribe links. Real recipients (their addresses,
+        names, calendar files) only for staff allowed to see registrations; anyone else sees it for a
+        placeholder recipient."""
         language = request.GET.get("language", "")
         if request.user.has_perm("registrations.view_registration"):
             recipients = audiences.mailing_recipients(mailing)
@@ -148,9 +213,23 @@ class MailingAdmin(admin.ModelAdmin):
             recipient = rendering.placeholder_recipient(mailing=mailing, language=placeholder_language)
         if language not in audiences.LANGUAGE_CODES:
             language = recipient.language
-        language, subject, body_text, body_html, ics, headers = rendering.render_mailing(
-            mailing=mailing, recipient=recipient, language=language, preview=True
-        )
+        parts = rendering.render_mailing(mailing=mailing, recipient=recipient, language=language, preview=True)
+        return recipients, recipient, parts
+
+    def preview_view(self, request, pk):
+        """The HTML message in sandboxed frames at phone and desktop widths, the plain text and the
+        calendar event in words beside it, and how many recipients get each language."""
+        mailing = self._mailing(request, pk)
+        recipients, recipient, parts = self._preview(request, mailing)
+        language, subject, body_text, _body_html, ics, headers = parts
+        everyone = recipients or audiences.mailing_recipients(mailing)
+        counts = dict.fromkeys(audiences.LANGUAGE_CODES, 0)
+        for person in everyone:
+            counts[person.language] = counts.get(person.language, 0) + 1
+        names = dict(settings.LANGUAGES)
+        query = {"language": language}
+        if recipients:
+            query["recipient"] = recipient.email
         context = self._context(
             request,
             mailing,
@@ -158,12 +237,22 @@ class MailingAdmin(admin.ModelAdmin):
             recipient=recipient,
             language=language,
             languages=audiences.LANGUAGE_CODES,
+            language_counts=[(code, names[code], counts.get(code, 0)) for code in audiences.LANGUAGE_CODES],
             subject=subject,
             body_text=body_text,
             ics=ics,
+            calendar=calendar_summary(ics),
             headers=headers,
+            frame_url=reverse("admin:registrations_mailing_preview_html", args=[mailing.pk]) + "?" + urlencode(query),
         )
         return TemplateResponse(request, "admin/registrations/mailing/preview.html", context)
+
+    @method_decorator(xframe_options_sameorigin)
+    def preview_html_view(self, request, pk):
+        """The HTML part alone, for the preview's sandboxed frames (see common.email_preview)."""
+        mailing = self._mailing(request, pk)
+        _recipients, _recipient, parts = self._preview(request, mailing)
+        return email_frame_response(parts[3])
 
     def send_test_view(self, request, pk):
         return require_POST(self._send_test)(request, pk)

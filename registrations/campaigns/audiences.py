@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from common.languages import language_for_country
 from registrations.models import FocalPoint, Institution, Mailing, Registration
+from sessions_app.languages import language_for_country
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -29,8 +29,9 @@ class Recipient:
     registration: Registration | None = None
 
 
-def parse_addresses(text):
-    """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``.
+def parse_addresses(text, *, default_language="en"):
+    """Read a pasted list, one address per line with an optional language: ``ana@example.org, es``;
+    an address without one gets ``default_language`` (the mailing's choice).
 
     Returns (recipients, errors); each error is a sentence naming the line, what is in it and what
     is wrong with it (not an address, an unsupported language, too many parts). An address repeated
@@ -43,7 +44,7 @@ def parse_addresses(text):
             continue
         parts = [part.strip() for part in re.split(r"[,;\t]", line) if part.strip()]
         email = parts[0] if parts else ""
-        language = parts[1].lower() if len(parts) > 1 else "en"
+        language = parts[1].lower() if len(parts) > 1 else default_language
         params = {"number": number, "line": line[:120], "language": language, "languages": ", ".join(LANGUAGE_CODES)}
         try:
             validate_email(email)
@@ -131,7 +132,7 @@ def mailing_recipients(mailing):
             for institution in institutions
         ]
     else:
-        people, _errors = parse_addresses(mailing.addresses)
+        people, _errors = parse_addresses(mailing.addresses, default_language=mailing.addresses_language)
         names = known_names(person.email for person in people)
         for person in people:
             person.name = names.get(person.email.lower(), "")

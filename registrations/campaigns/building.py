@@ -33,7 +33,7 @@ def check_mailing(*, mailing, recipients=None, now=None):
     if not recipients:
         blockers.append(_("The mailing has no recipients."))
     if mailing.audience == Mailing.Audience.ADDRESSES:
-        _parsed, errors = parse_addresses(mailing.addresses)
+        _parsed, errors = parse_addresses(mailing.addresses, default_language=mailing.addresses_language)
         blockers.extend(errors[:20])
     for code in sorted({person.language for person in recipients}):
         if not (mailing.subject_in(code) and mailing.body_in(code)):

@@ -1,6 +1,5 @@
 """A mailing's text for one recipient: placeholders, the default texts, the calendar file and the opt-out link."""
 
-import functools
 import re
 import secrets
 
@@ -13,12 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from common.links import absolute_url
 from common.timezones import format_when, session_local_starts
-from registrations.campaigns.audiences import LANGUAGE_CODES, Recipient
+from registrations.campaigns.audiences import JOIN_LINK_KINDS, LANGUAGE_CODES, Recipient
 from registrations.campaigns.unsubscribe import unsubscribe_token
 from registrations.link_keys import LINK_PLACEHOLDER
 from registrations.models import Mailing, Registration
 from registrations.outbox.queueing import render_email
 from sessions_app.calendar import session_calendar
+from sessions_app.models import Session
 
 PLACEHOLDERS = {
     "name": gettext_lazy("the recipient's name"),
@@ -182,17 +182,77 @@ def _marker(name):
     return f"{_MARK}{name}{_MARK}"
 
 
+# The card writes both versions of its time lines between comments; one is kept per recipient.
+def _between(name):
+    return re.compile(f"<!--{name}-->.*?<!--/{name}-->", re.DOTALL)
+
+
+_SAME_ZONE_DROPS = (_between("local"), _between("org"))
+_OTHER_ZONE_DROPS = (_between("when"),)
+_LINE_COMMENTS = re.compile(r"<!--/?(?:local|org|when)-->")
+
+
+def choose_time_lines(html, *, same_zone):
+    """ "When" alone for a recipient in the organiser's zone; "Your time" and "Organiser's time" otherwise."""
+    for pattern in _SAME_ZONE_DROPS if same_zone else _OTHER_ZONE_DROPS:
+        html = pattern.sub("", html)
+    return _LINE_COMMENTS.sub("", html)
+
+
+# "16:00 UTC-06:00" must not break at its hyphen on a phone ("UTC-/06:00"): kept on one line.
+_TIME_WITH_OFFSET = re.compile(r"(?:\d{1,2}:\d{2}(?:–\d{1,2}:\d{2})? )?UTC[+-]\d{2}:\d{2}")
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+def keep_times_whole(html):
+    """Wrap each time with its UTC offset in a no-wrap span, in the text of ``html`` (never inside a tag)."""
+    pieces = _TAG.split(html)
+    for index in range(0, len(pieces), 2):  # even pieces are text between tags
+        pieces[index] = _TIME_WITH_OFFSET.sub(r'<span style="white-space:nowrap;">\g<0></span>', pieces[index])
+    return "".join(pieces)
+
+
+def _button(mailing, values):
+    """(label, url) of the e-mail's one button, as every e-mail of the portal has: what the kind asks for."""
+    kind = mailing.kind
+    open_now = mailing.session.status == Session.Status.REGISTRATION_OPEN
+    if kind in (Mailing.Kind.INVITATION, Mailing.Kind.SAVE_THE_DATE) and open_now:
+        return _("Register for the session"), values["register_url"]
+    if kind in JOIN_LINK_KINDS and mailing.session.join_url and values.get("join_url"):
+        return _("Join the session"), values["join_url"]
+    return _("Open the session page"), values["session_url"]
+
+
+def _card(mailing, values):
+    """The session card and button of the HTML part, in the active language (see ``render_mailing``)."""
+    label, url = _button(mailing, values)
+    return {
+        "session": mailing.session,
+        "card_title": values["session_title"],
+        "card_number": values["session_number"],
+        "when_session": values["start_session"],
+        "when_local": values["start_local"],
+        "same_zone": values["start_local"] == values["start_session"],
+        "button_label": label,
+        "button_url": url,
+    }
+
+
 def _shells(mailing, language, common):
     """The plain-text and HTML parts with a marker in place of each personal value: the templates,
     and urlize and linebreaks (the costly filters), run once per language instead of once per recipient."""
     marked = {**common, **{name: _marker(name) for name in (*PERSONAL_PLACEHOLDERS, "unsubscribe_url")}}
     around = {"unsubscribe_url": marked["unsubscribe_url"], "session_url": common["session_url"]}
     html_body = fill_placeholders(mailing.body_in(language), marked)
+    # In the card the personal values are plain text or a link's address: markers of their own,
+    # replaced escaped (not urlized) by _personal_html.
+    raw = {name: _marker(f"raw_{name}") for name in PERSONAL_PLACEHOLDERS}
     with translation.override(language):
+        card = _card(mailing, {**marked, **raw})
         # The plain text takes the whole body verbatim, so its marker stands for all of it.
         text = render_to_string("emails/mailing/body.txt", {**around, "body": _marker("body")})
-        html = render_to_string("emails/mailing/body.html", {**around, "body": html_body})
-    return text, html
+        html = render_to_string("emails/mailing/body.html", {**around, **card, "body": html_body})
+    return text, keep_times_whole(html)
 
 
 def _personal_text(shell, body, unsubscribe):
@@ -202,10 +262,19 @@ def _personal_text(shell, body, unsubscribe):
 
 def _personal_html(shell, values, unsubscribe, shared):
     html = shell.replace(_marker("unsubscribe_url"), escape(unsubscribe))
+    html = choose_time_lines(html, same_zone=values["start_local"] == values["start_session"])
+    # A recipient without the join link (not confirmed) gets the session page behind the button.
+    html = html.replace(_marker("raw_join_url"), escape(values["join_url"] or values["session_url"]))
+    for name in PERSONAL_PLACEHOLDERS:
+        html = html.replace(_marker(f"raw_{name}"), keep_times_whole(escape(values[name])))
     for name in PERSONAL_PLACEHOLDERS:
         # Most values repeat (the zone's start, a neutral greeting): each is urlized once per build.
         value = values[name]
-        linked = _memo(shared, ("urlize", value), functools.partial(urlize, value, nofollow=True, autoescape=True))
+        linked = _memo(
+            shared,
+            ("urlize", value),
+            lambda value=value: keep_times_whole(urlize(value, nofollow=True, autoescape=True)),
+        )
         html = html.replace(_marker(name), linked)
     return html
 
@@ -229,13 +298,17 @@ def render_mailing(*, mailing, recipient, language=None, shared=None, preview=Fa
         unsubscribe = unsubscribe_url(email=recipient.email, language=language, shared=shared)
     body = fill_placeholders(mailing.body_in(language), values)
     if shared is None:
+        with translation.override(language):
+            card = _card(mailing, values)
         context = {
             "subject": fill_placeholders(mailing.subject_in(language), values),
             "body": body,
             "unsubscribe_url": unsubscribe,
             "session_url": values["session_url"],
+            **card,
         }
         subject, body_text, body_html = render_email(template="mailing", context=context, language=language)
+        body_html = keep_times_whole(choose_time_lines(body_html, same_zone=card["same_zone"]))
     else:
         # What the subject template does (one line), without a template.
         subject = " ".join(fill_placeholders(mailing.subject_in(language), values).split())

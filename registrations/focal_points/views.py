@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.languages import language_for_country
 from registrations.focal_points import answer_copies, exports, managing
 from registrations.focal_points.answers import (
     ContributionChanged,
@@ -53,6 +52,7 @@ from registrations.focal_points.nominations import (
 from registrations.focal_points.times import focal_point_zone, moment_times, session_times
 from registrations.models import Contribution, Institution
 from registrations.seats import RegistrationError
+from sessions_app.languages import language_for_country
 from sessions_app.models import Session
 
 

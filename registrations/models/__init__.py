@@ -7,6 +7,7 @@ from registrations.models.institutions import Contribution, ContributionAnswer, 
 from registrations.models.mail import Delivery, Mailing, Suppression
 from registrations.models.participants import Registration, SeatReservation, new_link_nonce, new_token
 from registrations.models.privacy import PrivacyNotice
+from registrations.models.staff import StaffAuthenticator
 
 __all__ = [
     "Contribution",
@@ -18,6 +19,7 @@ __all__ = [
     "PrivacyNotice",
     "Registration",
     "SeatReservation",
+    "StaffAuthenticator",
     "Suppression",
     "new_link_nonce",
     "new_token",

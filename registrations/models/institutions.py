@@ -50,7 +50,9 @@ class Institution(models.Model):
 class FocalPoint(models.Model):
     """A user who speaks for one country in the working group."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point", verbose_name=_("user")
+    )
     country = CountryField(_("country"))
     institution = models.ForeignKey(
         Institution, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("institution")
@@ -73,14 +75,21 @@ class Contribution(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="contributions")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("session")
+    )
     country = CountryField(_("country"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["session", "country"]
@@ -93,8 +102,12 @@ class Contribution(models.Model):
 
 
 class ContributionAnswer(models.Model):
-    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey("sessions_app.GuidingQuestion", on_delete=models.CASCADE, related_name="answers")
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="answers", verbose_name=_("contribution")
+    )
+    question = models.ForeignKey(
+        "sessions_app.GuidingQuestion", on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
     text = models.TextField(_("answer"), blank=True)
 
     class Meta:

@@ -25,12 +25,17 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(_("delivery key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
     to_email = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        Registration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("registration"),
     )
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("plain-text body"))
@@ -113,6 +118,13 @@ class Mailing(models.Model):
         _("addresses"),
         blank=True,
         help_text=_("One per line; optionally a language after a comma, e.g. ana@example.org, es"),
+    )
+    addresses_language = models.CharField(
+        _("language of addresses without one"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Pasted addresses with no language after them get the mailing in this one."),
     )
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     subject_es = models.CharField(_("subject (Spanish)"), max_length=200, blank=True)

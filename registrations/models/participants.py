@@ -92,7 +92,7 @@ class Registration(models.Model):
     # each seat after one, so a calendar that saw a CANCEL accepts the next invitation as newer.
     ics_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Set when name, e-mail, token and free text were erased; what is left is an anonymous statistic.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registrations.models import Registration
+from sessions_app.languages import language_for_country
 
 MAX_ROWS = 20_000
 DELIMITERS = ",;\t"
@@ -364,3 +365,50 @@ def set_attendance(*, session, attended_ids, minutes_by_id=None):
             else:
                 continue
             registration.save(update_fields=["status", "attended_minutes", "updated_at"])
+
+
+@dataclass
+class WalkIn:
+    """Someone in the report who never registered, as staff confirm them: name, address, country."""
+
+    email: str
+    full_name: str
+    country: str
+    minutes: int | None
+
+
+def register_walk_ins(*, session, walk_ins, added_by):
+    """Registrations, already attended, for people who joined without registering.
+
+    Each is recorded as added by staff (``source`` staff, ``registered_by`` the staff member), in the
+    language of their country, with the consent fields blank: they never accepted the privacy
+    notice. An address registered meanwhile is left as it is. Returns the registrations created.
+    """
+    created = []
+    with transaction.atomic():
+        taken = {
+            email.lower()
+            for email in Registration.objects.select_for_update()
+            .filter(session=session)
+            .values_list("email", flat=True)
+        }
+        for walk_in in walk_ins:
+            email = walk_in.email.strip().lower()
+            if email in taken:
+                continue
+            taken.add(email)
+            created.append(
+                Registration.objects.create(
+                    session=session,
+                    email=email,
+                    full_name=walk_in.full_name.strip(),
+                    country=walk_in.country,
+                    language=language_for_country(walk_in.country),
+                    time_zone=session.time_zone,
+                    status=Registration.Status.ATTENDED,
+                    attended_minutes=walk_in.minutes,
+                    source=Registration.Source.STAFF,
+                    registered_by=added_by,
+                )
+            )
+    return created

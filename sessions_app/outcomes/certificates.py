@@ -5,11 +5,13 @@ the public verification page. That page shows the initials, the session and its 
 tell a genuine certificate from a forged one, nothing a stranger could use.
 """
 
+import math
 import re
 import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registrations.models import Registration
 from sessions_app.models import Certificate
@@ -70,3 +72,50 @@ def certificate_for_code(value):
 def initials(full_name):
     """ "María José Gonçalves" → "M. J. G.": what the public page shows of the holder."""
     return " ".join(f"{part[0].upper()}." for part in str(full_name).split() if part[:1].isalpha())
+
+
+def minutes_shown(registration):
+    """The minutes a certificate states: never more than the session lasted (a report counts the
+    waiting room and people who stay on after the end)."""
+    minutes = registration.attended_minutes
+    if minutes is None:
+        return None
+    return min(minutes, registration.session.duration_minutes)
+
+
+def minimum_minutes(session):
+    """The whole minutes a person must attend for a certificate (0: no minimum)."""
+    return math.ceil(session.duration_minutes * session.certificate_min_percent / 100)
+
+
+def certificate_refusal(*, registration):
+    """Why ``registration`` gets no certificate, in the active language; None when it gets one.
+
+    Only attendees get one. When the session sets a minimum share, attendees with recorded minutes
+    below it get none; attendees ticked by hand without minutes were vouched for by staff and get one.
+    """
+    session = registration.session
+    if registration.status != Registration.Status.ATTENDED:
+        return gettext("Not marked as attended.")
+    minimum = session.certificate_min_percent
+    minutes = minutes_shown(registration)
+    needed = minimum_minutes(session)
+    if not needed or minutes is None or minutes >= needed:
+        return None
+    return gettext(
+        "Attended %(minutes)d of %(total)d minutes; this session's certificates need %(percent)d%% "
+        "(%(needed)d minutes)."
+    ) % {"minutes": minutes, "total": session.duration_minutes, "percent": minimum, "needed": needed}
+
+
+def qr_code_svg(url):
+    """The verification URL as an inline SVG QR code.
+
+    ``qrcode`` (pure Python) is already installed for the staff's second factor; its SVG is
+    vector paths only, so the PDF needs no image file and the renderer fetches nothing.
+    """
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return image.to_string(encoding="unicode")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy
 
+from sessions_app.languages import fallback_order
 from sessions_app.models import Conclusions
 
 ALLOWED_TAGS = {
@@ -133,14 +134,13 @@ ONLY_AVAILABLE_IN = {
 def conclusions_in(conclusions, *, language):
     """(sanitised html, language it is written in) of the conclusions to show in ``language``.
 
-    The document's own language when staff wrote it there, otherwise the first language of
-    ``MODELTRANSLATION_FALLBACK_LANGUAGES`` that has text (as the model's fallback would), so a
+    The document's own language when staff wrote it there, otherwise the next language of the
+    one fallback order (``sessions_app.languages``, e.g. pt → es → en) that has text, so a
     caller can say which language the reader gets. ("", None) when there are no conclusions.
     """
     if conclusions is None:
         return "", None
-    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
-    for code in (language, *(code for code in fallbacks if code != language)):
+    for code in fallback_order(language):
         html = rich_text_html(getattr(conclusions, f"body_{code}", ""))
         # An editor leaves "<p><br></p>" in a field it was never written in.
         if strip_tags(html).strip():

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from registrations.models import Registration
 from sessions_app.models import Certificate, Conclusions, Document
 from sessions_app.outcomes import pdf
-from sessions_app.outcomes.certificates import issue_certificate
+from sessions_app.outcomes.certificates import certificate_refusal, issue_certificate, minimum_minutes
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,15 @@ def attendees(session):
     return Registration.objects.filter(session=session, status=Registration.Status.ATTENDED).order_by("pk")
 
 
+def certificate_holders(session):
+    """The attendees who get a certificate: ``certificate_refusal`` as one query."""
+    holders = attendees(session)
+    needed = minimum_minutes(session)
+    if needed:
+        holders = holders.filter(Q(attended_minutes__isnull=True) | Q(attended_minutes__gte=needed))
+    return holders
+
+
 def certificate_languages(registration):
     """The attendee's own language first, then the other two (all offered on their private page)."""
     codes = [code for code, _name in settings.LANGUAGES]
@@ -103,11 +112,12 @@ def certificate_languages(registration):
 
 
 def render_certificate(*, registration, language=None):
-    """The certificate of an attendee in ``language`` (default: theirs); None if they did not attend.
+    """The certificate of an attendee in ``language`` (default: theirs); None if they get none
+    (not attended, or below the session's minimum attendance: ``certificate_refusal`` says why).
 
     Issues the Certificate (verification code, issue date) the first time.
     """
-    if registration.status != Registration.Status.ATTENDED:
+    if certificate_refusal(registration=registration) is not None:
         return None
     issue_certificate(registration=registration)
     return render_document(

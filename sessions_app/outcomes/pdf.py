@@ -10,19 +10,24 @@ can never make the renderer read the network or the disk, nor embed a file as an
 import hashlib
 import logging
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.links import absolute_reverse
 from registrations.models import Contribution
+from sessions_app.languages import fallback_note, row_in
 from sessions_app.models import Certificate, Conclusions, Document
+from sessions_app.outcomes.certificates import minutes_shown, qr_code_svg
 from sessions_app.outcomes.conclusions import ONLY_AVAILABLE_IN, conclusions_in
 from sessions_app.outcomes.roadmap import tracker as roadmap_tracker
 
@@ -34,6 +39,11 @@ PDF_BASE_URL = "https://copolad-pdf.invalid/"
 
 # Hostile or runaway input must not exhaust the worker: refuse HTML beyond this size.
 MAX_HTML_BYTES = 5_000_000
+
+
+# Logos staff uploaded for a group (``logos/`` in the default storage) are served under this path.
+UPLOADED_PREFIX = "/uploaded/"
+UPLOADED_FOLDERS = ("logos",)
 
 
 class RefusedURL(ValueError):
@@ -61,6 +71,19 @@ def _static_path(url):
     return None
 
 
+def _uploaded_name(url):
+    """The storage name of an uploaded logo that ``url`` names, else None."""
+    parts = urlsplit(url)
+    base = urlsplit(PDF_BASE_URL)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(UPLOADED_PREFIX):
+        return None
+    name = unquote(parts.path[len(UPLOADED_PREFIX) :])
+    pieces = name.split("/")
+    if "\x00" in name or pieces[0] not in UPLOADED_FOLDERS or any(part in ("..", "", ".") for part in pieces):
+        return None
+    return name if default_storage.exists(name) else None
+
+
 def url_fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -72,6 +95,12 @@ def url_fetcher_class():
             self.refused = []
 
         def fetch(self, url, headers=None):
+            uploaded = _uploaded_name(url)
+            if uploaded is not None:
+                with default_storage.open(uploaded, "rb") as handle:
+                    body = handle.read()
+                content_type = mimetypes.guess_type(uploaded)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": content_type})
             path = _static_path(url)
             if path is None:
                 self.refused.append(url)
@@ -106,10 +135,41 @@ def _agenda_slots(session):
     return compute_schedule(session, items).flat()
 
 
-def _roadmap(session):
+@dataclass
+class Row:
+    """One agenda item or roadmap action as a document prints it: its texts read in one language."""
+
+    item: object
+    title: str
+    description: str
+    language: str
+    note: str  # "(in Spanish)" when the row is not in the document's language
+    slot: object = None
+    show_title: bool = True
+
+
+def _row(item, language, slot=None):
+    values, code = row_in(item, ("title", "description"), language=language)
+    row = Row(item=item, language=code, note=fallback_note(code, language), slot=slot, **values)
+    if hasattr(item, "get_kind_display"):
+        # "Opening", not "Opening: Opening", when the title only repeats the kind.
+        row.show_title = values["title"].strip().casefold() != str(item.get_kind_display()).strip().casefold()
+    return row
+
+
+def _agenda_rows(session, language):
+    return [_row(slot.item, language, slot=slot) for slot in _agenda_slots(session)]
+
+
+def _roadmap(session, language):
     """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
-    overdue computed, each action with its sessions and latest progress note."""
-    return roadmap_tracker.group_roadmap(session.group).groups
+    overdue computed, each action with its sessions and latest progress note; each action's title and
+    description read in one language (``item.row``)."""
+    groups = roadmap_tracker.group_roadmap(session.group).groups
+    for group in groups:
+        for item in group.items:
+            item.row = _row(item, language)
+    return groups
 
 
 def _contributions(session):
@@ -141,7 +201,7 @@ def document_html(*, kind, session, language, registration=None):
             context.update(
                 objectives=list(session.objectives.all()),
                 questions=list(session.guiding_questions.all()),
-                slots=_agenda_slots(session),
+                slots=_agenda_rows(session, language),
                 conclusions_html=conclusions_html,
                 conclusions_language=conclusions_language,
                 # Only when staff have not written them in the document's language: say which one it is.
@@ -149,28 +209,37 @@ def document_html(*, kind, session, language, registration=None):
                     str(ONLY_AVAILABLE_IN[conclusions_language]) if conclusions_language not in (None, language) else ""
                 ),
                 contributions=_contributions(session),
-                roadmap=_roadmap(session),
+                roadmap=_roadmap(session, language),
             )
         elif kind == Document.Kind.ROADMAP:
-            context.update(roadmap=_roadmap(session))
+            context.update(roadmap=_roadmap(session, language))
         elif kind == Document.Kind.AGENDA:
-            context.update(slots=_agenda_slots(session))
+            context.update(slots=_agenda_rows(session, language))
         elif kind == Document.Kind.CERTIFICATE:
             if registration is None:
                 raise ValueError("A certificate needs a registration.")
             certificate = Certificate.objects.filter(registration=registration).first()
+            verification_url = (
+                absolute_reverse("outcomes:verify_certificate", kwargs={"code": certificate.code}, language=language)
+                if certificate
+                else ""
+            )
+            group = session.group
             context.update(
                 registration=registration,
                 certificate=certificate,
-                verification_url=(
-                    absolute_reverse(
-                        "outcomes:verify_certificate", kwargs={"code": certificate.code}, language=language
-                    )
-                    if certificate
-                    else ""
-                ),
-                signatory_name=settings.CERTIFICATE_SIGNATORY_NAME,
-                signatory_role=settings.CERTIFICATE_SIGNATORY_ROLE,
+                attended_minutes=minutes_shown(registration),
+                verification_url=verification_url,
+                # The QR code is SVG built here from the URL alone: nothing typed by a person reaches it.
+                verification_qr=mark_safe(qr_code_svg(verification_url)) if verification_url else "",  # noqa: S308 (paths drawn by qrcode from our own URL)
+                # The group's own signatory when staff set one; the programme-wide setting otherwise.
+                signatory_name=group.signatory_name or settings.CERTIFICATE_SIGNATORY_NAME,
+                signatory_role=group.signatory_title or settings.CERTIFICATE_SIGNATORY_ROLE,
+                logos=[
+                    {"url": PDF_BASE_URL + UPLOADED_PREFIX.lstrip("/") + logo.image.name, "alt": logo.description}
+                    for logo in group.logos.all()
+                    if logo.image
+                ],
             )
         else:
             raise ValueError(f"Unknown document kind {kind!r}")

@@ -24,7 +24,7 @@ from registrations.outbox.queueing import queue_email, render_email
 from registrations.tokens import LINK_PLACEHOLDER
 from sessions_app.completeness import missing_translations
 from sessions_app.models import Conclusions, Document, Publication, Session
-from sessions_app.outcomes.documents import SESSION_KINDS, attendees, latest_documents
+from sessions_app.outcomes.documents import SESSION_KINDS, certificate_holders, latest_documents
 
 # Named rather than imported: tasks.py imports this module.
 RENDER_DOCUMENTS_TASK = "sessions_app.render_documents"
@@ -41,7 +41,7 @@ def announcement_recipients(session):
 
 def documents_to_render(session):
     """How many PDFs one publication renders: session documents and every certificate, each in 3 languages."""
-    return len(SESSION_KINDS) * len(LANGUAGE_CODES) + attendees(session).count() * len(LANGUAGE_CODES)
+    return len(SESSION_KINDS) * len(LANGUAGE_CODES) + certificate_holders(session).count() * len(LANGUAGE_CODES)
 
 
 @dataclass
@@ -75,7 +75,7 @@ def publication_plan(session):
         suppressed=Count("pk", filter=Q(status=Delivery.Status.SUPPRESSED)),
         total=Count("pk"),
     )
-    certificates = attendees(session).count()
+    certificates = certificate_holders(session).count()
     return PublicationPlan(
         session=session,
         has_conclusions=Conclusions.objects.filter(session=session).exists(),
@@ -90,7 +90,13 @@ def publication_plan(session):
 
 
 def announcement_preview(*, session, language, named=False):
-    """(subject, plain text) of the announcement as a registrant reading ``language`` gets it.
+    """(subject, plain text) of the announcement: see ``announcement_preview_parts``."""
+    subject, body_text, _html = announcement_preview_parts(session=session, language=language, named=named)
+    return subject, body_text
+
+
+def announcement_preview_parts(*, session, language, named=False):
+    """(subject, plain text, HTML) of the announcement as a registrant reading ``language`` gets it.
 
     ``named`` (a viewer allowed to see registrations): written for the first such registrant, by
     name; otherwise for a placeholder person. Either way the links hold the placeholder key
@@ -102,8 +108,7 @@ def announcement_preview(*, session, language, named=False):
     if registration is None:
         registration = Registration(session=session, full_name=placeholder_name(language), language=language)
     context = _announcement_context(session=session, registration=registration, document_pk=0)
-    subject, body_text, _html = render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
-    return subject, body_text
+    return render_email(template=ANNOUNCEMENT_KIND, context=context, language=language)
 
 
 def publish_conclusions(*, session, announce, requested_by=None):

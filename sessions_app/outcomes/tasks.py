@@ -43,7 +43,7 @@ def render_documents_task(session_id, announce=False, publication_id=None):
         if publication_id:
             publishing.fail_publication(publication_id=publication_id, error="time limit")
         raise
-    for registration_id in documents.attendees(session).values_list("pk", flat=True):
+    for registration_id in documents.certificate_holders(session).values_list("pk", flat=True):
         render_certificate_task.delay(registration_id, publication_id=publication_id)
     if publication_id:
         announce_conclusions_task.delay(session_id, publication_id=publication_id)

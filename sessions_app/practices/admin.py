@@ -76,6 +76,11 @@ class PracticeAdminForm(forms.ModelForm):
 class PracticeAdmin(TabbedTranslationAdmin):
     form = PracticeAdminForm
     list_display = ["title", "place", "stage", "status", "translation_gaps_count", "updated_at"]
+
+    @admin.display(description=_("country or region"))
+    def place(self, obj):
+        return obj.place
+
     list_filter = ["status", "stage", "practice_type", "evaluation", "country", "themes"]
     search_fields = ["title_en", "title_es", "title_pt", "summary_en", "summary_es", "summary_pt"]
     filter_horizontal = ["institutions", "themes", "populations"]

@@ -8,7 +8,7 @@ from common import uploads
 
 
 class Population(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("address in the URL"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -116,10 +116,14 @@ def test_the_publish_preview_shows_no_live_key_and_no_real_name_to_a_user_who_ma
 
     page = client.get(f"/admin/sessions_app/session/{session.pk}/publish/?language=es").content.decode()
 
-    body = re.search(r'<pre class="mail-preview" id="preview-body">(.*?)</pre>', page, re.S).group(1)
+    body = re.search(r'<pre id="preview-body" class="mail-preview">(.*?)</pre>', page, re.S).group(1)
     assert body.splitlines()[0] == "Estimado/a [nombre de la persona destinataria]:"
     assert ESCAPED not in page and HOSTILE not in page
     assert no_live_key(page, [attendee, registrant])
+    # The HTML message in the sandboxed frame keeps the same guarantees.
+    frame = client.get(f"/admin/sessions_app/session/{session.pk}/publish/preview/?language=es").content.decode()
+    assert ESCAPED not in frame and HOSTILE not in frame
+    assert no_live_key(frame, [attendee, registrant])
     assert "/es/registrations/private-link-key/documents/" in body
 
 
@@ -130,10 +134,13 @@ def test_the_publish_preview_shows_a_hostile_name_as_text(client, staff):
 
     page = client.get(f"/admin/sessions_app/session/{session.pk}/publish/?language=es").content.decode()
 
-    body = re.search(r'<pre class="mail-preview" id="preview-body">(.*?)</pre>', page, re.S).group(1)
+    body = re.search(r'<pre id="preview-body" class="mail-preview">(.*?)</pre>', page, re.S).group(1)
     assert ESCAPED in body
     assert HOSTILE not in page
     assert no_live_key(page, [registrant])
+    frame = client.get(f"/admin/sessions_app/session/{session.pk}/publish/preview/?language=es").content.decode()
+    assert HOSTILE not in frame
+    assert no_live_key(frame, [registrant])
 
 
 def test_the_promotion_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):

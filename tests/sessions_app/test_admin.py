@@ -35,7 +35,7 @@ def session_form(group, **overrides):
         "starts_at_1": "15:30",
         "duration_minutes": "90",
         "format": Session.Format.VIRTUAL,
-        "reminder_offsets_minutes": "[1440, 60]",
+        "reminder_offsets_minutes": ["1440", "60"],
         **inline_management("objectives"),
         **inline_management("methodology_steps"),
         **inline_management("guiding_questions"),

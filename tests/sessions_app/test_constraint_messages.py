@@ -74,6 +74,14 @@ def session_window():
     return form, "registration_closes_at"
 
 
+def session_certificate_minimum():
+    session = SessionFactory()
+    form = admin_form(Session)(
+        {"group": session.group_id, "number": session.number + 100, "certificate_min_percent": 150}
+    )
+    return form, "certificate_min_percent"
+
+
 def roadmap_owner():
     group = SessionFactory().group
     form = RoadmapItemAdminForm(
@@ -145,6 +153,7 @@ def suppression_email():
 CASES = {
     ("sessions_app.Session", "session_number_unique_in_group"): [session_number],
     ("sessions_app.Session", "session_registration_window_ordered"): [session_window],
+    ("sessions_app.Session", "session_certificate_min_percent_range"): [session_certificate_minimum],
     ("sessions_app.RoadmapItem", "roadmap_item_owner_matches_kind"): [roadmap_owner],
     ("agenda.AgendaItem", "agenda_item_not_own_parent"): [agenda_own_parent, agenda_own_parent_inline],
     ("agenda.AgendaRole", "agenda_role_unique"): [agenda_role],

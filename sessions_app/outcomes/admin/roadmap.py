@@ -2,12 +2,39 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from common.admin_languages import OneLanguageRequiredAdmin
+from registrations.models import Institution
 from sessions_app.models import Document, RoadmapItem, RoadmapUpdate
+
+
+def institution_label(institution):
+    """ "Ministerio de Salud (MSP) · Uruguay": an institution with its country, where staff pick one."""
+    return f"{institution} · {institution.country.name}" if institution.country else str(institution)
+
+
+class InstitutionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return institution_label(obj)
+
+
+class AutocompleteWithCountries(AutocompleteJsonView):
+    """The admin's autocomplete, with each institution's country beside its name."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Institution):
+            result["text"] = institution_label(obj)
+        return result
+
+
+# The site's one autocomplete endpoint: only institutions read differently.
+admin.site.autocomplete_view = lambda request: AutocompleteWithCountries.as_view(admin_site=admin.site)(request)
 
 
 class RoadmapItemAdminForm(forms.ModelForm):
@@ -69,7 +96,7 @@ class RoadmapUpdateInline(admin.TabularInline):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(TabbedTranslationAdmin):
+class RoadmapItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     form = RoadmapItemAdminForm
     list_display = [
         "title",
@@ -87,7 +114,15 @@ class RoadmapItemAdmin(TabbedTranslationAdmin):
     list_editable = ["status", "order"]
     list_select_related = ["group", "follow_up_session__group", "agreed_session__group"]
     search_fields = ["title", "description"]
-    raw_id_fields = ["owner_institution"]
+    # Typed, searched over the register, each with its country (the model keeps the owner's country
+    # blank when an institution owns the action).
+    autocomplete_fields = ["owner_institution"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner_institution":
+            kwargs["form_class"] = InstitutionChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     inlines = [RoadmapUpdateInline]
 
     @admin.display(description=_("Progress"))

@@ -9,14 +9,21 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from common.admin import page_context
+from common.email_preview import email_frame_response
+from common.timezones import selectable_zone
 from registrations import notifications
 from registrations.admin.seat_reservations import SeatReservationInline
 from registrations.campaigns.automatic import reschedule_session
+from registrations.forms import OptionsSelect, choice_lists
 from registrations.privacy.retention import retention_warning
 from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
@@ -100,13 +107,29 @@ class SessionAdmin(CoreSessionAdmin):
     readonly_fields = [*CoreSessionAdmin.readonly_fields, "registration_summary"]
     # Seat reservations per country come after the concept note's inlines.
     inlines = [*CoreSessionAdmin.inlines, SeatReservationInline]
-    actions = [open_attendance, publish_session_conclusions]
+    actions = [*CoreSessionAdmin.actions, open_attendance, publish_session_conclusions]
     # The registrations summary goes before the computed agenda and the calendar file.
     fieldsets = [
         *CoreSessionAdmin.fieldsets[:-2],
         (_("Registrations so far"), {"fields": ["registration_summary"]}),
         *CoreSessionAdmin.fieldsets[-2:],
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        zone = form.base_fields.get("time_zone")
+        if zone is not None:
+            # The public registration form's zone picker: zones grouped by country, named by city.
+            choices = choice_lists(translation.get_language() or settings.LANGUAGE_CODE)["zones"]
+            current = obj.time_zone if obj is not None else zone.initial
+            field = forms.ChoiceField(
+                label=zone.label,
+                help_text=_("The organiser's zone, in which the times below are typed."),
+                widget=OptionsSelect,
+            )
+            field.choices = choices if not current or selectable_zone(current) else [(current, current), *choices]
+            form.base_fields["time_zone"] = field
+        return form
 
     @admin.display(description=_("confirmed, waitlisted and cancelled, by country and by gender"))
     def registration_summary(self, obj):
@@ -158,6 +181,11 @@ class SessionAdmin(CoreSessionAdmin):
         return [
             path("figures/", view(self.figures_view), name="sessions_app_session_figures"),
             path("<int:pk>/publish/", view(self.publish_view), name="sessions_app_session_publish"),
+            path(
+                "<int:pk>/publish/preview/",
+                view(self.publish_preview_view),
+                name="sessions_app_session_publish_preview",
+            ),
             path("<int:pk>/promote/", view(self.promote_view), name="sessions_app_session_promote"),
             path(
                 "publication/<int:pk>/",
@@ -227,7 +255,7 @@ class SessionAdmin(CoreSessionAdmin):
         language = request.GET.get("language")
         if language not in publishing.LANGUAGE_CODES:
             language = next((code for code, _name, count in plan.recipients_by_language if count), "en")
-        subject, body = publishing.announcement_preview(
+        subject, body, _html = publishing.announcement_preview_parts(
             session=session, language=language, named=request.user.has_perm("registrations.view_registration")
         )
         context = page_context(
@@ -240,11 +268,26 @@ class SessionAdmin(CoreSessionAdmin):
             plan=plan,
             form=form,
             preview_language=language,
-            preview_subject=subject,
-            preview_body=body,
+            subject=subject,
+            body_text=body,
+            frame_url=reverse("admin:sessions_app_session_publish_preview", args=[session.pk])
+            + "?"
+            + urlencode({"language": language}),
             languages=settings.LANGUAGES,
         )
         return render(request, "admin/sessions_app/session/publish.html", context)
+
+    @method_decorator(xframe_options_sameorigin)
+    def publish_preview_view(self, request, pk):
+        """The announcement's HTML alone, for the publish page's sandboxed frames (common.email_preview)."""
+        session = self._session_for(request, pk)
+        language = request.GET.get("language")
+        if language not in publishing.LANGUAGE_CODES:
+            language = "en"
+        _subject, _body, html = publishing.announcement_preview_parts(
+            session=session, language=language, named=request.user.has_perm("registrations.view_registration")
+        )
+        return email_frame_response(html)
 
     def publication_view(self, request, pk):
         """Progress of one publication; the page refreshes itself (no script) while work remains."""

@@ -35,7 +35,9 @@ class Question(models.Model):
         CHOICE = "choice", _("Single choice")
         TEXT = "text", _("Free text")
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SCALE)
     text = models.CharField(_("question"), max_length=300)
@@ -67,7 +69,9 @@ class Choice(models.Model):
 class EvaluationInvitation(models.Model):
     """Who was asked and whether they answered: the only link between a person and the evaluation."""
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="invitations")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("questionnaire")
+    )
     registration = models.ForeignKey(
         # No reverse accessor: a registration's fields (and its audit trail) say nothing of the evaluation.
         "registrations.Registration",
@@ -90,7 +94,9 @@ class EvaluationInvitation(models.Model):
 
 class EvaluationResponse(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="responses", verbose_name=_("questionnaire")
+    )
     answered_on = models.DateField(_("answered on"))
     language = models.CharField(_("language"), max_length=5)
 

@@ -12,7 +12,7 @@ def fill_initials(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sessions_app", "0005_roadmap_tracker"),
+        ("sessions_app", "0006_certificates_and_labels"),
     ]
 
     operations = [
