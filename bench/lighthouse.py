@@ -47,9 +47,7 @@ def collect_static(env):
     )
 
 
-def audit(url, *, work):
-    """The four scores (0–100) and the failing audits' titles of one Lighthouse run."""
-    output = Path(work) / "report.json"
+def run_lighthouse(url, output):
     subprocess.run(
         [
             str(LIGHTHOUSE),
@@ -66,6 +64,19 @@ def audit(url, *, work):
         check=True,
         timeout=240,
     )
+
+
+def audit(url, *, work):
+    """The four scores (0–100) and the failing audits' titles of one Lighthouse run."""
+    output = Path(work) / "report.json"
+    for attempt in range(3):
+        # Lighthouse sometimes loses the page's trace (NO_NAVSTART) on a busy machine: run it again.
+        try:
+            run_lighthouse(url, output)
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
     report = json.loads(output.read_text())
     scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
     failing = sorted(
