@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-postgres test-services test-topology lint format worker beat bench messages clean backup restore compose-backup compose-restore
+.PHONY: run setup deps test test-sqlite test-postgres test-services test-topology lint format worker beat bench lighthouse messages clean backup restore compose-backup compose-restore
 
 run: setup
 	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -97,6 +97,11 @@ beat: deps
 
 bench: deps
 	$(PY) bench/run.py
+
+# Lighthouse (npm, mobile emulation, Debian's Chromium) on the public pages in Spanish, served by
+# gunicorn in production mode: a benchmark that prints the scores, not a pass/fail test.
+lighthouse: deps
+	$(PY) bench/lighthouse.py
 
 # Backup and restore (README "Backup and restore"), on any host that reaches the database and the
 # files: the database as a pg_dump custom-format file and every stored file (the bucket, or MEDIA_ROOT

@@ -161,6 +161,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "copolad_wg.context_processors.programme_contact",
             ],
         },
     },
@@ -279,7 +280,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Internationalisation: English, Spanish and Portuguese; instants stored in UTC.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("pt", _("Portuguese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalogues first; then the Brazilian catalogues of Django and allauth for "pt"
+# (see the header of locale/brazilian/pt/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "brazilian"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -519,14 +522,24 @@ OUTBOX_RENDERER = "registrations.notifications.render_delivery"
 # Celery logs through Django's LOGGING (JSON lines with the request id), not its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The programme team's address, shown in every page's footer and wherever a page or message says
+# "write to the programme team" (not the no-reply sender).
+PROGRAMME_CONTACT_EMAIL = env_str("PROGRAMME_CONTACT_EMAIL", "programme@copolad.local")
+# Calendar files of confirmed participants are published events (no Accept/Decline, so no reply to
+# a no-reply address). Set a mailbox that reads replies here to send invitations (METHOD:REQUEST).
+CALENDAR_ORGANIZER_EMAIL = env_str("CALENDAR_ORGANIZER_EMAIL", "")
+
 # Data protection: how long personal data lives (in days), rendered in the privacy notice and the
 # admin. A pending registration nobody confirmed expires; outbox bodies (which hold private links)
-# are dropped, their metadata kept; a session's participants are anonymised after the session;
-# the audit log is trimmed after AUDIT_RETENTION_DAYS. See the README, "Data protection".
+# are dropped, their metadata kept; a registration is anonymised PERSONAL_DATA_RETENTION_DAYS after
+# the last thing that happened to it (the session's end at the earliest); a certificate's
+# verification record (code, initials, session, issue date) stays CERTIFICATE_RECORD_DAYS after it
+# was issued; the audit log is trimmed after AUDIT_RETENTION_DAYS. See the README, "Data protection".
 PENDING_REGISTRATION_DAYS = env_int("PENDING_REGISTRATION_DAYS", 14)
 DELIVERY_BODY_DAYS = env_int("DELIVERY_BODY_DAYS", 30)
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1095)
+CERTIFICATE_RECORD_DAYS = env_int("CERTIFICATE_RECORD_DAYS", 3650)
 # Private links (registrations.tokens): each key is derived from a nonce in the database with this
 # secret, which the database never holds, so a copy of the database opens no private page. Keep it
 # with SECRET_KEY (defaults to it); changing it ends every link sent unless the old value is listed
@@ -541,6 +554,7 @@ for _name in (
     "DELIVERY_BODY_DAYS",
     "PERSONAL_DATA_RETENTION_DAYS",
     "AUDIT_RETENTION_DAYS",
+    "CERTIFICATE_RECORD_DAYS",
 ):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must be 0 or more days")

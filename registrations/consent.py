@@ -7,6 +7,7 @@ The retention periods are not typed by staff: they come from the settings.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,6 +26,7 @@ class RetentionPeriods:
     delivery_body_days: int
     personal_data_days: int
     audit_days: int
+    certificate_record_days: int
 
 
 def retention_periods():
@@ -34,7 +36,27 @@ def retention_periods():
         delivery_body_days=settings.DELIVERY_BODY_DAYS,
         personal_data_days=settings.PERSONAL_DATA_RETENTION_DAYS,
         audit_days=settings.AUDIT_RETENTION_DAYS,
+        certificate_record_days=settings.CERTIFICATE_RECORD_DAYS,
     )
+
+
+# The retention clock, read by the private page (which must not import ``privacy``, a layer above)
+# and by ``privacy.retention``, which applies it.
+
+
+def retention_starts_at(registration):
+    """When the retention clock of ``registration`` started: the session's end or its last change,
+    whichever is later (attendance, a certificate and the person's own actions all stamp
+    ``updated_at``)."""
+    return max(registration.session.ends_at, registration.updated_at)
+
+
+def personal_data_kept_until(registration, *, now=None):
+    """The day shown to the person: when this registration is anonymised, never in the past (a
+    registration already due goes at the next hourly run, so the person reads "today")."""
+    now = now or timezone.now()
+    due = retention_starts_at(registration) + timedelta(days=retention_periods().personal_data_days)
+    return max(due, now)
 
 
 def current_notice():

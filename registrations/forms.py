@@ -37,6 +37,28 @@ class SingleLineField(forms.CharField):
 OTHER_INSTITUTION = "other"
 
 
+class NoRequiredAttributeInput(forms.TextInput):
+    """No ``required`` attribute: the field is required only for one answer of another field."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
+class InstitutionNameField(SingleLineField):
+    """Required when the institution is "Other" (or the country lists none), which ``clean()``
+    checks: marked required (crispy's asterisk) without refusing an empty value on its own."""
+
+    widget = NoRequiredAttributeInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class Choices(BaseChoiceIterator):
     """Options built once and shared by every form. Django normalises any other list of choices
     again for each form instance (hundreds of options each time); an iterator it leaves alone.
@@ -155,10 +177,9 @@ class DetailsForm(forms.Form):
         widget=OptionsSelect,
         help_text=_("Institutions of your country are listed first; choose “Other” if yours is not there."),
     )
-    institution_name = SingleLineField(
+    institution_name = InstitutionNameField(
         label=_("Name of your institution"),
         max_length=300,
-        required=False,
         help_text=_("Only if you chose “Other” above."),
     )
     time_zone = forms.ChoiceField(
@@ -197,8 +218,8 @@ class DetailsForm(forms.Form):
             self.fields["country"].disabled = True
             self.fields["country"].help_text = _(
                 "To change your country once you hold a seat or a place on the waiting list, "
-                "write to the programme staff."
-            )
+                "write to the programme team: %(email)s."
+            ) % {"email": settings.PROGRAMME_CONTACT_EMAIL}
         language = translation.get_language() or settings.LANGUAGE_CODE
         lists = choice_lists(language)
         self.fields["country"].choices = lists["countries"]

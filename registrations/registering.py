@@ -103,6 +103,19 @@ def register_participant(*, session, data, source=Registration.Source.SELF, regi
     return registration
 
 
+def send_again(*, session, email):
+    """The "it did not arrive" button of the check-your-inbox page: the confirmation request again
+    for a registration still pending, the private link for any other; nothing for an address not
+    registered for ``session`` (the page says the same either way). The outbox keys allow one
+    message per address and minute (confirmation) or ten minutes (link), so repeated clicks send once."""
+    registration = find_registration(session=session, email=email or "")
+    if registration is None or not registration.token or registration.anonymised_at:
+        return None
+    if registration.status == Registration.Status.PENDING:
+        return notifications.send_confirmation_request(registration=registration, again=True)
+    return notifications.send_private_link(registration=registration)
+
+
 def session_is_held(session, *, now=None):
     """Held (or its conclusions published, or simply over): nobody is asked to confirm any more."""
     held = (Session.Status.HELD, Session.Status.CONCLUSIONS_PUBLISHED)

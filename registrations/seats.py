@@ -69,8 +69,11 @@ class ConsentRequired(RegistrationError):
 class CountryChangeNotAllowed(ActionNotAllowed):
     default_message = _(
         "Your country cannot be changed here once you hold a seat or a place on the waiting list: "
-        "write to the programme staff, who will check the seats reserved for each country."
+        "write to the programme team (%(email)s), who will check the seats reserved for each country."
     )
+
+    def __init__(self, message=None):
+        super().__init__(message or str(self.default_message) % {"email": settings.PROGRAMME_CONTACT_EMAIL})
 
 
 class SessionBusy(RegistrationError):

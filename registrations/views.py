@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,7 +68,20 @@ def register(request, slug):
             except seats.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
-                return redirect("registrations:register_done", slug=session.slug)
+                # The next page shows the address typed (in this browser only: a signed cookie, no
+                # session row per registrant, nothing in the URL) and can send the message again.
+                response = redirect("registrations:register_done", slug=session.slug)
+                response.set_signed_cookie(
+                    _typed_address_key(session),
+                    form.cleaned_data["email"],
+                    salt=TYPED_ADDRESS_SALT,
+                    max_age=TYPED_ADDRESS_SECONDS,
+                    path=reverse("registrations:register_done", kwargs={"slug": session.slug}),
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
     else:
         # Built only when its fragment is rendered: the empty form is the same for everyone in a
         # language (the template keeps it under the generations it depends on).
@@ -116,10 +130,32 @@ def find_registration_sent(request):
     return render(request, "registrations/find_registration_sent.html")
 
 
+TYPED_ADDRESS_SALT = "registrations.typed-address"
+TYPED_ADDRESS_SECONDS = 3600
+
+
+def _typed_address_key(session):
+    return f"typed_address_{session.pk}"
+
+
+@require_http_methods(["GET", "POST"])
 def register_done(request, slug):
-    """Shown after every valid submission, new or repeated, so it reveals nothing about an address."""
+    """Shown after every valid submission, new or repeated, so it reveals nothing about an address:
+    it shows the address this browser typed and offers to send the message again (POST), with the
+    same answer whether or not anything was sent."""
     session = session_by_slug(slug)
-    return render(request, "registrations/registration_submitted.html", {"session": session})
+    email = request.get_signed_cookie(
+        _typed_address_key(session), default="", salt=TYPED_ADDRESS_SALT, max_age=TYPED_ADDRESS_SECONDS
+    )
+    if request.method == "POST":
+        if email:
+            limit, period = settings.REGISTRATION_EMAIL_RATE_LIMIT
+            if not hit(scope="register-email", key=email, limit=limit, period=period):
+                return too_many_requests(request, retry_after=period)
+            registering.send_again(session=session, email=email)
+        messages.success(request, _("If a registration matches, we have sent the message again."))
+        return redirect("registrations:register_done", slug=session.slug)
+    return render(request, "registrations/registration_submitted.html", {"session": session, "email": email})
 
 
 @never_cache
@@ -215,14 +251,9 @@ def manage(request, token):
         "when_session": format_when(session.starts_at, session.ends_at, session.time_zone),
         "join_url": session.join_url if actions.join_link else "",
         "state_message": seats.STATE_MESSAGES.get(actions.state),
-        "anonymise_on": _anonymise_on(session),
+        "anonymise_on": consent.personal_data_kept_until(registration),
     }
     return private_page(render(request, "registrations/registration_manage.html", context))
-
-
-def _anonymise_on(session):
-    """The day this session's participants are anonymised (certificates deleted with them)."""
-    return session.ends_at + timezone.timedelta(days=consent.retention_periods().personal_data_days)
 
 
 @never_cache

@@ -7,10 +7,16 @@ as TZID with its VTIMEZONE, so calendars show the right local time on both sides
 saving change.
 
 The join link is secret: it goes into the file only for a confirmed registration.
+
+A confirmed person's file is a published event (METHOD:PUBLISH, no ATTENDEE): calendars add it
+without Accept/Decline buttons, so no reply goes to a no-reply organiser and bounces. When
+CALENDAR_ORGANIZER_EMAIL names a mailbox that reads replies, the file is an invitation instead
+(METHOD:REQUEST, that mailbox as ORGANIZER, the person as ATTENDEE).
 """
 
 from datetime import UTC, timedelta
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -30,8 +36,15 @@ def _public_url(session):
     return absolute_url(session.get_absolute_url())
 
 
+def _replies_mailbox():
+    return (getattr(settings, "CALENDAR_ORGANIZER_EMAIL", "") or "").strip()
+
+
 def _organizer():
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    mailbox = _replies_mailbox()
+    name, address = parseaddr(mailbox or settings.DEFAULT_FROM_EMAIL)
+    if mailbox and not name:
+        name = parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
     organizer = vCalAddress(f"mailto:{address}")
     if name:
         organizer.params["cn"] = vText(name)
@@ -51,13 +64,15 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
     """Return the .ics file of ``session`` as bytes.
 
     Without a registration (or with one that is not confirmed) the file is public: no attendee,
-    no join link, METHOD as given (PUBLISH by default). With a confirmed registration the file is
-    that person's invitation: METHOD:REQUEST (unless another method such as CANCEL is asked for),
-    an ATTENDEE line, and the join link in LOCATION and DESCRIPTION. Texts are written in the
-    registration's language when there is one, otherwise in the active language.
+    no join link, METHOD as given (PUBLISH by default). With a confirmed registration the file
+    carries the join link in LOCATION and DESCRIPTION; it stays a published event unless
+    CALENDAR_ORGANIZER_EMAIL is set, when it becomes an invitation (METHOD:REQUEST, with an
+    ATTENDEE line) whose replies reach that mailbox. CANCEL names the person as for an
+    invitation. Texts are written in the registration's language when there is one, otherwise in
+    the active language.
     """
     confirmed = registration is not None and registration.status == registration.Status.CONFIRMED
-    if confirmed and method == "PUBLISH":
+    if confirmed and method == "PUBLISH" and _replies_mailbox():
         method = "REQUEST"
     language = registration.language if registration is not None else translation.get_language()
 
@@ -99,7 +114,7 @@ def session_calendar(session, *, registration=None, method="PUBLISH"):
             event.add("status", "CANCELLED")
         else:
             event.add("status", "CONFIRMED")
-        if registration is not None and (confirmed or method == "CANCEL"):
+        if registration is not None and (method in ("REQUEST", "CANCEL")):
             event.add("attendee", _attendee(registration))
         calendar.add_component(event)
         # A VTIMEZONE covering the years around the session keeps the file small yet correct.
@@ -136,3 +151,40 @@ def group_feed(sessions, *, name):
             last_date=last.replace(month=1, day=1, year=last.year + 2),
         )
     return calendar.to_ical()
+
+
+def web_calendar_links(session):
+    """{"google": url, "outlook": url, "office": url}: "add to calendar" links of the web calendars
+    (Google Calendar, Outlook.com, Outlook for Microsoft 365) with the session's public facts only:
+    the join link is never put in a URL that a third party receives."""
+    public_url = _public_url(session)
+    title = _("COPOLAD III · Session %(number)s: %(title)s") % {"number": session.number, "title": session.title}
+    details = "\n\n".join([str(session.title), _("Session page: %(url)s") % {"url": public_url}])
+    start = session.starts_at.astimezone(UTC)
+    end = session.ends_at.astimezone(UTC)
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": title,
+            "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+            "details": details,
+            "location": public_url,
+            "ctz": session.time_zone,
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": title,
+            "startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "body": details,
+            "location": public_url,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+        "office": f"https://outlook.office.com/calendar/0/deeplink/compose?{outlook}",
+    }

@@ -587,6 +587,8 @@ class Certificate(models.Model):
 
     The code is printed on every language version of the certificate; anyone can check it on the
     portal's verification page, which shows the initials, the session and its date, nothing more.
+    This row is the verification record the privacy notice describes: it keeps the holder's initials
+    of its own, so it outlives the registration's anonymisation (CERTIFICATE_RECORD_DAYS after issue).
     """
 
     registration = models.OneToOneField(
@@ -597,6 +599,7 @@ class Certificate(models.Model):
     )
     code = models.CharField(_("verification code"), max_length=20, unique=True, editable=False)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    holder_initials = models.CharField(_("holder's initials"), max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("certificate")

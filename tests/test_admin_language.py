@@ -70,6 +70,8 @@ class Labels(HTMLParser):
             return
         if self.stack and self.stack[-1][0] == "strong" and any("#user-tools" in c for _t, c in self.stack):
             return  # the staff member's own name
+        if any("#preview-subject" in c for _t, c in self.stack):
+            return  # a rendered message's subject, in its recipient's language (the demo's attendees): data
         inside_label = any(
             tag in LABEL_TAGS or any(marker in classes for marker in LABEL_CLASSES) or tag in ("a", "p", "li", "div")
             for tag, classes in self.stack

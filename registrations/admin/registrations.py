@@ -28,7 +28,7 @@ from common.admin import page_context
 from common.timezones import selectable_zone
 from registrations import notifications, registering, seats
 from registrations.models import Registration
-from registrations.privacy import audit, personal_data
+from registrations.privacy import audit, personal_data, retention
 from registrations.reporting import exports
 from registrations.reporting.summary import registration_summary
 from sessions_app.models import Session
@@ -165,6 +165,14 @@ class RegistrationAdmin(admin.ModelAdmin):
         if obj is None:
             return [*(name for name in self.fields if name not in self.state_fields), "notify", "attended"]
         return self.fields
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Staff read it before they pick the session, not after the registration is saved.
+        if request.method == "GET":
+            for session in Session.objects.order_by("starts_at"):
+                if warning := retention.retention_warning(session):
+                    messages.warning(request, f"{session}: {warning}")
+        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description=_("institution"), ordering="institution__name")
     def institution_label(self, obj):

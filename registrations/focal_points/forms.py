@@ -123,6 +123,46 @@ class NominationForm(ErrorSummaryMixin, forms.Form):
         )
 
 
+class NominationEditForm(ErrorSummaryMixin, forms.Form):
+    """What a focal point may change in a nomination: not the address (another address is another person)."""
+
+    full_name = NominationForm.base_fields["full_name"]
+    position = NominationForm.base_fields["position"]
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        error_messages={"required": _("The institution is missing.")},
+    )
+    language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, country, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(country=country).order_by("name")
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+
+class MergeInstitutionForm(forms.Form):
+    """On an institution's page: another entry of the same country to merge into it."""
+
+    duplicate = forms.ModelChoiceField(
+        label=_("Merge this duplicate into it"),
+        queryset=Institution.objects.none(),
+        error_messages={
+            "required": _("Choose the duplicate to merge."),
+            "invalid_choice": _("Choose the duplicate to merge."),
+        },
+    )
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate"].queryset = (
+            Institution.objects.filter(country=target.country).exclude(pk=target.pk).order_by("name")
+        )
+        self.fields["duplicate"].widget.attrs["class"] = "form-select"
+
+
 def nomination_rows(text, *, country, language):
     """Validate each pasted or uploaded row with NominationForm; returns one RowResult per row,
     with ``cleaned`` set on the valid ones. Raises ValidationError when the text cannot be read."""

@@ -57,11 +57,47 @@ LINKING_WORDS = frozenset(
 )
 
 
+# The words of institution names that differ between Spanish, Portuguese and English, read as
+# the Spanish word, so "Ministério da Justiça", "Ministerio de Justicia" and "Ministry of Justice"
+# give one key (accents are gone by then).
+CROSS_LANGUAGE_WORDS = {
+    **dict.fromkeys(("justica", "justice"), "justicia"),
+    **dict.fromkeys(("saude", "health"), "salud"),
+    **dict.fromkeys(("seguranca", "security"), "seguridad"),
+    **dict.fromkeys(("desenvolvimento", "development"), "desarrollo"),
+    **dict.fromkeys(("trabalho", "labour", "labor"), "trabajo"),
+    **dict.fromkeys(("educacao", "education"), "educacion"),
+    **dict.fromkeys(("publico", "publica", "public", "publicos", "publicas"), "publica"),
+    **dict.fromkeys(("defensoria", "defence", "defense", "defender", "defensor"), "defensoria"),
+    **dict.fromkeys(("direitos", "rights"), "derechos"),
+    **dict.fromkeys(("humanos", "human"), "humanos"),
+    **dict.fromkeys(("mulher", "mulheres", "mujer", "women", "woman"), "mujeres"),
+    **dict.fromkeys(("juventude", "youth"), "juventud"),
+    **dict.fromkeys(("infancia", "childhood", "children", "crianca", "criancas", "ninez"), "infancia"),
+    **dict.fromkeys(("familia", "family", "familias", "families"), "familia"),
+    **dict.fromkeys(("drogas", "drugs", "drug", "droga"), "drogas"),
+    **dict.fromkeys(("politicas", "politica", "policy", "policies"), "politicas"),
+    **dict.fromkeys(("governo", "government"), "gobierno"),
+    **dict.fromkeys(("cidadania", "citizenship"), "ciudadania"),
+    **dict.fromkeys(("fazenda", "finance", "financas", "finanzas"), "hacienda"),
+    **dict.fromkeys(("igualdade", "equality"), "igualdad"),
+    **dict.fromkeys(("genero", "gender"), "genero"),
+    **dict.fromkeys(("assistencia", "assistance"), "asistencia"),
+    **dict.fromkeys(("prevencao", "prevention"), "prevencion"),
+    **dict.fromkeys(("penitenciario", "penitenciaria", "prison", "prisons", "prisional"), "penitenciario"),
+    **dict.fromkeys(("procuradoria", "fiscalia", "prosecution", "prosecutor", "prosecutors"), "fiscalia"),
+    **dict.fromkeys(("tribunal", "court"), "tribunal"),
+    **dict.fromkeys(("supremo", "supreme"), "supremo"),
+}
+
+
 def institution_name_key(name):
     """What two names of one institution have in common: abbreviations of the generic words
-    expanded, linking words dropped, and the generic words in any order, so "Min. de Justicia y
+    expanded, linking words dropped, the words that differ between the portal's languages read
+    as one (``CROSS_LANGUAGE_WORDS``), and the generic words in any order, so "Min. de Justicia y
     del Derecho", "Ministerio de Justicia y del Derecho" and "Justicia y Derecho, Ministerio de"
-    give one key. The specific words keep their order."""
+    give one key, as do "Ministério da Justiça" and "Ministerio de Justicia". The specific words
+    keep their order."""
     generic, specific = [], []
     for word in normalize_key(name).split():
         if word in LINKING_WORDS:
@@ -69,7 +105,7 @@ def institution_name_key(name):
         if word in GENERIC_WORDS:
             generic.append(GENERIC_WORDS[word])
         else:
-            specific.append(word)
+            specific.append(CROSS_LANGUAGE_WORDS.get(word, word))
     if not specific:
         # A name made only of generic words ("Instituto Nacional") keeps its own order.
         return " ".join(generic)

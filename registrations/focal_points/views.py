@@ -4,18 +4,22 @@ Anonymous visitors are sent to the sign-in page; signed-in users who are not (or
 points get 403; another country's object is 404, never 403, so its existence is not revealed.
 """
 
+import zoneinfo
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from registrations.focal_points import answer_copies, exports, managing
 from registrations.focal_points.answers import (
     ContributionChanged,
     contribution_version,
@@ -31,6 +35,8 @@ from registrations.focal_points.forms import (
     ContributionForm,
     ContributionReviewForm,
     InstitutionForm,
+    MergeInstitutionForm,
+    NominationEditForm,
     NominationForm,
     nomination_rows,
 )
@@ -46,6 +52,7 @@ from registrations.focal_points.nominations import (
 from registrations.focal_points.times import focal_point_zone, moment_times, session_times
 from registrations.models import Contribution, Institution
 from registrations.seats import RegistrationError
+from sessions_app.languages import language_for_country
 from sessions_app.models import Session
 
 
@@ -99,11 +106,15 @@ def dashboard(request):
 
 @focal_point_required
 def institution_list(request):
-    institutions = Institution.objects.filter(country=request.focal_point.country).order_by("name")
+    institutions = list(Institution.objects.filter(country=request.focal_point.country).order_by("name"))
     return render(
         request,
         "focal_points/institution_list.html",
-        {"focal_point": request.focal_point, "institutions": institutions},
+        {
+            "focal_point": request.focal_point,
+            "institutions": institutions,
+            "likely_duplicates": managing.likely_duplicates(institutions),
+        },
     )
 
 
@@ -171,7 +182,15 @@ def institution_edit(request, pk):
     return render(
         request,
         "focal_points/institution_form.html",
-        {"form": form, "duplicate": duplicate, "institution": institution, "focal_point": request.focal_point},
+        {
+            "form": form,
+            "duplicate": duplicate,
+            "institution": institution,
+            "focal_point": request.focal_point,
+            # journeys: merge a duplicate into this entry, or delete it when nothing uses it
+            "merge_form": MergeInstitutionForm(target=institution),
+            "uses": managing.institution_uses(institution),
+        },
     )
 
 
@@ -179,7 +198,9 @@ def institution_edit(request, pk):
 def nomination_create(request, slug):
     session = _session_for_focal_point(slug)
     country = request.focal_point.country
-    form = NominationForm(request.POST or None, country=country, initial={"language": get_language()})
+    # The people nominated are the country's: their e-mails default to its language, not to the
+    # language the focal point happens to read the portal in.
+    form = NominationForm(request.POST or None, country=country, initial={"language": language_for_country(country)})
     if request.method == "POST" and form.is_valid():
         try:
             registration = nominate(session=session, focal_point=request.focal_point, data=form.cleaned_data)
@@ -210,6 +231,21 @@ def _pending_rows_key(session):
     return f"focal_points:bulk_rows:{session.pk}"
 
 
+def _pending_choices(request, session):
+    """(rows, language) kept in the person's session while they add an institution or correct rows;
+    (None, None) when nothing waits."""
+    kept = request.session.get(_pending_rows_key(session))
+    if not kept:
+        return None, None
+    if isinstance(kept, str):  # kept before the language was kept too
+        return kept, None
+    return kept.get("rows") or None, kept.get("language")
+
+
+def _keep_choices(request, session, *, rows, language):
+    request.session[_pending_rows_key(session)] = {"rows": rows[:100_000], "language": language}
+
+
 @focal_point_required
 def nomination_bulk(request, slug):
     """Nominate from pasted rows or a CSV file. The rows not saved go back into the box, each
@@ -217,17 +253,22 @@ def nomination_bulk(request, slug):
     institution, until a sending saves them all."""
     session = _session_for_focal_point(slug)
     country = request.focal_point.country
+    default_language = language_for_country(country)
     form = BulkNominationForm(
         request.POST or None,
         request.FILES or None,
         country=country,
-        initial={"language": get_language()},
+        initial={"language": default_language},
     )
     results = pending = None
     add_institution = request.POST.get("add_institution", "").strip()[:255]
     if request.method == "POST" and add_institution:
-        # Keep the box as the person left it (with their corrections) while they add the institution.
-        request.session[_pending_rows_key(session)] = request.POST.get("rows", "")[:100_000]
+        # Keep the box and every choice as the person left them (with their corrections) while they
+        # add the institution: the language chosen is the one the people's e-mails go out in.
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = default_language
+        _keep_choices(request, session, rows=request.POST.get("rows", ""), language=language)
         query = urlencode({"name": add_institution, "session": session.slug})
         return redirect(f"{reverse('focal_points:institution_create')}?{query}")
     if request.method == "POST" and form.is_valid():
@@ -241,18 +282,19 @@ def nomination_bulk(request, slug):
             pending = [result for result in results if not result.ok]
             text = "\n".join(result.text for result in pending)
             if text:
-                request.session[_pending_rows_key(session)] = text
+                _keep_choices(request, session, rows=text, language=form.cleaned_data["language"])
             else:
                 request.session.pop(_pending_rows_key(session), None)
             # A new, unbound form: the box holds the rows to correct, and only those.
             form = BulkNominationForm(
                 country=country, initial={"rows": text, "language": form.cleaned_data["language"]}
             )
-    elif request.method == "GET" and request.session.get(_pending_rows_key(session)):
-        text = request.session[_pending_rows_key(session)]
-        form = BulkNominationForm(country=country, initial={"rows": text, "language": get_language()})
+    elif request.method == "GET" and _pending_choices(request, session)[0]:
+        text, language = _pending_choices(request, session)
+        language = language or default_language
+        form = BulkNominationForm(country=country, initial={"rows": text, "language": language})
         # Checked again as they stand now (an institution may have been added meanwhile); nothing is saved.
-        pending = nomination_rows(text, country=country, language=get_language())
+        pending = nomination_rows(text, country=country, language=language)
     context = {
         "form": form,
         "session": session,
@@ -330,7 +372,7 @@ def contribution_review(request, slug):
     form = ContributionReviewForm(request.POST or None, initial={"version": version})
     if request.method == "POST" and form.is_valid():
         try:
-            submit_contribution(
+            submitted = submit_contribution(
                 session=session,
                 country=request.focal_point.country,
                 user=request.user,
@@ -342,7 +384,13 @@ def contribution_review(request, slug):
         except FocalPointError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your country's answers were submitted. Thank you."))
+            # journeys: the focal point's own copy of what was submitted
+            answer_copies.send_answers_copy(contribution=submitted, focal_point=request.focal_point)
+            messages.success(
+                request,
+                _("Your country's answers were submitted. Thank you. A copy was sent to %(email)s.")
+                % {"email": request.user.email},
+            )
             return redirect("focal_points:contribution_edit", slug=session.slug)
     unanswered = unanswered_questions(contribution)
     context.update(
@@ -356,13 +404,170 @@ def contribution_review(request, slug):
     return render(request, "focal_points/contribution_review.html", context)
 
 
+# --- journeys: the country's registrations, filtered and exported; managing nominations ----------
+
+
 @focal_point_required
 def registration_list(request):
-    registrations = country_registrations(country=request.focal_point.country).order_by(
-        "-session__starts_at", "full_name", "pk"
+    """The country's registrations, by session if asked (``?session=<slug>``), as a page or as a
+    CSV/XLSX file (``?format=csv|xlsx``)."""
+    country = request.focal_point.country
+    registrations = country_registrations(country=country).order_by("-session__starts_at", "full_name", "pk")
+    sessions = list(
+        Session.objects.filter(pk__in=country_registrations(country=country).values("session"))
+        .order_by("-starts_at")
+        .only("pk", "slug", "title", "number", "starts_at")
     )
+    chosen = next((session for session in sessions if session.slug == request.GET.get("session")), None)
+    if chosen is not None:
+        registrations = registrations.filter(session=chosen)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        zone = zoneinfo.ZoneInfo(focal_point_zone(request.focal_point) or "UTC")
+        stamp = timezone.now().strftime("%Y%m%d")
+        name = f"registrations-{country.code.lower()}-{chosen.slug if chosen else 'all'}-{stamp}.{export}"
+        if export == "csv":
+            response = HttpResponse(exports.as_csv(registrations, zone=zone), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(exports.as_xlsx(registrations, zone=zone), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    rows = list(registrations)
+    for registration in rows:
+        registration.actions = managing.nomination_actions(registration, focal_point=request.focal_point)
     return render(
         request,
         "focal_points/registration_list.html",
-        {"registrations": registrations, "focal_point": request.focal_point},
+        {
+            "registrations": rows,
+            "sessions": sessions,
+            "chosen": chosen,
+            "focal_point": request.focal_point,
+            "manage": True,
+        },
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _nomination_or_404(request, pk):
+    registration = managing.nomination_for_focal_point(focal_point=request.focal_point, pk=pk)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _back_to_list(registration):
+    return redirect(f"{reverse('focal_points:registration_list')}?{urlencode({'session': registration.session.slug})}")
+
+
+@focal_point_required
+def nomination_edit(request, pk):
+    registration = _nomination_or_404(request, pk)
+    actions = managing.nomination_actions(registration, focal_point=request.focal_point)
+    if not actions.edit:
+        messages.info(request, _("This nomination can no longer be changed."))
+        return _back_to_list(registration)
+    initial = {
+        "full_name": registration.full_name,
+        "position": registration.position,
+        "institution": registration.institution_id,
+        "language": registration.language,
+    }
+    form = NominationEditForm(request.POST or None, country=request.focal_point.country, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            managing.edit_nomination(registration=registration, focal_point=request.focal_point, data=form.cleaned_data)
+        except FocalPointError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The nomination of %(name)s was saved.") % {"name": form.cleaned_data["full_name"]}
+            )
+            return _back_to_list(registration)
+    return render(
+        request,
+        "focal_points/nomination_edit.html",
+        {"form": form, "registration": registration, "focal_point": request.focal_point, "actions": actions},
+    )
+
+
+@focal_point_required
+@require_http_methods(["GET", "POST"])
+def nomination_withdraw(request, pk):
+    """GET asks "are you sure?", POST withdraws: never in one click."""
+    registration = _nomination_or_404(request, pk)
+    if request.method == "POST":
+        try:
+            managing.withdraw_nomination(registration=registration, focal_point=request.focal_point)
+        except (FocalPointError, RegistrationError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The nomination of %(name)s was withdrawn.") % {"name": registration.full_name})
+        return _back_to_list(registration)
+    actions = managing.nomination_actions(registration, focal_point=request.focal_point)
+    if not actions.withdraw:
+        messages.info(request, _("This nomination can no longer be changed."))
+        return _back_to_list(registration)
+    return render(
+        request,
+        "focal_points/nomination_withdraw.html",
+        {"registration": registration, "focal_point": request.focal_point},
+    )
+
+
+@focal_point_required
+@require_POST
+def nomination_resend(request, pk):
+    registration = _nomination_or_404(request, pk)
+    try:
+        managing.resend_nomination(registration=registration, focal_point=request.focal_point)
+    except FocalPointError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The message was sent again to %(email)s.") % {"email": registration.email})
+    return _back_to_list(registration)
+
+
+@focal_point_required
+@require_http_methods(["GET", "POST"])
+def institution_delete(request, pk):
+    institution = _institution_for_focal_point(request, pk)
+    uses = managing.institution_uses(institution)
+    if request.method == "POST":
+        try:
+            managing.delete_institution(institution=institution, focal_point=request.focal_point)
+        except FocalPointError as error:
+            messages.error(request, str(error))
+            return redirect("focal_points:institution_edit", pk=institution.pk)
+        messages.success(request, _("%(name)s was deleted from the register.") % {"name": institution})
+        return redirect("focal_points:institution_list")
+    return render(
+        request,
+        "focal_points/institution_delete.html",
+        {"institution": institution, "uses": uses, "focal_point": request.focal_point},
+    )
+
+
+@focal_point_required
+@require_POST
+def institution_merge(request, pk):
+    """Merge the institution chosen in the edit page's "merge" form into this one."""
+    target = _institution_for_focal_point(request, pk)
+    form = MergeInstitutionForm(request.POST, target=target)
+    if not form.is_valid():
+        for error in form.errors.get("duplicate", []):
+            messages.error(request, error)
+        return redirect("focal_points:institution_edit", pk=target.pk)
+    duplicate = form.cleaned_data["duplicate"]
+    try:
+        managing.merge_into(target=target, duplicate=duplicate, focal_point=request.focal_point)
+    except FocalPointError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(duplicate)s was merged into %(name)s.") % {"duplicate": duplicate, "name": target}
+        )
+    return redirect("focal_points:institution_edit", pk=target.pk)

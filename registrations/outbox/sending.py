@@ -121,8 +121,11 @@ def message_bytes(delivery):
 
 
 def _ics_method(ics):
-    # The MIME method must match the file's METHOD (a cancellation is METHOD:CANCEL).
-    return "CANCEL" if "\nMETHOD:CANCEL" in ics else "REQUEST"
+    """The file's own METHOD (PUBLISH, REQUEST or CANCEL): the MIME part must name the same one."""
+    for method in ("CANCEL", "REQUEST", "PUBLISH"):
+        if f"\nMETHOD:{method}" in ics:
+            return method
+    return "PUBLISH"
 
 
 def _transmit(delivery, backend):

@@ -33,7 +33,9 @@ from registrations.seats import release_seat_for_erasure
 # Receivers return a list of ``{"section": name, "items": [dict, ...]}`` for these registrations.
 collect_personal_data = Signal()  # kwargs: registration_ids
 # Receivers delete what they store about these registrations (inside the erasing transaction).
-personal_data_erased = Signal()  # kwargs: registration_ids
+# kwargs: registration_ids, keep_verification (True when retention anonymises: a certificate then
+# keeps its verification record, as the privacy notice says; False when the person asks for erasure).
+personal_data_erased = Signal()
 
 EXPORT_FORMAT = "copolad-personal-data/1"
 # Export keys for foreign keys: what the person can read instead of a primary key.
@@ -148,10 +150,11 @@ _ANONYMOUS = {
 }
 
 
-def anonymise_registrations(*, registration_ids, now=None):
+def anonymise_registrations(*, registration_ids, now=None, keep_verification=False):
     """Blank the personal fields of these registrations, their outbox rows and what the other
-    wings keep about them (certificates), and scrub them out of the audit log. Must run in a
-    transaction. Returns an ErasureReport.
+    wings keep about them (certificate files; the verification records too unless
+    ``keep_verification``), and scrub them out of the audit log. Must run in a transaction.
+    Returns an ErasureReport.
 
     Saved with ``update()``, so no audit entry copies the old values on the way out.
     """
@@ -165,7 +168,7 @@ def anonymise_registrations(*, registration_ids, now=None):
         return ErasureReport(registrations=0, deliveries=0)
     Registration.objects.filter(pk__in=ids).update(**_ANONYMOUS, anonymised_at=now, updated_at=now)
     deliveries = erase_deliveries(Delivery.objects.filter(registration_id__in=ids))
-    personal_data_erased.send(sender=Registration, registration_ids=ids)
+    personal_data_erased.send(sender=Registration, registration_ids=ids, keep_verification=keep_verification)
     audit.scrub_entries(registration_ids=ids)
     return ErasureReport(registrations=len(ids), deliveries=deliveries)
 

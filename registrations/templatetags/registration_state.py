@@ -14,12 +14,16 @@ register = template.Library()
 @register.simple_tag
 def registration_state(session):
     """{"state": one of rules' states, "open", "full" (while open: newcomers go to the waiting
-    list), "message": what to tell people when it is not open}."""
+    list), "seats_left" (while open, with a capacity; None otherwise), "message": what to tell
+    people when it is not open}. The page is dropped from the cache whenever a seat is taken or
+    freed, so the number shown is the current one."""
     state = rules.registration_state(session)
     is_open = state == rules.OPEN
+    left = seats.seats_left(session) if is_open else None
     return {
         "state": state,
         "open": is_open,
-        "full": is_open and seats.seats_left(session) == 0,
+        "full": is_open and left == 0,
+        "seats_left": left,
         "message": rules.STATE_MESSAGES.get(state, ""),
     }

@@ -22,8 +22,13 @@ class OutcomesConfig(AppConfig):
 
         from common import pagecache, uploads
         from registrations.privacy.personal_data import collect_personal_data, personal_data_erased
+        from registrations.privacy.retention import retention_applied
         from sessions_app.outcomes import tasks  # noqa: F401 - imported for its task registrations
-        from sessions_app.outcomes.documents import on_collect_personal_data, on_personal_data_erased
+        from sessions_app.outcomes.documents import (
+            on_collect_personal_data,
+            on_personal_data_erased,
+            on_retention_applied,
+        )
         from sessions_app.outcomes.presentations.models import Presentation
 
         # A held session's public page (cached for visitors) lists its public presentation files.
@@ -39,3 +44,4 @@ class OutcomesConfig(AppConfig):
 
         collect_personal_data.connect(on_collect_personal_data, dispatch_uid="outcomes.collect_personal_data")
         personal_data_erased.connect(on_personal_data_erased, dispatch_uid="outcomes.personal_data_erased")
+        retention_applied.connect(on_retention_applied, dispatch_uid="outcomes.retention_applied")

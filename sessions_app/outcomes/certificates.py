@@ -10,6 +10,7 @@ import re
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from registrations.models import Registration
@@ -34,14 +35,20 @@ def normalise_code(value):
 
 
 def issue_certificate(*, registration):
-    """The attendee's Certificate, created with a fresh code and today's issue date the first time."""
+    """The attendee's Certificate, created with a fresh code, the holder's initials and today's issue
+    date the first time. Issuing restarts the registration's retention clock (its ``updated_at``),
+    so a certificate issued long after the session is not deleted within the hour."""
     certificate = Certificate.objects.filter(registration=registration).first()
     if certificate is not None:
         return certificate
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(registration=registration, code=new_code())
+                certificate = Certificate.objects.create(
+                    registration=registration, code=new_code(), holder_initials=initials(registration.full_name)
+                )
+                Registration.objects.filter(pk=registration.pk).update(updated_at=timezone.now())
+                return certificate
         except IntegrityError:
             # Either another worker issued it first, or (rarely) the code was taken: look, then retry.
             certificate = Certificate.objects.filter(registration=registration).first()

@@ -7,6 +7,7 @@ checksum. Views only ever serve stored files.
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -229,14 +230,17 @@ def certificates_of(*, registration_ids):
     ]
 
 
-def erase_certificates(*, registration_ids):
-    """Delete the certificates of these registrations: their verification codes (the public check
-    then answers 404) and document rows now, the PDF files once the transaction commits (a rollback
-    keeps all). Returns how many document rows were deleted."""
+def erase_certificates(*, registration_ids, keep_verification=False):
+    """Delete the certificates of these registrations: their document rows now, the PDF files once
+    the transaction commits (a rollback keeps all), and their verification records (the public
+    check then answers 404) unless ``keep_verification``: retention keeps exactly what the privacy
+    notice says (code, initials, session, issue date) until ``expire_certificate_records``.
+    Returns how many document rows were deleted."""
     documents = Document.objects.filter(kind=Document.Kind.CERTIFICATE, registration_id__in=registration_ids)
     names = [name for name in documents.values_list("file", flat=True) if name]
     deleted, _by_model = documents.delete()
-    Certificate.objects.filter(registration_id__in=registration_ids).delete()
+    if not keep_verification:
+        Certificate.objects.filter(registration_id__in=registration_ids).delete()
 
     def delete_files():
         for name in names:
@@ -270,9 +274,21 @@ def on_collect_personal_data(sender, registration_ids, **kwargs):
     ]
 
 
-def on_personal_data_erased(sender, registration_ids, **kwargs):
+def on_personal_data_erased(sender, registration_ids, keep_verification=False, **kwargs):
     from .evaluation.models import EvaluationInvitation
 
-    erase_certificates(registration_ids=registration_ids)
+    erase_certificates(registration_ids=registration_ids, keep_verification=keep_verification)
     # The flag goes with the person; their anonymous answers stay, as nothing links them to anyone.
     EvaluationInvitation.objects.filter(registration_id__in=registration_ids).delete()
+
+
+def expire_certificate_records(*, now):
+    """Delete the verification records issued more than CERTIFICATE_RECORD_DAYS before ``now``.
+    Returns how many."""
+    cutoff = now - timedelta(days=settings.CERTIFICATE_RECORD_DAYS)
+    deleted, _by_model = Certificate.objects.filter(issued_at__lt=cutoff).delete()
+    return deleted
+
+
+def on_retention_applied(sender, now, **kwargs):
+    return expire_certificate_records(now=now)

@@ -104,7 +104,7 @@ def _verification_page(request, *, certificate, code, status=200):
         context.update(
             session=session,
             starts_at_local=session.starts_at.astimezone(session.zone),
-            initials=initials(certificate.registration.full_name),
+            initials=certificate.holder_initials or initials(certificate.registration.full_name),
         )
     response = render(request, "sessions_app/certificate_verify.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"

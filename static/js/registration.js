@@ -97,8 +97,16 @@
     var onCountry = function (initial) {
       if (institution) {
         filter(institution, country.value);
-        if (country.value && !institution.value && !institution.querySelector("option[data-country]:not([hidden])")) {
-          institution.value = "other"; // no institution of this country is listed yet
+        // No institution of this country is listed yet: nothing to choose, so no list (and no
+        // "Other" chosen for the person); the name field is shown instead.
+        var none = !!country.value && !institution.querySelector("option[data-country]:not([hidden])");
+        var listWrapper = document.getElementById("div_id_institution");
+        if (listWrapper) {
+          listWrapper.hidden = none;
+        }
+        institution.dataset.none = none ? "1" : "";
+        if (none) {
+          institution.value = "";
         }
         institution.dispatchEvent(new Event("change"));
       }
@@ -120,7 +128,7 @@
     }
     var hint = wrapper.querySelector(".form-text");
     var sync = function () {
-      var applies = control.value === rule[2];
+      var applies = control.value === rule[2] || control.dataset.none === "1";
       wrapper.hidden = !applies;
       if (hint) {
         hint.hidden = true; // the hint explains the no-JavaScript case only

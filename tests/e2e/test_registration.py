@@ -42,7 +42,12 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
     assert page.locator("#id_time_zone").input_value() == "America/Montevideo"
     page.fill("#id_email", "Lucia.Fernandez@example.org")
     page.fill("#id_full_name", "Lucía Fernández O'Neill")
-    page.select_option("#id_institution", "other")
+    # Uruguay lists no institution yet: no list to choose from (and no "Other" chosen for the
+    # person), the name field instead.
+    assert (page.locator("#div_id_institution").is_visible(), page.locator("#id_institution").input_value()) == (
+        False,
+        "",
+    )
     page.fill("#id_institution_name", "Junta Nacional de Drogas")
     page.select_option("#id_language", "es")
     page.check("#id_consent")
@@ -50,6 +55,7 @@ def test_register_confirm_download_cancel_and_the_waitlisted_person_is_promoted(
 
     page.wait_for_url(f"**/es/registrations/sessions/{session.slug}/register/done/")
     assert page.locator("h1").inner_text() == "Revise su correo"
+    assert page.locator("#sent-to strong").inner_text() == "Lucia.Fernandez@example.org"
     assert [message["To"] for message in smtp_sink.messages] == ["Lucia.Fernandez@example.org"]
 
     page.goto(link_in(smtp_sink.messages[0], "confirm/"))

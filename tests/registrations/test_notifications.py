@@ -55,7 +55,9 @@ def test_the_confirmed_email_has_text_html_and_the_invitation_in_the_registrants
     assert "(hora de Montevideo, UTC-03:00)" in text
     assert "(hora de Madrid, UTC+0" in text
     assert session.join_url in text
-    assert "METHOD:REQUEST" in parts["text/calendar"].get_content()
+    assert "METHOD:PUBLISH" in parts["text/calendar"].get_content()
+    assert parts["text/calendar"]["Content-Type"] == 'text/calendar; charset="utf-8"; method="PUBLISH"'
+    assert "ATTENDEE" not in parts["text/calendar"].get_content()
 
 
 def test_a_name_with_a_line_break_cannot_add_headers(smtp_sink):

@@ -41,7 +41,8 @@ def test_confirmed_download_has_a_stable_uid_the_right_instant_an_iana_tzid_and_
     assert start == madrid_session.starts_at
     assert event["DTSTART"].params["TZID"] == "Europe/Madrid"
     assert str(start.tzinfo) == "Europe/Madrid"
-    assert str(first["METHOD"]) == "REQUEST"
+    assert str(first["METHOD"]) == "PUBLISH"
+    assert "ATTENDEE" not in event
     assert madrid_session.join_url in str(event["DESCRIPTION"])
     assert str(event["LOCATION"]) == madrid_session.join_url
 

@@ -113,7 +113,9 @@ def test_save_the_date_arrives_once_with_its_headers_parts_and_calendar(broker, 
     assert calendar_part.get_filename() == "invite.ics"
     calendar = Calendar.from_ical(calendar_part.get_content())
     event = calendar.walk("VEVENT")[0]
-    assert str(calendar["method"]) == "REQUEST"
+    assert str(calendar["method"]) == "PUBLISH"
+    assert calendar_part.get_param("method") == "PUBLISH"
+    assert "attendee" not in event
     assert (str(event["uid"]), event["sequence"]) == (f"{session.uid}@copolad-wg", 0)
     assert spanish.get_body(("plain",)).get_content().startswith("Estimada/o ")
 

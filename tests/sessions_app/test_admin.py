@@ -79,7 +79,13 @@ def test_change_page_shows_the_computed_agenda_and_its_warning(client, staff):
     page = client.get(f"/admin/sessions_app/session/{session.pk}/change/").content.decode()
 
     warning = "The agenda ends at 17:05, 5 min after the announced end of the session at 17:00 (Europe/Madrid)."
-    assert texts(page.split('class="messagelist"')[1].split("</ul>")[0], "li") == [warning]
+    # The session of 2023 is past the retention window too: staff are told that as well.
+    retention = (
+        "This session ended more than 730 days ago: its registrations that nobody has touched since are "
+        "anonymised by the hourly retention task. What you add or change now (a registration, attendance, a "
+        "certificate) restarts that registration's clock: it is kept 730 days from today, then anonymised."
+    )
+    assert texts(page.split('class="messagelist"')[1].split("</ul>")[0], "li") == [retention, warning]
     agenda = page.split('<table class="computed-agenda">')[1].split("</table>")[0]
     assert [text(row) for row in agenda.split("<tr>")[2:]] == [
         "15:30–15:35 Opening Opening 5",

@@ -84,9 +84,10 @@ class Command(BaseCommand):
                 session = self._session(read(name), group=group, focuses=focuses, speakers=speakers)
                 sessions[session.number] = session
             self._roadmap(read("roadmap.toml")["actions"], group=group, sessions=sessions)
-        # Knowledge: session 2's good practices and its evaluation questionnaire, loaded by the
-        # wings above the session core (called by name: this layer imports neither).
-        for command in ("load_demo_practices", "load_demo_evaluation"):
+        # Knowledge: session 2's good practices and its evaluation questionnaire, and its example
+        # outcomes (conclusions, attendees, certificates), loaded by the wings above the session
+        # core (called by name: this layer imports neither).
+        for command in ("load_demo_practices", "load_demo_evaluation", "load_demo_examples"):
             call_command(command, stdout=self.stdout)
         email, password = self._staff_user()
         self.stdout.write(self.style.SUCCESS("Demo data loaded: working group 3.5, sessions 2 and 3."))

@@ -16,6 +16,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from common.admin import page_context
 from common.admin_languages import OneLanguageRequiredAdmin
 from registrations.models import Registration
+from registrations.privacy.retention import retention_warning
 from sessions_app.models import Conclusions, Session
 from sessions_app.outcomes.attendance import (
     AttendanceFileError,
@@ -212,6 +213,8 @@ class ConclusionsAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
                 if registration.status == Registration.Status.ATTENDED
                 else ""
             )
+        if request.method == "GET" and (warning := retention_warning(session)):
+            messages.warning(request, warning)
         context = page_context(
             self,
             request,

@@ -24,6 +24,7 @@ from registrations import notifications
 from registrations.admin.seat_reservations import SeatReservationInline
 from registrations.campaigns.automatic import reschedule_session
 from registrations.forms import OptionsSelect, choice_lists
+from registrations.privacy.retention import retention_warning
 from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
@@ -166,6 +167,14 @@ class SessionAdmin(CoreSessionAdmin):
                         _("Review the e-mail and move them from the waiting list…"),
                     ),
                 )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Staff read it before they add people, record attendance or issue certificates.
+        if request.method == "GET":
+            session = self.get_object(request, object_id)
+            if session is not None and (warning := retention_warning(session)):
+                messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view

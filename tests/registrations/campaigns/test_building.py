@@ -107,7 +107,9 @@ def test_shared_parts_give_the_same_messages_as_rendering_one_by_one(batches, dj
         token = re.search(r"/unsubscribe/([^/]+)/", delivery.body_text).group(1)
         assert unsubscribe.read_unsubscribe_token(token) == (delivery.to_email, delivery.language)
         assert delivery.ics.replace("\r\n ", "").split("DTSTAMP")[0] == ics.replace("\r\n ", "").split("DTSTAMP")[0]
-    assert Delivery.objects.get(registration=registration).ics.count("ATTENDEE") == 1
+    # A confirmed person's file is a published event: their join link, nobody asked to reply.
+    confirmed_ics = Delivery.objects.get(registration=registration).ics
+    assert (confirmed_ics.count("METHOD:PUBLISH"), confirmed_ics.count("ATTENDEE")) == (1, 0)
     other = Delivery.objects.get(mailing=mailing, to_email="other@example.org")
     assert other.subject == "Para <b>www.example.org & co: <sesión>"  # one line, as typed (a header, not HTML)
 

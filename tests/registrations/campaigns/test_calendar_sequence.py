@@ -47,10 +47,10 @@ def test_request_cancel_request_reschedule_each_raise_the_sequence(client, djang
 
     uid = f"{session.uid}@copolad-wg"
     assert seen == [
-        ("REQUEST", "CONFIRMED", 0, uid),
+        ("PUBLISH", "CONFIRMED", 0, uid),
         ("CANCEL", "CANCELLED", 1, uid),
-        ("REQUEST", "CONFIRMED", 2, uid),
-        ("REQUEST", "CONFIRMED", 3, uid),
+        ("PUBLISH", "CONFIRMED", 2, uid),
+        ("PUBLISH", "CONFIRMED", 3, uid),
     ]
 
 

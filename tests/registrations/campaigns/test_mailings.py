@@ -79,7 +79,7 @@ def test_save_the_date_reaches_each_registrant_once_in_their_language_with_the_i
     [part] = ana.attachments
     filename, ics = part.get_filename(), part.get_payload(decode=True)
     # One charset, and the method the file carries.
-    assert part["Content-Type"] == 'text/calendar; charset="utf-8"; method="REQUEST"'
+    assert part["Content-Type"] == 'text/calendar; charset="utf-8"; method="PUBLISH"'
     assert filename == "invite.ics"
     event = Calendar.from_ical(ics).walk("VEVENT")[0]
     assert str(event["uid"]) == f"{session2.uid}@copolad-wg"
@@ -327,7 +327,7 @@ def test_reschedule_keeps_the_uid_raises_sequence_and_tells_confirmed_people(
     ics = part.get_payload(decode=True)
     calendar = Calendar.from_ical(ics)
     event = calendar.walk("VEVENT")[0]
-    assert str(calendar["method"]) == "REQUEST"
+    assert str(calendar["method"]) == "PUBLISH"
     assert (str(event["uid"]), event["sequence"]) == (f"{session2.uid}@copolad-wg", 1)
     assert event.decoded("dtstart") == new_start
 

@@ -52,7 +52,8 @@ def test_the_preview_frames_the_html_message_sandboxed_at_two_widths(client, sta
         ("Portugués", "1 persona"),
     ]
     assert "Evento de calendario adjunto" in page
-    assert "Añade la sesión como invitación al calendario de la persona (con el enlace de acceso)." in page
+    # A confirmed person's file is a published event unless CALENDAR_ORGANIZER_EMAIL names a mailbox for replies.
+    assert "Propone añadir la sesión al calendario." in page
 
 
 def test_the_framed_message_runs_no_script_fetches_nothing_and_holds_no_live_link(client, staff, mailing):

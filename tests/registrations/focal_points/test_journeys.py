@@ -86,7 +86,7 @@ def test_review_lists_every_question_flags_the_unanswered_and_needs_a_confirmati
     contribution.refresh_from_db()
     assert (contribution.status, contribution.updated_by_id) == ("submitted", focal_point_uruguay.user_id)
     assert [str(message) for message in response.context["messages"]] == [
-        "Your country's answers were submitted. Thank you."
+        "Your country's answers were submitted. Thank you. A copy was sent to fp.uy@example.org."
     ]
 
 
@@ -377,7 +377,7 @@ def test_registration_list_names_the_focal_point_who_nominated(focal_point_urugu
     )
     client.force_login(focal_point_uruguay.user)
     page = client.get(reverse("focal_points:registration_list")).content.decode()
-    cells = re.findall(r"<td>(.*?)</td>", page, re.S)
+    cells = re.findall(r'<td data-label="Registered by">(.*?)</td>', page, re.S)
     assert cells[-1] == 'Focal point<br><span class="small text-body-secondary">Lucía Rodríguez</span>'
     assert "fp-uy" not in page
 
@@ -425,8 +425,9 @@ def test_a_submission_is_dated_in_both_zones(focal_point_uruguay, client):
         madrid_date = formats.date_format(datetime(2027, 4, 2), "DATE_FORMAT")
     assert status == (
         f"Submitted on Thursday, {local_date}, 19:15 (Montevideo time, UTC-03:00). "
-        f"Session time: Friday, {madrid_date}, 00:15 (Madrid time, UTC+02:00) "
-        "The answers can no longer be changed; write to the programme team if something must be corrected."
+        f"In the session's time zone: Friday, {madrid_date}, 00:15 (Madrid time, UTC+02:00) "
+        "The answers can no longer be changed; write to the programme team (programme@copolad.local) "
+        "if something must be corrected."
     )
 
 

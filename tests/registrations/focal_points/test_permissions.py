@@ -11,7 +11,7 @@ from django.utils import translation
 from registrations.focal_points import answers
 from registrations.focal_points import urls as focal_point_urls
 from registrations.models import Institution
-from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
+from tests.factories import GuidingQuestionFactory, InstitutionFactory, RegistrationFactory, SessionFactory
 
 LOGIN = "login"  # redirected to the sign-in page
 
@@ -41,6 +41,18 @@ MATRIX = {
         lambda objects: {"slug": objects["session"].slug},
         {**EVERYONE_IN_AREA, "focal_point_mexico": 302},
     ),
+    # Managing nominations and the register: Uruguay's objects; the POST-only actions answer 405 to a GET.
+    "nomination_edit": (lambda objects: {"pk": objects["nomination"].pk}, URUGUAY_OBJECT),
+    "nomination_withdraw": (lambda objects: {"pk": objects["nomination"].pk}, URUGUAY_OBJECT),
+    "nomination_resend": (
+        lambda objects: {"pk": objects["nomination"].pk},
+        {**EVERYONE_IN_AREA, "focal_point_uruguay": 405, "focal_point_mexico": 405},
+    ),
+    "institution_delete": (lambda objects: {"pk": objects["institution"].pk}, URUGUAY_OBJECT),
+    "institution_merge": (
+        lambda objects: {"pk": objects["institution"].pk},
+        {**EVERYONE_IN_AREA, "focal_point_uruguay": 405, "focal_point_mexico": 405},
+    ),
 }
 
 
@@ -64,7 +76,9 @@ def objects(db):
     session = SessionFactory(slug="session-2")
     question = GuidingQuestionFactory(session=session, text="What mechanisms does the country implement?")
     answers.save_contribution(session=session, country="UY", answers={question.pk: "Drug courts."}, user=None)
-    return {"session": session, "institution": InstitutionFactory(name="Ministerio de Desarrollo Social", country="UY")}
+    institution = InstitutionFactory(name="Ministerio de Desarrollo Social", country="UY")
+    nomination = RegistrationFactory(session=session, country="UY", source="focal_point", institution=institution)
+    return {"session": session, "institution": institution, "nomination": nomination}
 
 
 def _client_for(persona, request, client):
@@ -138,4 +152,4 @@ def test_mexico_cannot_nominate_with_an_institution_of_uruguay(focal_point_mexic
     )
     assert response.status_code == 200
     assert "institution" in response.context["form"].errors
-    assert objects["session"].registrations.count() == 0
+    assert objects["session"].registrations.filter(email="pedro@example.org").count() == 0

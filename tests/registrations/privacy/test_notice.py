@@ -109,7 +109,7 @@ def test_the_notice_renders_the_retention_settings_and_keeps_old_versions_readab
 
     html = current.content.decode()
     assert current.context["notice"].version == 2
-    assert "365 días después de la sesión" in html
+    assert "365 días después de lo último que le ocurrió a su inscripción" in html
     assert "no se confirma en 7 días" in html
     assert "Texto nuevo." in html
     assert old.context["notice"].version == 1

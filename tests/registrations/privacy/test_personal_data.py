@@ -4,7 +4,7 @@ import io
 import json
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -159,7 +159,7 @@ def test_the_readable_page_shows_the_same_data(client, maria):
 
     page = response.content.decode()
     assert response.context["data"]["email"] == EMAIL
-    assert page.count('class="table table-sm my-data-registration"') == 2
+    assert page.count('class="my-data-record my-data-registration"') == 2
     assert "Intérprete de Libras" in page
     assert "José Pérez" not in page
 
@@ -317,6 +317,33 @@ def test_staff_confirming_a_registration_leaves_the_erasure_suppression(maria):
 
     assert Registration.objects.get(pk=again.pk).status == Status.CONFIRMED
     assert suppression.is_suppressed(EMAIL)
+
+
+def test_the_readable_page_speaks_the_person_s_language_and_time(client, maria):
+    """No raw codes, no ISO timestamps, no untranslated label: their words, their language, their zone."""
+    registration = maria["attended"]
+    Registration.objects.filter(pk=registration.pk).update(time_zone="America/Sao_Paulo")
+    DeliveryFactory(
+        registration=registration,
+        to_email=registration.email,
+        kind="registration_confirm",
+        status="sent",
+        sent_at=datetime(2026, 3, 2, 13, 5, tzinfo=UTC),
+    )
+
+    page = client.get(f"/es/registrations/r/{registration.token}/my-data/").content.decode()
+
+    for raw in ("registration_confirm", ">sent<", "Updated at", "updated at", "T13:05", "+00:00"):
+        assert raw not in page
+    rows = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page)
+    confirm = rows.index(("Mensaje", "Confirme su inscripción"))
+    assert rows[confirm + 1 :][:4] == [
+        ("Asunto", "News from the working group"),
+        ("Estado", "Enviado"),
+        rows[confirm + 3],
+        ("Enviado", "Lunes, 2 de marzo de 2026, 10:05 (hora de Brasilia, São Paulo, Río de Janeiro, UTC-03:00)"),
+    ]
+    assert "Última modificación" in [label for label, _value in rows]
 
 
 def test_the_json_download_is_no_key_to_the_registration(client):
