@@ -122,7 +122,7 @@ INSTALLED_APPS = [
     "registrations.campaigns",
     "sessions_app.outcomes",
     "sessions_app.discovery",
-    "sessions_app.practices",
+    "sessions_app.outcomes.practices",
 ]
 
 MIDDLEWARE = [

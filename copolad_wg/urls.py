@@ -28,7 +28,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("registrations.privacy.urls")),
     path("focal-point/", include("registrations.focal_points.urls")),
     path("", include("sessions_app.discovery.urls")),
-    path("practices/", include("sessions_app.practices.urls")),
+    path("practices/", include("sessions_app.outcomes.practices.urls")),
     path("", include("sessions_app.outcomes.urls")),
     path("", include("sessions_app.urls")),
 )

@@ -29,8 +29,8 @@ from common import pagecache
 from common.links import absolute_url
 from common.ratelimit import client_ip
 from sessions_app.models import Document, WorkingGroup
+from sessions_app.outcomes.practices.catalogue import published as published_practices
 from sessions_app.outcomes.roadmap import tracker
-from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 Language = Literal["en", "es", "pt"]

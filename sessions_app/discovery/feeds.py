@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from common.links import absolute_url
 from sessions_app.models import Conclusions, Document, RoadmapUpdate
+from sessions_app.outcomes.practices.catalogue import published as published_practices
 from sessions_app.outcomes.roadmap.tracker import public_actions
-from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 MAX_ENTRIES = 50

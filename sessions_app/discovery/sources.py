@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from agenda.models import AgendaItem, AgendaRole, Speaker
 from sessions_app.models import Conclusions
+from sessions_app.outcomes.practices.catalogue import published as published_practices
 from sessions_app.outcomes.roadmap.tracker import public_actions
-from sessions_app.practices.catalogue import published as published_practices
 from sessions_app.selectors import public_sessions
 
 from .search import Field, Result

@@ -74,8 +74,8 @@ def _knowledge_pages(*, held, attended):
     from django.utils import timezone
 
     from sessions_app.outcomes.models import UploadLink
+    from sessions_app.outcomes.practices.models import Practice
     from sessions_app.outcomes.presentations.models import hash_token
-    from sessions_app.practices.models import Practice
 
     item = held.agenda_items.get(order=6)
     token = "speaker-upload-link-for-the-accessibility-sweep"

@@ -7,7 +7,7 @@ filtering on Uruguay and prison."""
 import pytest
 from django.core.management import call_command
 
-from sessions_app.practices.models import Practice
+from sessions_app.outcomes.practices.models import Practice
 from tests.e2e.test_console_clean import _session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

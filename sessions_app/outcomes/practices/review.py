@@ -13,7 +13,7 @@ from common.links import absolute_reverse
 from registrations.focal_points.invitations import active_focal_point
 from registrations.models import Delivery, FocalPoint
 from registrations.outbox.queueing import queue_email
-from sessions_app.practices.models import Practice
+from sessions_app.outcomes.practices.models import Practice
 
 EDITABLE = (Practice.Status.DRAFT, Practice.Status.RETURNED)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.practices import views
+from sessions_app.outcomes.practices import views
 
 app_name = "practices"
 

@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 
 from agenda.models import AgendaItem, Speaker
 from sessions_app.models import Session, ThematicFocus
-from sessions_app.practices.models import Population, Practice
+from sessions_app.outcomes.practices.models import Population, Practice
 
-DEMO_FILE = Path(__file__).resolve().parents[3] / "demo" / "practices.toml"
+DEMO_FILE = Path(__file__).resolve().parents[4] / "demo" / "practices.toml"
 LANGS = ("en", "es", "pt")
 
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries as country_names
 
 from sessions_app.models import ThematicFocus
-from sessions_app.practices.models import Population, Practice
-from sessions_app.practices.text import LANGUAGE_CODES
+from sessions_app.outcomes.practices.models import Population, Practice
+from sessions_app.outcomes.practices.text import LANGUAGE_CODES
 
 FILTERS = ("country", "stage", "theme", "population", "type", "evaluation", "language")
 LABELS = {

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common import uploads
 from registrations.focal_points.views import focal_point_required
-from sessions_app.practices import catalogue, review
-from sessions_app.practices.forms import PracticeForm
-from sessions_app.practices.models import Practice, PracticeDocument
-from sessions_app.practices.publishing import save_practice
-from sessions_app.practices.text import WRITTEN_IN, rich_text, text_in
+from sessions_app.outcomes.practices import catalogue, review
+from sessions_app.outcomes.practices.forms import PracticeForm
+from sessions_app.outcomes.practices.models import Practice, PracticeDocument
+from sessions_app.outcomes.practices.publishing import save_practice
+from sessions_app.outcomes.practices.text import WRITTEN_IN, rich_text, text_in
 
 PAGE_SIZE = 12
 

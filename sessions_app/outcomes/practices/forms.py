@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from common.uploads import DocumentField
 from registrations.models import Institution
 from sessions_app.models import Session, ThematicFocus
-from sessions_app.practices.models import Population, Practice
-from sessions_app.practices.text import TEXT_FIELDS
+from sessions_app.outcomes.practices.models import Population, Practice
+from sessions_app.outcomes.practices.text import TEXT_FIELDS
 
 
 class PracticeForm(forms.ModelForm):

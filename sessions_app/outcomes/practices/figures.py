@@ -6,7 +6,7 @@ from django.db.models import Count
 from django_countries import countries as country_names
 
 from registrations.reporting import figures as registration_figures
-from sessions_app.practices.models import Practice
+from sessions_app.outcomes.practices.models import Practice
 
 SERIES = (("count", "confirmed"),)
 

@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from common import uploads
-from sessions_app.practices.models import Practice, PracticeDocument
-from sessions_app.practices.text import TEXT_FIELDS, rich_text
+from sessions_app.outcomes.practices.models import Practice, PracticeDocument
+from sessions_app.outcomes.practices.text import TEXT_FIELDS, rich_text
 
 
 @transaction.atomic

@@ -15,9 +15,9 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from agenda.models import AgendaItem
 from common import uploads
 from sessions_app.completeness import object_gaps
-from sessions_app.practices import review
-from sessions_app.practices.models import Population, Practice, PracticeDocument
-from sessions_app.practices.text import rich_text
+from sessions_app.outcomes.practices import review
+from sessions_app.outcomes.practices.models import Population, Practice, PracticeDocument
+from sessions_app.outcomes.practices.text import rich_text
 
 
 class PracticeDocumentForm(forms.ModelForm):

@@ -3,7 +3,7 @@ which load this library by name in their templates and never import the practice
 
 from django import template
 
-from sessions_app.practices.models import Practice
+from sessions_app.outcomes.practices.models import Practice
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def practice_figures():
     """The practices block of the staff's figures page (loaded by name from its template)."""
     from django.utils.translation import gettext as _
 
-    from sessions_app.practices.figures import chart, practice_counts
+    from sessions_app.outcomes.practices.figures import chart, practice_counts
 
     counts = practice_counts()
     sections = []

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from sessions_app.practices.models import Population, Practice
+from sessions_app.outcomes.practices.models import Population, Practice
 
 
 @register(Practice)

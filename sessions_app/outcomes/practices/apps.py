@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PracticesConfig(AppConfig):
-    name = "sessions_app.practices"
+    name = "sessions_app.outcomes.practices"
     label = "practices"
     verbose_name = _("Good practices")
 
@@ -12,7 +12,7 @@ class PracticesConfig(AppConfig):
 
         from common import pagecache, uploads
         from sessions_app import completeness
-        from sessions_app.practices.models import Practice, PracticeDocument
+        from sessions_app.outcomes.practices.models import Practice, PracticeDocument
 
         post_delete.connect(uploads.delete_stored_file, sender=PracticeDocument, dispatch_uid="practices-document-file")
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from sessions_app.models import ThematicFocus
-from sessions_app.practices import catalogue, review
-from sessions_app.practices.models import Practice
+from sessions_app.outcomes.practices import catalogue, review
+from sessions_app.outcomes.practices.models import Practice
 from tests.factories import (
     AgendaItemFactory,
     AgendaRoleFactory,
