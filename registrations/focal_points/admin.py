@@ -215,7 +215,7 @@ class FocalPointAdmin(admin.ModelAdmin):
 class ContributionAnswerInline(admin.TabularInline):
     model = ContributionAnswer
     fields = ["question", "text"]
-    readonly_fields = ["question", "text"]
+    readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
@@ -263,7 +263,7 @@ class ContributionAdmin(admin.ModelAdmin):
     list_filter = ["status", "session", "country"]
     list_select_related = ["session", "session__group"]
     fields = ["session", "country", "status", "submitted_at", "updated_by"]
-    readonly_fields = ["session", "country", "status", "submitted_at", "updated_by"]
+    readonly_fields = fields
     inlines = [ContributionAnswerInline]
     actions = ["reopen", "export_csv", "export_xlsx"]
     change_list_template = "admin/registrations/contribution/change_list.html"
