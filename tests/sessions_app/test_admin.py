@@ -8,7 +8,7 @@ from agenda.models import AgendaItem
 from sessions_app.admin import AgendaItemInlineForm
 from sessions_app.models import Session
 from tests.factories import AgendaItemFactory, SessionFactory, WorkingGroupFactory
-from tests.sessions_app.pages import text, texts
+from tests.sessions_app.pages import status_and_headings, text, texts
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 
@@ -170,25 +170,24 @@ def test_an_action_on_one_session_asks_staff_to_select_exactly_one(client, staff
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "heading"),
     [
-        "/admin/sessions_app/session/",
-        "/admin/sessions_app/session/?status__exact=held",
-        "/admin/sessions_app/session/add/",
-        "/admin/agenda/agendaitem/",
-        "/admin/agenda/speaker/?q=lima",
-        "/admin/registrations/institution/?kind__exact=health",
-        "/admin/registrations/focalpoint/",
+        ("/admin/sessions_app/session/", "Select session to change"),
+        ("/admin/sessions_app/session/?status__exact=held", "Select session to change"),
+        ("/admin/sessions_app/session/add/", "Add session"),
+        ("/admin/agenda/agendaitem/", "Select agenda item to change"),
+        ("/admin/agenda/speaker/?q=lima", "Select speaker to change"),
+        ("/admin/registrations/institution/?kind__exact=health", "Select institution to change"),
+        ("/admin/registrations/focalpoint/", "Select focal point to change"),
     ],
 )
-def test_admin_pages_open(client, staff, url):
+def test_staff_open_the_lists_and_forms_of_sessions_agenda_and_focal_points(client, staff, url, heading):
     SessionFactory()
     client.force_login(staff)
 
     response = client.get(url)
 
-    assert response.status_code == 200
-    assert response.templates[0].name.startswith("admin/")
+    assert status_and_headings(response) == (200, [heading])
 
 
 def test_view_on_site_previews_a_draft(client, staff):
