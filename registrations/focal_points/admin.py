@@ -134,8 +134,8 @@ class FocalPointAdmin(admin.ModelAdmin):
     list_filter = ["country", "is_active"]
     list_select_related = ["user", "institution"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "institution__name"]
-    fields = ["user", "country", "institution", "is_active"]
     readonly_fields = ["user"]
+    fields = [*readonly_fields, *FocalPointAdminForm.Meta.fields]
     actions = ["deactivate", "reactivate", "resend_invitation"]
     change_list_template = "admin/registrations/focalpoint/change_list.html"
 
