@@ -29,6 +29,7 @@ from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
 from registrations.seats import promote_from_waitlist, seats_left, waiting_list
 from sessions_app.admin import SessionAdmin as CoreSessionAdmin
+from sessions_app.admin import the_one_selected
 from sessions_app.models import Publication, Session
 from sessions_app.outcomes import publishing
 from sessions_app.outcomes.evaluation import results as evaluation_results
@@ -37,18 +38,16 @@ from sessions_app.scheduling import save_session
 
 @admin.action(description=_("Attendance (import the report, tick who attended)"))
 def open_attendance(modeladmin, request, queryset):
-    session = queryset.first()
-    if queryset.count() != 1 or session is None:
-        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+    session = the_one_selected(modeladmin, request, queryset)
+    if session is None:
         return None
     return HttpResponseRedirect(reverse("admin:sessions_app_attendance", kwargs={"session_pk": session.pk}))
 
 
 @admin.action(description=_("Publish conclusions… (preview, choose whether to announce, confirm)"))
 def publish_session_conclusions(modeladmin, request, queryset):
-    session = queryset.first()
-    if queryset.count() != 1 or session is None:
-        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+    session = the_one_selected(modeladmin, request, queryset)
+    if session is None:
         return None
     return HttpResponseRedirect(reverse("admin:sessions_app_session_publish", args=[session.pk]))
 
