@@ -18,7 +18,7 @@ import django
 
 django.setup()
 
-from sessions_app.outcomes.attendance import AttendanceFileError, parse_attendance_csv  # noqa: E402
+from sessions_app.outcomes.attendance_report import AttendanceFileError, parse_attendance_csv  # noqa: E402
 
 
 def quote_heavy(size):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from agenda.models import AgendaItem
-from sessions_app.admin import AgendaItemInlineForm
+from sessions_app.admin_forms import AgendaItemInlineForm
 from sessions_app.models import Session
 from tests.factories import AgendaItemFactory, SessionFactory, WorkingGroupFactory
 from tests.sessions_app.pages import status_and_headings, text, texts

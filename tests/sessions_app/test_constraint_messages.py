@@ -25,7 +25,7 @@ from registrations.models import (
     Suppression,
 )
 from registrations.outbox.admin import SuppressionForm
-from sessions_app.admin import AgendaItemInlineForm
+from sessions_app.admin_forms import AgendaItemInlineForm
 from sessions_app.models import Document, Session
 from sessions_app.outcomes.admin.roadmap import RoadmapItemAdminForm
 from tests.factories import AgendaItemFactory, AgendaRoleFactory, RegistrationFactory, SessionFactory

@@ -20,12 +20,12 @@ from registrations.privacy.retention import retention_warning
 from sessions_app.admin import the_one_selected
 from sessions_app.models import Conclusions, Session
 from sessions_app.outcomes.attendance import (
-    AttendanceFileError,
     WalkIn,
     import_attendance,
     register_walk_ins,
     set_attendance,
 )
+from sessions_app.outcomes.attendance_report import AttendanceFileError
 from sessions_app.outcomes.certificates import certificate_refusal
 from sessions_app.outcomes.conclusions import sanitize_rich_text
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import uploads
-from registrations.focal_points.views import focal_point_required
+from registrations.focal_points.views.access import focal_point_required
 from sessions_app.outcomes.practices import catalogue, review
 from sessions_app.outcomes.practices.forms import PracticeForm
 from sessions_app.outcomes.practices.models import Practice, PracticeDocument

@@ -6,12 +6,8 @@ import pytest
 from django.utils import translation
 
 from registrations.models import Registration
-from sessions_app.outcomes.attendance import (
-    AttendanceFileError,
-    import_attendance,
-    parse_attendance_csv,
-    set_attendance,
-)
+from sessions_app.outcomes.attendance import import_attendance, set_attendance
+from sessions_app.outcomes.attendance_report import AttendanceFileError, parse_attendance_csv
 from tests.factories import RegistrationFactory, SessionFactory
 
 ZOOM_WEBINAR = (
