@@ -33,11 +33,22 @@ class AgendaRoleInline(admin.TabularInline):
     model = AgendaRole
     form = AgendaRoleForm
     extra = 1
-    fields = ["speaker", "role", "order"]
+    fields = AgendaRoleForm.Meta.fields
     autocomplete_fields = ["speaker"]
 
 
-class AgendaItemForm(forms.ModelForm):
+class ParentOutsideTheItemMixin:
+    """An item cannot be placed inside itself or inside one of its own items: said on the parent
+    field of both item forms (this page's and the session page's inline)."""
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk is not None and _is_inside(parent, self.instance.pk):
+            raise forms.ValidationError(_("An item cannot be placed inside itself or inside one of its own items."))
+        return parent
+
+
+class AgendaItemForm(ParentOutsideTheItemMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = [
@@ -55,11 +66,8 @@ class AgendaItemForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         parent, session = cleaned_data.get("parent"), cleaned_data.get("session")
-        if parent is not None and session is not None:
-            if parent.session_id != session.pk:
-                self.add_error("parent", _("Choose an item of the same session."))
-            elif self.instance.pk is not None and _is_inside(parent, self.instance.pk):
-                self.add_error("parent", _("An item cannot be placed inside itself or inside one of its own items."))
+        if parent is not None and session is not None and parent.session_id != session.pk:
+            self.add_error("parent", _("Choose an item of the same session."))
         return cleaned_data
 
 
@@ -83,17 +91,7 @@ class AgendaItemAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     search_fields = ["title", "session__title"]
     autocomplete_fields = ["session"]
     inlines = [AgendaRoleInline]
-    fields = [
-        "session",
-        "parent",
-        "order",
-        "kind",
-        "title",
-        "description",
-        "duration_minutes",
-        "start_offset_minutes",
-        "country",
-    ]
+    fields = AgendaItemForm.Meta.fields
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -1,4 +1,4 @@
-"""Admin widgets shared by the session and mailing forms."""
+"""Admin widgets shared by the session and mailing forms, and the zone they are typed in."""
 
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils import timezone
@@ -27,3 +27,19 @@ class ZonedSplitDateTime(AdminSplitDateTime):
             "offset": format_utc_offset(moment.astimezone(zone)),
         }
         return context
+
+
+class EntryZoneMixin:
+    """A ModelAdmin whose change form reads and shows its dates and times in ``_entry_zone(request,
+    object_id)`` (the session's), so 10 May 2023 15:30 Europe/Madrid is typed as 15:30: Django uses
+    the active zone for form datetimes, so the page is built and rendered while it is active."""
+
+    def _entry_zone(self, request, object_id):
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with timezone.override(self._entry_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response

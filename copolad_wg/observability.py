@@ -1,11 +1,13 @@
-"""Logs a person can follow: one JSON object per line, each with the id of the request behind it.
+"""Logs a person can follow: one JSON object per line (python-json-logger writes it), each with the
+id of the request behind it.
 
 No line carries a private link's key (``redact``): every record's message is redacted when the
 record is made, whatever its logger (Django's ``django.request`` and ``django.security`` write the
 path of every 4xx), and the formatters redact the whole line they write (extras, tracebacks).
 
 The request id comes from the proxy's X-Request-ID when we sit behind proxies of ours, otherwise
-it is made here; it is answered in the response's X-Request-ID header, set on every log record
+it is made here (hand-written rather than django-guid: see "Libraries before plumbing" in the
+README); it is answered in the response's X-Request-ID header, set on every log record
 (``RequestIdFilter``) and carried in the headers of every Celery task that the request publishes,
 so the worker's lines about a confirmation e-mail carry the id of the registration that queued it.
 An outbox row keeps the id of the request that queued it too (``_stamp_delivery``): the worker's
@@ -14,14 +16,13 @@ sender sends the rows of many requests in one task, and logs each row's line wit
 
 import contextlib
 import contextvars
-import json
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
 
 from celery import signals
 from django.db.models.signals import pre_save
+from pythonjsonlogger import json as jsonlogger
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -104,26 +105,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-# Attributes every LogRecord has; anything else was passed in ``extra`` and is worth keeping.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+class JsonFormatter(jsonlogger.JsonFormatter):
+    """python-json-logger's formatter with our field names: time, level, logger, message, the request
+    id, every ``extra`` (dates in ISO form, what json cannot encode as text) and the traceback as
+    "exception"."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s %(request_id)s")
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "exc_info": "exception"})
+        kwargs.setdefault("timestamp", "time")
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*args, **kwargs)
 
-class JsonFormatter(logging.Formatter):
     def format(self, record):
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", _request_id.get()),
-        }
-        for name, value in vars(record).items():
-            if name not in _STANDARD and not name.startswith("_"):
-                entry[name] = value if isinstance(value, str | int | float | bool | None) else repr(value)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        RequestIdFilter().filter(record)
         # Extras (a request's repr) and tracebacks may hold a path too.
-        return redact(json.dumps(entry, ensure_ascii=False))
+        return redact(super().format(record))
 
 
 @signals.before_task_publish.connect

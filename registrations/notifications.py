@@ -7,6 +7,7 @@ appears only in the message to a confirmed person.
 """
 
 from collections import Counter
+from copy import copy
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from common.email_preview import calendar_summary
 from common.links import absolute_reverse, absolute_url
 from common.timezones import format_when
 from registrations.link_keys import LINK_PLACEHOLDER
@@ -196,44 +198,49 @@ def placeholder_name(language):
         return gettext("[recipient's name]")
 
 
-def preview(*, registration, kind, **extra):
-    """(subject, plain text) of the message ``kind`` as ``registration`` would get it; nothing is stored."""
-    subject, body_text, _html = render_email(
-        template=kind, context=_context(registration, **extra), language=registration.language
+def _preview_person(registrations, language, *, session, named):
+    """Who a preview in ``language`` is written for: the first of ``registrations`` in that language
+    when ``named``, otherwise (or when none is) a placeholder person of that language."""
+    person = next((registration for registration in registrations if registration.language == language), None)
+    if named and person is not None:
+        return person
+    return Registration(
+        session=session,
+        full_name=placeholder_name(language),
+        language=language,
+        time_zone=session.time_zone,
+        status=person.status if person is not None else Registration.Status.WAITLISTED,
     )
-    return subject, body_text
 
 
 def mailing_plan(*, registrations, kind, named=False, **extra):
     """What staff see before an action e-mails ``registrations`` a message ``kind``.
 
-    {"by_language": [(language name, count)], "previews": [{"language", "subject", "body"}] (one per
-    language, as its first person would get it, or with ``named`` false as a placeholder person of
-    that language would), "sent_before": {"same_kind", "people", "total"}}. Links hold the
-    placeholder key, never a live one.
+    {"by_language": [(language name, count)], "previews": [{"code", "language", "subject", "body",
+    "calendar"}] (one per language, as its first person would get it, or with ``named`` false as a
+    placeholder person of that language would; ``plan_preview_html`` writes its HTML part),
+    "sent_before": {"same_kind", "people", "total"}}. Links hold the placeholder key, never a live one.
     """
     names = dict(settings.LANGUAGES)
-    first_of = {}
-    counts = Counter()
-    for registration in registrations:
-        first_of.setdefault(registration.language, registration)
-        counts[registration.language] += 1
+    counts = Counter(registration.language for registration in registrations)
     previews = []
-    for code in sorted(first_of):
-        person = first_of[code]
-        if not named:
-            person = Registration(
-                session=person.session,
-                full_name=placeholder_name(code),
-                language=code,
-                time_zone=person.session.time_zone,
-                status=person.status,
-            )
+    for code in sorted(counts):
+        person = _preview_person(registrations, code, session=registrations[0].session, named=named)
         try:
-            subject, body = preview(registration=person, kind=kind, **extra)
+            subject, body, _html = render_email(
+                template=kind, context=_context(person, **extra), language=person.language
+            )
         except Exception:  # noqa: BLE001 - a preview that cannot render must not stop the page
             subject, body = "", ""
-        previews.append({"language": names.get(code, code), "subject": subject, "body": body})
+        previews.append(
+            {
+                "code": code,
+                "language": names.get(code, code),
+                "subject": subject,
+                "body": body,
+                "calendar": _calendar_in_words(person, kind, extra),
+            }
+        )
     sent_before = Delivery.objects.filter(
         registration__in=[registration.pk for registration in registrations]
     ).aggregate(
@@ -246,3 +253,23 @@ def mailing_plan(*, registrations, kind, named=False, **extra):
         "previews": previews,
         "sent_before": sent_before,
     }
+
+
+def plan_preview_html(*, registrations, kind, language, session, named=False, **extra):
+    """The HTML part of the message ``kind`` in ``language`` that ``mailing_plan`` previews, for the
+    staff page's sandboxed frame (``common.email_preview``): written for the same person (or the
+    placeholder), with placeholder keys in its links."""
+    person = _preview_person(registrations, language, session=session, named=named)
+    return render_email(template=kind, context=_context(person, **extra), language=language)[2]
+
+
+def _calendar_in_words(person, kind, extra):
+    """The calendar file the message carries once sent, said in words (``common.email_preview``). A
+    person moved from the waiting list gets the confirmed person's invitation."""
+    if kind == "registration_confirmed":
+        person = copy(person)
+        person.status = Registration.Status.CONFIRMED
+    try:
+        return calendar_summary(_calendar(person, extra, kind))
+    except Exception:  # noqa: BLE001 - a summary that cannot be written must not stop the page
+        return None

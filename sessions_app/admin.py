@@ -17,17 +17,17 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from agenda.admin import ParentOutsideTheItemMixin
 from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
-from common.admin_widgets import ZonedSplitDateTime
+from common.admin_widgets import EntryZoneMixin, ZonedSplitDateTime
 from common.timezones import selectable_zone
 from sessions_app.cloning import clone_session
 from sessions_app.completeness import missing_before_public, missing_translations
@@ -100,27 +100,10 @@ class ShortParentChoiceField(forms.ModelChoiceField):
         return short_item_label(obj)
 
 
-class AgendaItemInlineForm(forms.ModelForm):
-    """An item cannot sit inside itself or inside one of its own items: said on the field."""
-
+class AgendaItemInlineForm(ParentOutsideTheItemMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["order", "parent", "kind", "title", "duration_minutes", "country"]
-
-    def clean(self):
-        cleaned = super().clean()
-        parent = cleaned.get("parent")
-        if parent is not None and self.instance.pk is not None:
-            seen, item = set(), parent
-            while item is not None and item.pk not in seen:
-                if item.pk == self.instance.pk:
-                    self.add_error(
-                        "parent", _("An item cannot be placed inside itself or inside one of its own items.")
-                    )
-                    break
-                seen.add(item.pk)
-                item = item.parent
-        return cleaned
 
 
 class AgendaItemInline(OneLanguageRequiredInline, TranslationTabularInline):
@@ -288,11 +271,20 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+def the_one_selected(modeladmin, request, queryset):
+    """The one object an admin action was asked for, or None once staff were told to select
+    exactly one session (every such action works on a session or on its conclusions)."""
+    selected = queryset.first()
+    if queryset.count() != 1 or selected is None:
+        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+        return None
+    return selected
+
+
 @admin.action(description=_("Clone as a new session (agenda, objectives, questions, speakers; no registrations)"))
 def clone_sessions(modeladmin, request, queryset):
-    session = queryset.first()
-    if queryset.count() != 1 or session is None:
-        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+    session = the_one_selected(modeladmin, request, queryset)
+    if session is None:
         return None
     clone = clone_session(session=session)
     modeladmin.message_user(
@@ -305,7 +297,7 @@ def clone_sessions(modeladmin, request, queryset):
 
 
 @admin.register(Session)
-class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
+class SessionAdmin(EntryZoneMixin, OneLanguageRequiredAdmin, TabbedTranslationAdmin):
     """The session's page: what it is, when, its texts in three languages, its agenda.
 
     The outcomes wing (``sessions_app/outcomes/admin/session.py``) registers a subclass in its place
@@ -417,15 +409,6 @@ class SessionAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
             if zone:
                 return zone
         return _zone_or_none(Session._meta.get_field("time_zone").default)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Django reads and shows form datetimes in the active zone: make it the session's, so
-        # 10 May 2023 15:30 Europe/Madrid is typed as 15:30. Render inside, while it is active.
-        with timezone.override(self._entry_zone(request, object_id)):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

@@ -10,7 +10,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.text import capfirst
@@ -20,12 +20,24 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from common.admin import page_context
-from common.admin_widgets import ZonedSplitDateTime
+from common.admin_widgets import EntryZoneMixin, ZonedSplitDateTime
 from common.email_preview import calendar_summary, email_frame_response
 from registrations.campaigns import audiences, building, rendering
 from registrations.models import Delivery, Mailing, Registration
 from sessions_app.completeness import missing_translations
 from sessions_app.models import Session
+
+# Who receives it and when; then what it says, in each language.
+SETTING_FIELDS = (
+    "session",
+    "kind",
+    "audience",
+    "registrant_statuses",
+    "addresses",
+    "addresses_language",
+    "scheduled_at",
+)
+CONTENT_FIELDS = ("subject_en", "body_en", "subject_es", "body_es", "subject_pt", "body_pt")
 
 
 class MailingForm(forms.ModelForm):
@@ -40,22 +52,7 @@ class MailingForm(forms.ModelForm):
 
     class Meta:
         model = Mailing
-        fields = (
-            "session",
-            "kind",
-            "audience",
-            "registrant_statuses",
-            "addresses",
-            "addresses_language",
-            "scheduled_at",
-            "subject_en",
-            "body_en",
-            "subject_es",
-            "body_es",
-            "subject_pt",
-            "body_pt",
-            "attach_ics",
-        )
+        fields = (*SETTING_FIELDS, *CONTENT_FIELDS, "attach_ics")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,11 +77,8 @@ class MailingForm(forms.ModelForm):
         return cleaned
 
 
-CONTENT_FIELDS = ("subject_en", "body_en", "subject_es", "body_es", "subject_pt", "body_pt")
-
-
 @admin.register(Mailing)
-class MailingAdmin(admin.ModelAdmin):
+class MailingAdmin(EntryZoneMixin, admin.ModelAdmin):
     form = MailingForm
     list_display = ("__str__", "kind", "audience", "status", "scheduled_at", "queued_at", "finished_at")
     list_filter = ("status", "kind", "audience", "session")
@@ -93,25 +87,12 @@ class MailingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "queued_at", "finished_at", "created_by")
     change_form_template = "admin/registrations/mailing/change_form.html"
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "session",
-                    "kind",
-                    "audience",
-                    "registrant_statuses",
-                    "addresses",
-                    "addresses_language",
-                    "scheduled_at",
-                )
-            },
-        ),
+        (None, {"fields": SETTING_FIELDS}),
         (
             gettext_lazy("Message (blank fields get the default text of the kind when saved)"),
             {"fields": (*CONTENT_FIELDS, "attach_ics")},
         ),
-        (gettext_lazy("Progress"), {"fields": ("status", "queued_at", "finished_at", "created_by")}),
+        (gettext_lazy("Progress"), {"fields": readonly_fields}),
     )
 
     formfield_overrides = {models.DateTimeField: {"widget": ZonedSplitDateTime}}
@@ -125,7 +106,8 @@ class MailingAdmin(admin.ModelAdmin):
         return initial
 
     def _entry_zone(self, request, object_id):
-        """The session's zone, in which staff type "send at" (the chosen session's, or the mailing's): one query."""
+        """The session's zone, in which staff type and read "send at", named beside the field (the
+        chosen session's, or the mailing's): one query."""
         session_id = request.POST.get("session") or request.GET.get("session")
         name = None
         if session_id and str(session_id).isdigit():
@@ -136,14 +118,6 @@ class MailingAdmin(admin.ModelAdmin):
             return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo(settings.TIME_ZONE)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # "Send at" is read and shown in the session's zone, named beside the field.
-        with timezone.override(self._entry_zone(request, object_id)):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-        return response
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Mailing.Status.DRAFT:

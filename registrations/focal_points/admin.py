@@ -134,8 +134,8 @@ class FocalPointAdmin(admin.ModelAdmin):
     list_filter = ["country", "is_active"]
     list_select_related = ["user", "institution"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "institution__name"]
-    fields = ["user", "country", "institution", "is_active"]
     readonly_fields = ["user"]
+    fields = [*readonly_fields, *FocalPointAdminForm.Meta.fields]
     actions = ["deactivate", "reactivate", "resend_invitation"]
     change_list_template = "admin/registrations/focalpoint/change_list.html"
 
@@ -215,7 +215,7 @@ class FocalPointAdmin(admin.ModelAdmin):
 class ContributionAnswerInline(admin.TabularInline):
     model = ContributionAnswer
     fields = ["question", "text"]
-    readonly_fields = ["question", "text"]
+    readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
@@ -263,7 +263,7 @@ class ContributionAdmin(admin.ModelAdmin):
     list_filter = ["status", "session", "country"]
     list_select_related = ["session", "session__group"]
     fields = ["session", "country", "status", "submitted_at", "updated_by"]
-    readonly_fields = ["session", "country", "status", "submitted_at", "updated_by"]
+    readonly_fields = fields
     inlines = [ContributionAnswerInline]
     actions = ["reopen", "export_csv", "export_xlsx"]
     change_list_template = "admin/registrations/contribution/change_list.html"

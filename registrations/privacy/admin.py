@@ -130,8 +130,7 @@ class StaffAuthenticatorAdmin(admin.ModelAdmin):
     # Methods, not fields: allauth's fields carry no translatable names.
     list_display = ["person", "kind", "created", "last_used"]
     list_select_related = ["user"]
-    fields = ["person", "kind", "created", "last_used"]
-    readonly_fields = fields
+    fields = readonly_fields = list_display
 
     @admin.display(description=_("user"), ordering="user__email")
     def person(self, obj):

@@ -4,23 +4,19 @@ Whoever may not see a document gets a 404, the same answer as for a document tha
 exist, so a guessed primary key reveals nothing.
 """
 
-import logging
-
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from common import uploads
 from common.ratelimit import rate_limit
 from registrations.tokens import registration_for_token
 from sessions_app.models import Document
 from sessions_app.outcomes.certificates import certificate_for_code, initials, normalise_code
 from sessions_app.outcomes.documents import documents_for_registration, registration_can_download, user_can_download
 from sessions_app.outcomes.presentations import files as presentations
-
-logger = logging.getLogger(__name__)
 
 
 def _document(pk):
@@ -31,7 +27,8 @@ def _document(pk):
 
 
 def _file_response(document, *, private=False):
-    """Stream the stored file, from the local disk or the bucket alike.
+    """Stream the stored file, from the local disk or the bucket alike (``common.uploads``' one
+    download response: 404 when it is gone, the busy page when the store is down).
 
     Streamed rather than redirected to a signed object URL: the bucket stays private and needs no
     public address of its own (compose keeps MinIO on the internal network), a link to a document is
@@ -39,21 +36,8 @@ def _file_response(document, *, private=False):
     expires, and would land in browser histories and Referer headers), and the headers below hold.
     The cost is a web worker's time per download; PDFs of a few hundred KB leave it within milliseconds.
     """
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    except Exception:
-        logger.exception("Could not open the stored file of document %s", document.pk)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        response["Cache-Control"] = "private, no-store"
-        return response
-    response = FileResponse(handle, as_attachment=True, filename=document.filename, content_type="application/pdf")
     public = document.is_public and not private
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return uploads.file_response(document.file, filename=document.filename, kind_code="pdf", public=public)
 
 
 @require_GET

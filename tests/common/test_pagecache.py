@@ -175,7 +175,7 @@ def test_staff_preview_of_a_draft_is_never_stored(client, staff):
     assert session.title not in public.content.decode()
 
 
-def test_a_browser_that_has_the_page_gets_a_304(client, session):
+def test_a_browser_that_has_the_page_is_told_it_is_unchanged_until_it_changes(client, session):
     url = f"/en/sessions/{session.slug}/"
     first = page(client, url)[0]
 

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from common import uploads
+from tests.sessions_app.pages import status_and_headings
 from tests.support import documents
 
 
@@ -164,3 +165,4 @@ def test_a_stored_file_whose_object_store_is_down_gets_the_busy_page(settings):
         "30",
         "private, no-store",
     )
+    assert status_and_headings(response) == (503, ["The portal is busy"])

@@ -1,5 +1,7 @@
 """The admin pages staff work on fit a 1280-px screen in Spanish and Portuguese: no sideways
-scroll on the session form, the mailing preview, the figures page and the roadmap form."""
+scroll on the session form, the mailing preview, the figures page, the roadmap form, the mailing
+form (new and saved) and the session list with its filters; nothing in the list or the mailing form
+reaches past the box that holds it."""
 
 import os
 
@@ -10,7 +12,7 @@ from django.urls import reverse
 from registrations.models import Institution, Mailing
 from sessions_app.models import RoadmapItem, Session
 from tests.e2e.test_console_clean import _session_cookie
-from tests.factories import InstitutionFactory
+from tests.factories import InstitutionFactory, SessionFactory, WorkingGroupFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +26,44 @@ def pages(session, mailing, roadmap_item):
         "mailing-preview": reverse("admin:registrations_mailing_preview", args=[mailing.pk]),
         "figures": reverse("admin:sessions_app_session_figures"),
         "roadmap-form": reverse("admin:sessions_app_roadmapitem_change", args=[roadmap_item.pk]),
+        "mailing-form": reverse("admin:registrations_mailing_change", args=[mailing.pk]),
+        "mailing-new": reverse("admin:registrations_mailing_add"),
+        "session-list": reverse("admin:sessions_app_session_changelist"),
     }
+
+
+# The box each page's content must stay inside (the list's results and actions beside the filters).
+BOXES = {"mailing-form": "#content-main", "mailing-new": "#content-main", "session-list": "#changelist-form"}
+
+PAST_THE_BOX = """box => {
+  const edge = document.querySelector(box).getBoundingClientRect().right;
+  return [...document.querySelectorAll(box + ' *')]
+    .filter(e => e.offsetParent && e.getBoundingClientRect().width && e.getBoundingClientRect().right > edge + 1)
+    .map(e => e.id || e.name || e.className || e.tagName);
+}"""
+
+
+def a_second_group_with_long_names():
+    """The session list shows its working-group filter once there are two groups; names as long as real ones."""
+    group = WorkingGroupFactory(
+        slug="outcome-2-1",
+        outcome_code="2.1",
+        name="Acceso universal a servicios de tratamiento, reducción de riesgos y daños para personas privadas "
+        "de libertad y sus familias",
+    )
+    SessionFactory(
+        group=group,
+        number=1,
+        title="Intercambio de experiencias nacionales sobre alternativas al encarcelamiento y mecanismos de "
+        "derivación a tratamiento",
+        time_zone="America/Argentina/Buenos_Aires",
+    )
 
 
 @pytest.mark.parametrize("language", ["es", "pt"])
 def test_admin_pages_fit_1280_px_in_spanish_and_portuguese(live_server, chromium_page, staff, language):
     call_command("load_demo")
+    a_second_group_with_long_names()
     session = Session.objects.get(slug="session-2-inclusive-mechanisms")
     mailing = Mailing.objects.create(
         session=session,
@@ -70,6 +104,8 @@ def test_admin_pages_fit_1280_px_in_spanish_and_portuguese(live_server, chromium
             ".map(e => e.id || e.name || e.tagName)"
         )
         assert (name, clipped) == (name, [])
+        if name in BOXES:
+            assert (name, page.evaluate(PAST_THE_BOX, BOXES[name])) == (name, [])
         # Django's unnamed "hours ahead of server time" note is never shown.
         assert page.locator(".timezonewarning:visible").count() == 0
         if SHOTS:

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from registrations.models import Delivery, Registration
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.sessions_app.pages import status_and_headings
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +119,10 @@ def test_an_address_gets_at_most_its_limit_of_messages_whoever_asks(
 def test_too_many_requests_from_one_client_get_the_429_page(client, settings, django_capture_on_commit_callbacks):
     settings.FIND_REGISTRATION_RATE_LIMIT = (3, 3600)
 
-    statuses = [
-        ask(client, f"p{number}@example.org", django_capture_on_commit_callbacks).status_code for number in range(4)
-    ]
+    answers = [ask(client, f"p{number}@example.org", django_capture_on_commit_callbacks) for number in range(4)]
 
-    assert statuses == [302, 302, 302, 429]
+    assert [answer.status_code for answer in answers] == [302, 302, 302, 429]
+    assert status_and_headings(answers[-1]) == (429, ["Demasiados intentos"])
 
 
 def test_an_address_that_is_not_one_is_explained_and_sends_nothing(client, django_capture_on_commit_callbacks):

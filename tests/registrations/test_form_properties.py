@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from registrations.models import Registration
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.sessions_app.pages import status_and_headings
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def open_session(db):
 
 @FUZZ
 @given(data=form, language=st.sampled_from(["en", "es", "pt"]))
-def test_no_register_input_gives_a_500(client, open_session, data, language):
+def test_any_register_input_is_saved_or_sent_back_with_what_to_correct(client, open_session, data, language):
     cache.clear()
 
     response = client.post(f"/{language}/registrations/sessions/{open_session.slug}/register/", data)
@@ -75,27 +76,34 @@ def test_no_register_input_gives_a_500(client, open_session, data, language):
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert Registration.objects.filter(session=open_session).exists()
+    else:
+        assert 'id="error-summary"' in response.content.decode()
 
 
 @FUZZ
 @given(data=form)
-def test_no_details_input_gives_a_500(client, open_session, data):
+def test_any_change_of_details_is_saved_or_sent_back_with_what_to_correct(client, open_session, data):
     cache.clear()
     registration = RegistrationFactory(session=open_session)
 
     response = client.post(f"/pt/registrations/r/{registration.token}/", data)
 
     assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        # Back to the private page (in the language the person may just have chosen).
+        assert response["Location"].endswith(f"/registrations/r/{registration.token}/")
+    else:
+        assert 'id="error-summary"' in response.content.decode()
 
 
 @FUZZ
 @given(token=st.text(min_size=1, max_size=200))
-def test_no_token_gives_a_500(client, open_session, token):
+def test_any_unknown_token_gets_the_not_found_page(client, open_session, token):
     from urllib.parse import quote
 
     response = client.get(f"/es/registrations/r/{quote(token, safe='')}/")
 
-    assert response.status_code == 404
+    assert status_and_headings(response) == (404, ["Página no encontrada"])
 
 
 def test_an_oversized_request_is_refused_with_400(client, open_session):

@@ -143,31 +143,73 @@ def test_the_publish_preview_shows_a_hostile_name_as_text(client, staff):
     assert no_live_key(frame, [registrant])
 
 
-def test_the_promotion_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):
+def promotion_pages(client, session, language="en"):
+    """The promotion page (the seated person has cancelled, the waiting one reads English) and the HTML
+    message its frames show in ``language``."""
+    Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).update(
+        status=Registration.Status.CANCELLED
+    )
+    Registration.objects.filter(session=session).update(language="en")
+    page = client.get(reverse("admin:sessions_app_session_promote", args=[session.pk])).content.decode()
+    frame = client.get(reverse("admin:sessions_app_session_promote_preview", args=[session.pk]), {"language": language})
+    return page, frame
+
+
+def test_the_promotion_plan_frames_the_html_message_sandboxed_with_its_own_policy(client, staff, upcoming):
     session, seated, waiting = upcoming
-    Registration.objects.filter(pk=seated.pk).update(status=Registration.Status.CANCELLED)
     client.force_login(staff)
 
-    page = client.get(f"/admin/sessions_app/session/{session.pk}/promote/").content.decode()
+    page, frame = promotion_pages(client, session)
 
-    previews = re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)
+    frames = re.findall(r'<iframe src="([^"]+)" sandbox="" title="([^"]+)"', page)
+    url = reverse("admin:sessions_app_session_promote_preview", args=[session.pk]) + "?language=en"
+    assert frames == [
+        (url, "The HTML message on a phone"),
+        (url, "The HTML message on a computer"),
+    ]
+    policy = frame["Content-Security-Policy"].split("; ")
+    assert policy[0] == "sandbox"  # no allow-scripts: nothing in the message runs
+    assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    html = frame.content.decode()
+    assert "A seat has become free and it is yours" in html
+    # The calendar invitation the person will get, said in words beside the message.
+    assert "Calendar event attached" in page and "Offers to add the session to the calendar." in page
+    # At the session's time in the zone it names, not the server's (UTC).
+    start = session.starts_at.astimezone(session.zone)
+    assert f"{start:%H:%M} ({session.time_zone})</dd>" in page
+
+
+def test_the_promotion_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):
+    session, seated, waiting = upcoming
+    client.force_login(staff)
+
+    page, frame = promotion_pages(client, session)
+
+    previews = re.findall(r'<pre id="preview-body-\w+" class="mail-preview">(.*?)</pre>', page, re.S)
     assert len(previews) == 1
     assert ESCAPED in previews[0]
     assert HOSTILE not in page
     assert no_live_key(page, [waiting])
+    html = frame.content.decode()
+    assert ESCAPED in html and HOSTILE not in html
+    assert no_live_key(html, [waiting])
 
 
 def test_the_promotion_plan_shows_no_name_and_no_address_to_a_user_who_may_not_see_registrations(client, upcoming):
     session, seated, waiting = upcoming
-    Registration.objects.filter(pk=seated.pk).update(status=Registration.Status.CANCELLED)
     client.force_login(staff_with("change_session", "view_session"))
 
-    page = client.get(f"/admin/sessions_app/session/{session.pk}/promote/").content.decode()
+    page, frame = promotion_pages(client, session)
 
-    assert len(re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)) == 1
+    assert len(re.findall(r'<pre id="preview-body-\w+" class="mail-preview">(.*?)</pre>', page, re.S)) == 1
     assert "waiting@example.org" not in page
     assert ESCAPED not in page and HOSTILE not in page
     assert no_live_key(page, [waiting])
+    html = frame.content.decode()
+    assert "Dear [recipient&#x27;s name]," in html
+    assert ESCAPED not in html and HOSTILE not in html and "waiting@example.org" not in html
+    assert no_live_key(html, [waiting])
 
 
 def test_the_registration_action_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):

@@ -143,7 +143,9 @@ def test_an_old_key_listed_as_a_fallback_keeps_its_links(client, settings):
     settings.PRIVATE_LINK_KEY = "second-secret"
     settings.PRIVATE_LINK_KEY_FALLBACKS = ["first-secret"]
 
-    assert client.get(f"/es/registrations/r/{sent}/").status_code == 200
+    response = client.get(f"/es/registrations/r/{sent}/")
+
+    assert (response.status_code, registration.full_name in response.content.decode()) == (200, True)
     assert registration.token != sent
 
 

@@ -10,6 +10,7 @@ from registrations.models import Delivery, Registration
 from sessions_app.models import Session
 from tests.factories import InstitutionFactory, RegistrationFactory, SessionFactory
 from tests.registrations.helpers import form_data
+from tests.sessions_app.pages import status_and_headings
 
 pytestmark = pytest.mark.django_db
 
@@ -243,13 +244,13 @@ def test_the_private_page_shows_status_and_never_the_join_link_before_confirmati
     assert "no-store" in response["Cache-Control"]
 
 
-def test_unknown_or_overlong_tokens_are_404(client, session):
+def test_unknown_or_overlong_tokens_get_the_not_found_page(client, session):
     registration = RegistrationFactory(session=session)
 
     near_miss = client.get(f"/es/registrations/r/{registration.token[:-1]}x/")
     overlong = client.get(f"/es/registrations/r/{'a' * 300}/")
 
-    assert (near_miss.status_code, overlong.status_code) == (404, 404)
+    assert status_and_headings(near_miss) == status_and_headings(overlong) == (404, ["Página no encontrada"])
     # The page names nobody: a near-miss token reveals nothing about the registration it resembles.
     assert registration.full_name not in near_miss.content.decode()
     assert registration.email not in near_miss.content.decode()
@@ -397,7 +398,7 @@ def test_private_page_query_count_does_not_grow(client, django_assert_num_querie
     assert response.context["position"] == count
 
 
-def test_reverse_names_exist(session):
+def test_the_private_link_is_the_key_under_r(session):
     registration = RegistrationFactory(session=session)
 
     assert reverse("registrations:manage", kwargs={"token": registration.token}).endswith(f"/r/{registration.token}/")

@@ -26,3 +26,8 @@ def element(page, tag, *, id=None, css_class=None):  # mirrors the HTML attribut
 def texts(page, tag):
     """The text of every ``tag`` element in ``page`` (elements must not nest)."""
     return [text(inner) for inner in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", page, re.S)]
+
+
+def status_and_headings(response):
+    """What a person is answered: the status and the page's h1 headings, to compare in one ``==``."""
+    return response.status_code, texts(response.content.decode(), "h1")

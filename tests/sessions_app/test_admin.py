@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 import pytest
 
 from agenda.models import AgendaItem
+from sessions_app.admin import AgendaItemInlineForm
 from sessions_app.models import Session
 from tests.factories import AgendaItemFactory, SessionFactory, WorkingGroupFactory
-from tests.sessions_app.pages import text, texts
+from tests.sessions_app.pages import status_and_headings, text, texts
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 
@@ -124,26 +125,69 @@ def test_agenda_item_parent_must_belong_to_the_same_session(client, staff):
     assert item.parent_id is None
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
+def test_an_agenda_item_cannot_be_moved_inside_one_of_its_own_items_on_either_form(client, staff):
+    session = SessionFactory()
+    block = AgendaItemFactory(session=session, order=1, title="Experiences", duration_minutes=60)
+    child = AgendaItemFactory(session=session, order=1, parent=block, title="Portugal", duration_minutes=10)
+    client.force_login(staff)
+    refused = "An item cannot be placed inside itself or inside one of its own items."
+
+    response = client.post(
+        f"/admin/agenda/agendaitem/{block.pk}/change/",
+        {
+            "session": str(session.pk),
+            "parent": str(child.pk),
+            "order": "1",
+            "kind": AgendaItem.Kind.PRESENTATION,
+            "title_en": "Experiences",
+            "duration_minutes": "60",
+            **inline_management("roles"),
+        },
+    )
+    on_the_session_page = AgendaItemInlineForm(
+        instance=block,
+        data={"order": "1", "parent": str(child.pk), "kind": AgendaItem.Kind.PRESENTATION, "title": "Experiences"},
+    )
+
+    assert response.context["adminform"].form.errors["parent"] == [refused]
+    assert response.content.decode().count(refused) == 2  # the summary at the top, and beside the field
+    assert on_the_session_page.errors["parent"] == [refused]
+    assert AgendaItem.objects.get(pk=block.pk).parent_id is None
+
+
+def test_an_action_on_one_session_asks_staff_to_select_exactly_one(client, staff):
+    first, second = SessionFactory(), SessionFactory()
+    client.force_login(staff)
+
+    response = client.post(
         "/admin/sessions_app/session/",
-        "/admin/sessions_app/session/?status__exact=held",
-        "/admin/sessions_app/session/add/",
-        "/admin/agenda/agendaitem/",
-        "/admin/agenda/speaker/?q=lima",
-        "/admin/registrations/institution/?kind__exact=health",
-        "/admin/registrations/focalpoint/",
+        {"action": "clone_sessions", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == ["Select exactly one session."]
+    assert Session.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/admin/sessions_app/session/", "Select session to change"),
+        ("/admin/sessions_app/session/?status__exact=held", "Select session to change"),
+        ("/admin/sessions_app/session/add/", "Add session"),
+        ("/admin/agenda/agendaitem/", "Select agenda item to change"),
+        ("/admin/agenda/speaker/?q=lima", "Select speaker to change"),
+        ("/admin/registrations/institution/?kind__exact=health", "Select institution to change"),
+        ("/admin/registrations/focalpoint/", "Select focal point to change"),
     ],
 )
-def test_admin_pages_open(client, staff, url):
+def test_staff_open_the_lists_and_forms_of_sessions_agenda_and_focal_points(client, staff, url, heading):
     SessionFactory()
     client.force_login(staff)
 
     response = client.get(url)
 
-    assert response.status_code == 200
-    assert response.templates[0].name.startswith("admin/")
+    assert status_and_headings(response) == (200, [heading])
 
 
 def test_view_on_site_previews_a_draft(client, staff):

@@ -17,6 +17,7 @@ from common.admin import page_context
 from common.admin_languages import OneLanguageRequiredAdmin
 from registrations.models import Registration
 from registrations.privacy.retention import retention_warning
+from sessions_app.admin import the_one_selected
 from sessions_app.models import Conclusions, Session
 from sessions_app.outcomes.attendance import (
     AttendanceFileError,
@@ -102,9 +103,8 @@ class ConclusionsAdmin(OneLanguageRequiredAdmin, TabbedTranslationAdmin):
 
     @admin.action(description=_("Publish the conclusions… (preview and confirm)"))
     def publish(self, request, queryset):
-        conclusions = queryset.select_related("session").first()
-        if queryset.count() != 1 or conclusions is None:
-            self.message_user(request, _("Select exactly one session."), messages.WARNING)
+        conclusions = the_one_selected(self, request, queryset)
+        if conclusions is None:
             return None
         return HttpResponseRedirect(reverse("admin:sessions_app_session_publish", args=[conclusions.session_id]))
 

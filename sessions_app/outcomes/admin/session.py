@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -20,35 +19,34 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from common.admin import page_context
 from common.email_preview import email_frame_response
 from common.timezones import selectable_zone
-from registrations import notifications
 from registrations.admin.seat_reservations import SeatReservationInline
 from registrations.campaigns.automatic import reschedule_session
 from registrations.forms import OptionsSelect, choice_lists
 from registrations.privacy.retention import retention_warning
 from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
-from registrations.seats import promote_from_waitlist, seats_left, waiting_list
+from registrations.seats import seats_left, waiting_list
 from sessions_app.admin import SessionAdmin as CoreSessionAdmin
+from sessions_app.admin import the_one_selected
 from sessions_app.models import Publication, Session
 from sessions_app.outcomes import publishing
+from sessions_app.outcomes.admin.waiting_list import WaitingListPages
 from sessions_app.outcomes.evaluation import results as evaluation_results
 from sessions_app.scheduling import save_session
 
 
 @admin.action(description=_("Attendance (import the report, tick who attended)"))
 def open_attendance(modeladmin, request, queryset):
-    session = queryset.first()
-    if queryset.count() != 1 or session is None:
-        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+    session = the_one_selected(modeladmin, request, queryset)
+    if session is None:
         return None
     return HttpResponseRedirect(reverse("admin:sessions_app_attendance", kwargs={"session_pk": session.pk}))
 
 
 @admin.action(description=_("Publish conclusions… (preview, choose whether to announce, confirm)"))
 def publish_session_conclusions(modeladmin, request, queryset):
-    session = queryset.first()
-    if queryset.count() != 1 or session is None:
-        modeladmin.message_user(request, _("Select exactly one session."), messages.WARNING)
+    session = the_one_selected(modeladmin, request, queryset)
+    if session is None:
         return None
     return HttpResponseRedirect(reverse("admin:sessions_app_session_publish", args=[session.pk]))
 
@@ -99,7 +97,7 @@ class PublishForm(forms.Form):
         self.fields["mode"].initial = self.ANNOUNCE if plan.is_first else self.UPDATE
 
 
-class SessionAdmin(CoreSessionAdmin):
+class SessionAdmin(WaitingListPages, CoreSessionAdmin):
     """The session core's page (``sessions_app.admin.SessionAdmin``) with what happens around and after
     the session: registrations so far, seat reservations per country, moving people from the waiting
     list, attendance, publishing the conclusions, the group's figures. Registered in the core's place."""
@@ -188,6 +186,11 @@ class SessionAdmin(CoreSessionAdmin):
             ),
             path("<int:pk>/promote/", view(self.promote_view), name="sessions_app_session_promote"),
             path(
+                "<int:pk>/promote/preview/",
+                view(self.promote_preview_view),
+                name="sessions_app_session_promote_preview",
+            ),
+            path(
                 "publication/<int:pk>/",
                 view(self.publication_view),
                 name="sessions_app_session_publication",
@@ -202,45 +205,6 @@ class SessionAdmin(CoreSessionAdmin):
         if not self.has_change_permission(request, session):
             raise PermissionDenied
         return session
-
-    def promote_view(self, request, pk):
-        """Confirm, then give the free seats to the waiting list in order (each promoted person is e-mailed)."""
-        session = self._session_for(request, pk)
-        if request.method == "POST" and request.POST.get("confirmed") == "yes":
-            promoted = promote_from_waitlist(session=session)
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d person moved from the waiting list to confirmed.",
-                    "%(count)d people moved from the waiting list to confirmed.",
-                    len(promoted),
-                )
-                % {"count": len(promoted)},
-            )
-            return HttpResponseRedirect(reverse("admin:sessions_app_session_change", args=[session.pk]))
-        free = seats_left(session)
-        queue = list(waiting_list(session).select_related("session__group"))
-        # In order; with seats reserved per country some of them may have to keep waiting.
-        candidates = queue if free is None else queue[:free]
-        context = page_context(
-            self,
-            request,
-            opts=Session._meta,
-            original=session,
-            title=_("Move people from the waiting list: %(session)s") % {"session": session},
-            session=session,
-            free=free,
-            waiting=len(queue),
-            candidates=candidates,
-            **notifications.mailing_plan(
-                registrations=candidates,
-                kind="registration_confirmed",
-                named=request.user.has_perm("registrations.view_registration"),
-                promoted=True,
-                join_url=session.join_url,
-            ),
-        )
-        return TemplateResponse(request, "admin/sessions_app/session/promote_confirmation.html", context)
 
     def publish_view(self, request, pk):
         """The confirmation page: recipients by language, the e-mail, earlier publications; then the choice."""

@@ -4,6 +4,7 @@ duplicates written in another language)."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -49,6 +50,22 @@ def test_a_focal_point_edits_their_nominee(client, focal_point_uruguay, nominati
         "pt",
     )
     assert nomination.email == "ana@example.org"
+
+
+def test_cancel_leads_back_to_the_page_the_focal_point_came_from(client, focal_point_uruguay, nomination):
+    client.force_login(focal_point_uruguay.user)
+
+    def cancel_links(path):
+        return re.findall(r'<a class="btn btn-link" href="([^"]+)">Cancel</a>', client.get(path).content.decode())
+
+    add_institution = reverse("focal_points:institution_create")
+    assert cancel_links(url("nomination_edit", nomination.pk)) == [
+        f"{reverse('focal_points:registration_list')}?session=alternativas"
+    ]
+    assert cancel_links(add_institution) == [reverse("focal_points:institution_list")]
+    assert cancel_links(f"{add_institution}?session=alternativas") == [
+        reverse("focal_points:nomination_bulk", kwargs={"slug": "alternativas"})
+    ]
 
 
 def test_a_focal_point_withdraws_a_nomination_after_a_confirmation_step(client, focal_point_uruguay, nomination):

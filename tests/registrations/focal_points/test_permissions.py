@@ -1,7 +1,7 @@
 """Who may open each page of the focal-point area, generated from the URL configuration.
 
 Every pattern of ``registrations.focal_points.urls`` must appear in MATRIX: a new page without an
-entry fails ``test_every_focal_point_url_is_in_the_matrix``.
+entry fails ``test_every_focal_point_page_has_a_row_of_who_may_open_it``.
 """
 
 import pytest
@@ -12,6 +12,7 @@ from registrations.focal_points import answers
 from registrations.focal_points import urls as focal_point_urls
 from registrations.models import Institution
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, RegistrationFactory, SessionFactory
+from tests.sessions_app.pages import status_and_headings
 
 LOGIN = "login"  # redirected to the sign-in page
 
@@ -26,6 +27,8 @@ EVERYONE_IN_AREA = {
     "staff": 403,
 }
 URUGUAY_OBJECT = {**EVERYONE_IN_AREA, "focal_point_mexico": 404}
+# What the refusals show.
+SHOWN = {403: ["Access denied"], 404: ["Page not found"]}
 
 MATRIX = {
     "dashboard": (lambda objects: {}, EVERYONE_IN_AREA),
@@ -67,7 +70,7 @@ def url_names():
     return [pattern.name for pattern in focal_point_urls.urlpatterns]
 
 
-def test_every_focal_point_url_is_in_the_matrix():
+def test_every_focal_point_page_has_a_row_of_who_may_open_it():
     assert sorted(url_names()) == sorted(MATRIX)
 
 
@@ -92,23 +95,33 @@ def _client_for(persona, request, client):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", url_names())
-def test_permission_matrix(name, persona, objects, request, client):
+def test_each_person_opens_only_the_focal_point_pages_meant_for_them(name, persona, objects, request, client):
     kwargs_for, answers = MATRIX[name]
     expected = answers[persona]
     url = reverse(f"focal_points:{name}", kwargs=kwargs_for(objects))
     response = _client_for(persona, request, client).get(url)
     if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"/en/accounts/login/?next={url}"
+        assert (response.status_code, response["Location"]) == (302, f"/en/accounts/login/?next={url}")
+    elif expected == 200:
+        # A page of the focal points' area, with its navigation.
+        assert (response.status_code, response.content.decode().count('aria-label="Focal point"')) == (200, 1)
+    elif expected in SHOWN:
+        assert status_and_headings(response) == (expected, SHOWN[expected])
+    elif expected == 302:
+        # Nothing to review: sent to their own answers for the session.
+        own_answers = reverse("focal_points:contribution_edit", kwargs=kwargs_for(objects))
+        assert (response.status_code, response["Location"]) == (302, own_answers)
     else:
-        assert response.status_code == expected
+        assert response.status_code == expected == 405  # a GET of an action that only takes a POST
 
 
 @pytest.mark.parametrize("name", ["nomination_create", "nomination_bulk", "contribution_edit", "contribution_review"])
 def test_draft_session_is_not_found(name, focal_point_uruguay, client):
     draft = SessionFactory(status="draft")
     client.force_login(focal_point_uruguay.user)
-    assert client.get(reverse(f"focal_points:{name}", kwargs={"slug": draft.slug})).status_code == 404
+    response = client.get(reverse(f"focal_points:{name}", kwargs={"slug": draft.slug}))
+
+    assert status_and_headings(response) == (404, ["Page not found"])
 
 
 def test_deactivated_focal_point_is_refused(focal_point_uruguay, client):

@@ -107,7 +107,9 @@ def doc(kind, language, registration=None):
     return Document.objects.get(kind=kind, language=language, registration=registration)
 
 
-def test_access_matrix(client, rendered, staff, focal_point_uruguay, outsider):
+def test_each_person_downloads_only_the_documents_meant_for_them(
+    client, rendered, staff, focal_point_uruguay, outsider
+):
     session, attendee, registrant = rendered
     other_session_person = RegistrationFactory(status=Registration.Status.ATTENDED)
     agenda = doc("agenda", "en")

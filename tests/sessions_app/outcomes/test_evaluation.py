@@ -12,6 +12,7 @@ from registrations.models import Delivery, Registration
 from sessions_app.outcomes.evaluation import invitations, results
 from sessions_app.outcomes.models import Answer, EvaluationInvitation, EvaluationResponse
 from tests.factories import ChoiceFactory, QuestionFactory, QuestionnaireFactory, RegistrationFactory, SessionFactory
+from tests.sessions_app.pages import status_and_headings
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +85,12 @@ def test_the_stored_answer_holds_no_registration_id_email_or_name(client, questi
 
 def test_only_confirmed_participants_and_attendees_after_the_session_may_answer(client, questionnaire):
     pending = RegistrationFactory(session=questionnaire.session, status=Registration.Status.PENDING)
-    assert client.get(_url(pending)).status_code == 404
     future = SessionFactory(starts_at=timezone.now() + timedelta(days=3))
     QuestionnaireFactory(session=future)
     early = RegistrationFactory(session=future, status=Registration.Status.CONFIRMED)
-    assert client.get(_url(early)).status_code == 404
+
+    assert status_and_headings(client.get(_url(pending))) == (404, ["No evaluation to answer"])
+    assert status_and_headings(client.get(_url(early))) == (404, ["No evaluation to answer"])
 
 
 def test_the_invitation_goes_out_once_per_person_in_their_language(questionnaire, django_capture_on_commit_callbacks):

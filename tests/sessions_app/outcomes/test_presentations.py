@@ -19,6 +19,7 @@ from tests.factories import (
     SessionFactory,
     SpeakerFactory,
 )
+from tests.sessions_app.pages import status_and_headings
 from tests.support import documents
 
 pytestmark = pytest.mark.django_db
@@ -104,17 +105,21 @@ def test_an_oversized_file_gets_the_message_and_the_items_other_files_remain(
     assert 'value="Grande"' in page  # what the speaker typed is kept
 
 
-def test_an_expired_or_revoked_upload_link_is_a_404(client, django_capture_on_commit_callbacks):
+def test_an_expired_or_revoked_upload_link_finds_nothing_and_takes_no_file(client, django_capture_on_commit_callbacks):
     item = AgendaItemFactory()
     link, token, _body = _send_link(item, django_capture_on_commit_callbacks)
     url = reverse("outcomes:speaker_upload", kwargs={"token": token})
-    assert client.get(url).status_code == 200
+    assert status_and_headings(client.get(url)) == (200, ["Add your presentation"])
     with time_machine.travel(link.expires_at + timedelta(seconds=1)):
-        assert client.get(url).status_code == 404
+        assert status_and_headings(client.get(url)) == (404, ["Page not found"])
     files.revoke_upload_links(UploadLink.objects.filter(pk=link.pk))
-    assert client.get(url).status_code == 404
-    assert _upload(client, token, documents.PDF_BYTES).status_code == 404
-    assert client.get(reverse("outcomes:speaker_upload", kwargs={"token": "x" * 43})).status_code == 404
+    assert status_and_headings(client.get(url)) == (404, ["Page not found"])
+    assert status_and_headings(_upload(client, token, documents.PDF_BYTES))[0] == 404
+    assert Presentation.objects.count() == 0
+    # A made-up key, under the speaker's language as the e-mail writes the link.
+    with translation.override("pt"):
+        made_up = client.get(reverse("outcomes:speaker_upload", kwargs={"token": "x" * 43}))
+    assert status_and_headings(made_up) == (404, ["Página não encontrada"])
 
 
 def test_a_speakers_link_cannot_reach_another_item(client, django_capture_on_commit_callbacks):
@@ -136,9 +141,13 @@ def test_a_participants_only_file_is_refused_to_anonymous_visitors_and_other_ses
     session = _ended_session()
     presentation = PresentationFactory(item=AgendaItemFactory(session=session))
     other = RegistrationFactory(session=_ended_session(), status=Registration.Status.CONFIRMED)
-    assert client.get(reverse("outcomes:presentation_download", kwargs={"pk": presentation.pk})).status_code == 404
-    url = reverse("outcomes:my_presentation_download", kwargs={"token": other.token, "pk": presentation.pk})
-    assert client.get(url).status_code == 404
+    public_url = reverse("outcomes:presentation_download", kwargs={"pk": presentation.pk})
+    other_sessions_url = reverse(
+        "outcomes:my_presentation_download", kwargs={"token": other.token, "pk": presentation.pk}
+    )
+
+    assert status_and_headings(client.get(public_url)) == (404, ["Page not found"])
+    assert status_and_headings(client.get(other_sessions_url)) == (404, ["Page not found"])
 
 
 def test_a_participants_only_file_is_served_to_a_confirmed_participant_through_the_private_link(client):

@@ -19,6 +19,7 @@ from tests.factories import (
     SessionFactory,
     WorkingGroupFactory,
 )
+from tests.sessions_app.pages import status_and_headings
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +173,10 @@ def test_the_roadmap_page_costs_the_same_queries_for_one_or_many_actions(client,
     assert len(response.context["roadmap"].items) == actions
 
 
-def test_an_unknown_group_is_404(client):
-    assert client.get(reverse("outcomes:roadmap", kwargs={"slug": "nope"})).status_code == 404
+def test_an_unknown_group_gets_the_not_found_page(client):
+    response = client.get(reverse("outcomes:roadmap", kwargs={"slug": "nope"}))
+
+    assert status_and_headings(response) == (404, ["Page not found"])
 
 
 def test_the_roadmap_pdf_is_built_from_the_same_data_as_the_page(session_2):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sessions_app.models import RoadmapItem, RoadmapReminderOptOut, RoadmapUpdate
 from tests.factories import InstitutionFactory, RoadmapItemFactory, RoadmapUpdateFactory, UserFactory
+from tests.sessions_app.pages import status_and_headings
 from tests.support.documents import EXE_BYTES, PDF_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -66,16 +67,21 @@ def test_a_focal_point_reports_progress_and_the_timeline_records_it(client, foca
 def test_an_action_owned_by_an_institution_belongs_to_its_country(client, focal_point_uruguay):
     item = RoadmapItemFactory(owner_kind="institution", owner_institution=InstitutionFactory(country="UY"))
     client.force_login(focal_point_uruguay.user)
-    assert client.get(_url(item)).status_code == 200
+
+    response = client.get(_url(item))
+
+    assert status_and_headings(response) == (200, ["Report progress"])
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_focal_point_of_another_country_gets_404(client, focal_point_mexico, uruguay_action, method):
+def test_a_focal_point_of_another_country_finds_nothing_and_changes_nothing(
+    client, focal_point_mexico, uruguay_action, method
+):
     client.force_login(focal_point_mexico.user)
 
     response = getattr(client, method)(_url(uruguay_action), _report() if method == "post" else None)
 
-    assert response.status_code == 404
+    assert status_and_headings(response) == (404, ["Page not found"])
     assert RoadmapUpdate.objects.count() == 0
     uruguay_action.refresh_from_db()
     assert uruguay_action.status == RoadmapItem.Status.PLANNED
@@ -85,13 +91,20 @@ def test_a_focal_point_of_another_country_gets_404(client, focal_point_mexico, u
 def test_nobody_may_report_on_the_programmes_actions_but_staff(client, focal_point_uruguay, method):
     item = RoadmapItemFactory()
     client.force_login(focal_point_uruguay.user)
-    assert getattr(client, method)(_url(item), _report() if method == "post" else None).status_code == 404
+
+    response = getattr(client, method)(_url(item), _report() if method == "post" else None)
+
+    assert status_and_headings(response) == (404, ["Page not found"])
+    assert RoadmapUpdate.objects.count() == 0
 
 
-def test_a_signed_in_stranger_gets_404_and_an_anonymous_visitor_is_sent_to_sign_in(client, uruguay_action):
-    assert client.get(_url(uruguay_action)).status_code == 302
+def test_a_signed_in_stranger_finds_nothing_and_an_anonymous_visitor_is_sent_to_sign_in(client, uruguay_action):
+    anonymous = client.get(_url(uruguay_action))
     client.force_login(UserFactory(username="someone"))
-    assert client.get(_url(uruguay_action)).status_code == 404
+    stranger = client.get(_url(uruguay_action))
+
+    assert (anonymous.status_code, anonymous["Location"]) == (302, f"/en/accounts/login/?next={_url(uruguay_action)}")
+    assert status_and_headings(stranger) == (404, ["Page not found"])
 
 
 def test_staff_report_on_any_action(client, staff, uruguay_action):
