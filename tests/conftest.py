@@ -1,8 +1,14 @@
 """Shared fixtures: the named personas every test module may use."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import FocalPointFactory, RegistrationFactory, SessionFactory, UserFactory
+
+# The SQLite pass (`make test-sqlite`) loads this profile: it repeats on the second database a few of
+# the examples the PostgreSQL pass searches through (where a property test sets its own number, it
+# takes the smaller of the two).
+hypothesis_settings.register_profile("second-database", max_examples=15)
 
 DATABASE_FIXTURES = {
     "db",

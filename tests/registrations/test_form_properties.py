@@ -55,7 +55,7 @@ value = st.one_of(st.text(max_size=300), nasty)
 form = st.fixed_dictionaries({}, optional={name: st.one_of(value, st.lists(value, max_size=3)) for name in FIELDS})
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=min(60, settings.default.max_examples),  # fewer on the second database (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

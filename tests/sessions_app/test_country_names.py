@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 
 @pytest.mark.django_db
+@pytest.mark.catalogue
 @pytest.mark.parametrize(
     ("language", "name"), [("en", "Trinidad and Tobago"), ("es", "Trinidad y Tobago"), ("pt", "Trinidade e Tobago")]
 )

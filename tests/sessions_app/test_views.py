@@ -341,12 +341,14 @@ def test_session_page_query_count_does_not_grow_with_the_agenda(client, db, djan
     assert baseline <= 11
 
 
-@pytest.mark.parametrize("count", [3, 40])
-def test_home_query_count_does_not_grow_with_sessions_or_agenda(client, db, django_assert_num_queries, count):
-    for _ in range(count // 3 + 1):
-        build_agenda(SessionFactory(), count)
+@pytest.mark.parametrize(("sessions", "agenda_size"), [(2, 3), (12, 15)])
+def test_home_query_count_does_not_grow_with_sessions_or_agenda(
+    client, db, django_assert_num_queries, sessions, agenda_size
+):
+    for _ in range(sessions):
+        build_agenda(SessionFactory(), agenda_size)
 
     # groups, their focuses, their sessions
     with django_assert_num_queries(3):
         response = client.get("/en/")
-    assert len(texts(response.content.decode(), "h4")) == count // 3 + 1
+    assert len(texts(response.content.decode(), "h4")) == sessions

@@ -16,6 +16,8 @@ from registrations.focal_points.nominations import nominate
 from tests import test_portuguese_variant as portuguese
 from tests.factories import GuidingQuestionFactory, InstitutionFactory, SessionFactory
 
+pytestmark = pytest.mark.catalogue
+
 # European forms the catalogue test does not list because they only come from other catalogues.
 EUROPEAN_PAGES = {
     **portuguese.EUROPEAN,
