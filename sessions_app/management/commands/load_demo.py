@@ -104,6 +104,8 @@ class Command(BaseCommand):
             {
                 "programme": data["programme"],
                 "outcome_code": data["outcome_code"],
+                "signatory_name": data.get("signatory_name", ""),
+                **tr("signatory_title", data.get("signatory_title")),
                 **tr("name", data["name"]),
                 **tr("description", data["description"]),
             },

@@ -44,6 +44,13 @@ def test_session_2_shows_example_conclusions_roadmap_and_attendees():
         ("joao.exemplo@example.org", "attended"),
         ("maria.example@example.org", "attended"),
     ]
+    # Their certificates are signed by the group's own (example) signatory, not the programme's fallback.
+    group = session.group
+    assert (group.signatory_name, group.signatory_title_es, group.signatory_title_pt) == (
+        "María Ejemplo Gómez",
+        "Coordinadora del grupo de trabajo (ejemplo)",
+        "Coordenadora do grupo de trabalho (exemplo)",
+    )
 
 
 def test_loading_the_demo_twice_leaves_the_examples_as_they_were():
