@@ -20,7 +20,9 @@ from django.db.models import CharField, Count, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import pagecache
 from common.auditing import save_on_record
+from common.pagecache import ProcessMemo
 from registrations import notifications
 from registrations.consent import record_consent
 from registrations.models import Registration, SeatReservation, Suppression
@@ -159,6 +161,16 @@ def seats_left(session):
     if session.capacity is None:
         return None
     return max(0, session.capacity - seats_taken(session))
+
+
+# The seats left of each session, as the register page shows them: kept per process until a seat
+# is taken or freed (every such write bumps the page cache's "seats" generation: apps.py).
+SEATS_LEFT = ProcessMemo(pagecache.SEATS)
+
+
+def seats_left_shown(session):
+    """``seats_left`` for a page: counted once per process and seat change, not once per visitor."""
+    return SEATS_LEFT.get(lambda: seats_left(session), part=session.pk)
 
 
 def waiting_list(session):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.pagecache import fragment_version
+from common.pagecache import CONTENT, SEATS, fragment_version, reads_generations
 from common.ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from common.timezones import format_when
 from registrations import consent, notifications, registering, seats
@@ -48,6 +48,9 @@ def busy_page(request, error):
 
 
 @rate_limit("register")
+# What the page keeps per process (the session, the privacy notice, the institutions of the form,
+# the seats left) and its form's fragment depend on these: read in one round trip.
+@reads_generations(CONTENT, SEATS, CURRENT_NOTICE.name, INSTITUTIONS.name)
 def register(request, slug):
     session = session_by_slug(slug)
     state = seats.registration_state(session)
@@ -98,7 +101,7 @@ def register(request, slug):
         else f"{translation.get_language()}:{fragment_version(INSTITUTIONS.name, CURRENT_NOTICE.name)}",
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
-        "seats_left": seats.seats_left(session) if state == seats.OPEN else None,
+        "seats_left": seats.seats_left_shown(session) if state == seats.OPEN else None,
         "privacy_notice": notice,
         "privacy_notice_version": notice.version if notice else "",
     }
