@@ -31,7 +31,7 @@ from registrations.forms import (
 )
 from registrations.models import Registration
 from registrations.rules import participant_actions
-from registrations.tokens import registration_for_token
+from registrations.tokens import PAGE_RELATED, registration_for_token
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 
@@ -165,14 +165,18 @@ def register_done(request, slug):
 @token_rate_limit()
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
-    registration = registration_for_token(token)
+    posted = request.method == "POST"
+    # A POST reads the registration again under its locks (seats.confirm_registration): before
+    # them it needs only the session, not the group and institution that the page shows.
+    registration = registration_for_token(token, related=("session",) if posted else PAGE_RELATED)
     actions = participant_actions(registration)
-    notice = consent.current_notice()
+    # Shown on the page; read for a POST only from someone who must accept it here.
+    notice = consent.current_notice() if actions.accept_notice or not posted else None
     form = None
     if actions.accept_notice:
         # Added by a focal point or staff: the person reads the notice and accepts it here first.
         form = AcceptNoticeForm(request.POST or None, notice=notice)
-    if request.method == "POST":
+    if posted:
         if form is not None and not form.is_valid():
             context = _confirm_context(registration, form, notice)
             return private_page(render(request, "registrations/registration_confirm.html", context))
