@@ -1,7 +1,7 @@
 """What each process keeps between requests (``pagecache.ProcessMemo``): the public session, the
-current privacy notice, the institutions of the register form and the seats left it shows. Read once, then again as soon as
-they change in any process, never a moment later; not kept while the cache is away, nor from
-inside a transaction that may roll back.
+current privacy notice, the institutions of the register form and the seats left it shows. Read
+once, then again as soon as they change in any process, never a moment later; not kept while the
+cache is away, nor from inside a transaction that may roll back.
 
 These tests commit, as production does: inside the test's own transaction nothing would be kept.
 """
