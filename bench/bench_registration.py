@@ -14,6 +14,11 @@ session of its own whose rows are deleted before ours: how far the portal is fro
 The confirm floor (``site_urls.floor_confirm``) confirms those floor rows the same way: the token
 looked up, the seat decided under the session lock, the row updated, nothing else.
 Then the counts: exactly CAPACITY confirmed.
+
+With BENCH_CPU_BY_PROCESS=1, a line per race gives the CPU each POST cost, by process: gunicorn's
+workers, the Celery worker, the run's PostgreSQL backends, and this process (the load generator
+and the SMTP sink); Redis, shared with the rest of the machine, is not counted. The worker's and
+the sink's share is the e-mails, which are sent meanwhile (a second after the race is counted).
 """
 
 import os
@@ -34,6 +39,8 @@ PEOPLE = int(os.environ.get("BENCH_PEOPLE", "300"))
 CAPACITY = int(os.environ.get("BENCH_CAPACITY", "100"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 WARM_UP = 40
+CPU_BY_PROCESS = os.environ.get("BENCH_CPU_BY_PROCESS") == "1"
+PROCESSES = {}  # name: a function giving the pids of that process and its children, when CPU_BY_PROCESS
 
 
 def csrf(port, path):
@@ -51,12 +58,27 @@ def post(path, fields, cookie):
     return bootstrap.request_bytes("POST", path, body=body, headers=headers)
 
 
-def race(port, ours, trivial):
+def race(port, ours, trivial, label):
     """ours/s and the trivial POST's/s (mean of one run before and one after), ours' statuses."""
     before, _statuses, _wall = bootstrap.hammer(port, trivial, concurrency=CONCURRENCY)
+    started = cpu_by_process()
     rate, statuses, _wall = bootstrap.hammer(port, ours, concurrency=CONCURRENCY)
+    if CPU_BY_PROCESS:
+        time.sleep(1)  # the worker sends the race's last e-mails
+        spent = {name: (seconds - started[name]) * 1000 / len(ours) for name, seconds in cpu_by_process().items()}
+        CPU_LINES.append(f"{label:<44} " + ", ".join(f"{name} {ms:.2f}" for name, ms in spent.items()))
     after, _statuses, _wall = bootstrap.hammer(port, trivial, concurrency=CONCURRENCY)
     return rate, (before + after) / 2, statuses
+
+
+CPU_LINES = []
+
+
+def cpu_by_process():
+    """{process name: CPU seconds so far}, when BENCH_CPU_BY_PROCESS is set."""
+    if not CPU_BY_PROCESS:
+        return {}
+    return {name: sum(bootstrap.cpu_seconds(pid) for pid in pids()) for name, pids in PROCESSES.items()}
 
 
 def warm_up(port, sink, cookie, token):
@@ -82,7 +104,15 @@ def main():
     run.children.append(sink)
     session = SessionFactory(title="Inclusive mechanisms", capacity=CAPACITY)
     server = bootstrap.Gunicorn(run)
-    bootstrap.Worker(run, queues="default", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(sink.port))
+    worker = bootstrap.Worker(run, queues="default", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(sink.port))
+    PROCESSES.update(
+        {
+            "gunicorn": lambda: bootstrap.descendants(server.process.pid),
+            "worker": lambda: [worker.process.pid, *bootstrap.descendants(worker.process.pid)],
+            "PostgreSQL": bootstrap.database_backends,
+            "this process": lambda: [os.getpid()],
+        }
+    )
     register_path = f"/es/registrations/sessions/{session.slug}/register/"
     cookie, token = csrf(server.port, register_path)
 
@@ -97,26 +127,27 @@ def main():
 
     floor_session = SessionFactory(title="Floor", capacity=CAPACITY)
     flooring = [post(f"/bench/floor-register/{floor_session.slug}/", person(n), cookie) for n in range(PEOPLE)]
-    floor_rate, floor_ceiling, floor_statuses = race(server.port, flooring, trivial)
+    floor_rate, floor_ceiling, floor_statuses = race(server.port, flooring, trivial, "floor register")
     assert Registration.objects.filter(session=floor_session).count() == PEOPLE, floor_statuses
     Delivery.objects.filter(registration__session=floor_session).delete()  # never to be sent
     floor_tokens = [person.token for person in Registration.objects.filter(session=floor_session).only("link_nonce")]
     confirming_floor = [
         post(f"/bench/floor-confirm/{key}/", {"csrfmiddlewaretoken": token}, cookie) for key in floor_tokens
     ]
-    floor_confirm_rate, floor_confirm_ceiling, floor_confirm_statuses = race(server.port, confirming_floor, trivial)
+    floor_confirm = race(server.port, confirming_floor, trivial, "floor confirm")
+    floor_confirm_rate, floor_confirm_ceiling, floor_confirm_statuses = floor_confirm
     floor_counts = Counter(Registration.objects.filter(session=floor_session).values_list("status", flat=True))
     assert floor_counts == {"confirmed": CAPACITY, "waitlisted": PEOPLE - CAPACITY}, floor_counts
     Registration.objects.filter(session=floor_session).delete()
 
     registering = [post(register_path, person(number), cookie) for number in range(PEOPLE)]
-    register_rate, register_ceiling, register_statuses = race(server.port, registering, trivial)
+    register_rate, register_ceiling, register_statuses = race(server.port, registering, trivial, "register")
 
     tokens = [person.token for person in Registration.objects.filter(session=session).only("link_nonce")]
     confirming = [
         post(f"/es/registrations/r/{token_}/confirm/", {"csrfmiddlewaretoken": token}, cookie) for token_ in tokens
     ]
-    confirm_rate, confirm_ceiling, confirm_statuses = race(server.port, confirming, trivial)
+    confirm_rate, confirm_ceiling, confirm_statuses = race(server.port, confirming, trivial, "confirm")
 
     counts = {
         status: Registration.objects.filter(session=session, status=status).count()
@@ -148,6 +179,9 @@ def main():
         f"e-mails: {sink.count()} received by the sink for {expected} outbox rows, "
         f"the last {mail_seconds:.1f} s after the last POST"
     )
+    if CPU_LINES:
+        print("CPU per POST, ms, by process:")
+        print("\n".join(CPU_LINES))
 
 
 if __name__ == "__main__":

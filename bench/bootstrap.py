@@ -258,6 +258,49 @@ class Sink:
         self.controller.stop()
 
 
+# ── CPU by process ──────────────────────────────────────────────────────────────────────────
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds of process ``pid`` so far (Linux's /proc); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid):
+    """The pids of ``pid``'s children, their children, and so on (Linux's /proc)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found += children
+        todo += children
+    return found
+
+
+def database_backends():
+    """The pids of the PostgreSQL backends serving this run's database, this process's excepted."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 # ── Load generator ──────────────────────────────────────────────────────────────────────────
 
 

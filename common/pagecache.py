@@ -24,6 +24,7 @@ The same generations serve ``ProcessMemo``: small values each process keeps betw
 public sessions, the current privacy notice, the register form's institutions).
 """
 
+import contextvars
 import hashlib
 import secrets
 import time
@@ -76,6 +77,7 @@ def bump(*names):
             # Never set, or evicted: start from a value no page was stored under.
             cache_count(_generation_key(name), timeout=None, start=int(timezone.now().timestamp() * 1000))
 
+    _forget_read(names)
     increment()
     transaction.on_commit(increment)
 
@@ -197,8 +199,7 @@ def fragment_version(*names):
     set (or evicted) gets a random start, as ``ProcessMemo`` does; with the cache away, a random
     value: the fragment is rendered and nothing stale can be read.
     """
-    keys = [_generation_key(name) for name in names]
-    generations = _started(keys, cache.get_many(keys))
+    generations = _read_once(names)
     if None in generations:
         return f"x{secrets.randbits(64)}"
     return ".".join(str(generation) for generation in generations)
@@ -273,10 +274,54 @@ class ProcessMemo:
         bump(self.name)
 
     def _generation(self):
-        key = _generation_key(self.name)
-        generation = cache.get(key)
-        if generation is None:
-            # Never bumped yet, or evicted: any value under which no entry was kept will do.
-            cache.add(key, secrets.randbits(52), timeout=None)
-            generation = cache.get(key)
-        return generation
+        # Never bumped yet, or evicted: any value under which no entry was kept will do (_started).
+        return _read_once((self.name,))[0]
+
+
+# ── Generations read once per request ────────────────────────────────────────────────────────
+
+# {name: generation} of the generations a view read when its request started (reads_generations).
+_READ = contextvars.ContextVar("pagecache_read_generations", default=None)
+
+
+def reads_generations(*names):
+    """Decorate a view: the generations of ``names`` (those its ProcessMemos and fragments depend
+    on) are read in one round trip to the cache as the request starts, and every ProcessMemo and
+    ``fragment_version`` of the request takes them from there instead of asking the cache again.
+
+    A value read once is as current as one read a moment later would be: the generations only
+    tell which kept copy is still good. A generation this request bumps is dropped from what it
+    read (``bump``), so whatever it reads after its own write is read afresh.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            keys = [_generation_key(name) for name in names]
+            read = dict(zip(names, _started(keys, cache.get_many(keys)), strict=True))
+            token = _READ.set(read)
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                _READ.reset(token)
+
+        return wrapped
+
+    return decorator
+
+
+def _read_once(names):
+    """The generations of ``names``: those the request read already, the others from the cache."""
+    read = _READ.get() or {}
+    missing = [name for name in names if read.get(name) is None]
+    if missing:
+        keys = [_generation_key(name) for name in missing]
+        read = {**read, **dict(zip(missing, _started(keys, cache.get_many(keys)), strict=True))}
+    return [read[name] for name in names]
+
+
+def _forget_read(names):
+    read = _READ.get()
+    if read:
+        for name in names:
+            read.pop(name, None)

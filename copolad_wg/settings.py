@@ -215,6 +215,15 @@ else:
             "LOCATION": "copolad_cache",
         }
     }
+# Template fragments ({% cache %}: the session page's content, the empty register form) in each
+# process's memory, Django's "template_fragments" alias. Their keys hold the generations read from
+# the shared cache (common/pagecache.py: fragment_version), so a write anywhere still makes every
+# process render them afresh; a hit costs no round trip and no unpickling (bench/README.md).
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 # How long a cached public page may be served at most (common/pagecache.py): a safety net only, since
 # every entry is invalidated by the content and seat generations and by its own valid-until moment.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)

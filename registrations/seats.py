@@ -20,7 +20,9 @@ from django.db.models import CharField, Count, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import pagecache
 from common.auditing import save_on_record
+from common.pagecache import ProcessMemo
 from registrations import notifications
 from registrations.consent import record_consent
 from registrations.models import Registration, SeatReservation, Suppression
@@ -80,8 +82,22 @@ class SessionBusy(RegistrationError):
     default_message = _("Many people are registering right now. Please try again in a moment.")
 
 
+# What decides a seat (capacity, status, registration window, start and length): the columns that
+# ``lock_session`` reads. The session's texts, three times over with their translations, are no
+# part of the decision and would double the cost of reading the row under the lock (bench/README.md).
+SEAT_FIELDS = (
+    "capacity",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
 def lock_session(session_id):
-    """Lock the session row for the rest of the current transaction and return it fresh.
+    """Lock the session row for the rest of the current transaction and return it fresh, with the
+    columns that decide a seat (SEAT_FIELDS; any other is read when asked for).
 
     Must run inside ``transaction.atomic``. Raises SessionBusy when the lock is not obtained in time.
     """
@@ -97,7 +113,7 @@ def lock_session(session_id):
             # database's write lock now, so the seat count below cannot be read by two writers.
             Session.objects.filter(pk=session_id).update(capacity=F("capacity"))
         # The session row alone: what decides a seat is in it (its group is not needed under the lock).
-        return Session.objects.select_for_update().get(pk=session_id)
+        return Session.objects.select_for_update().only(*SEAT_FIELDS).get(pk=session_id)
     except OperationalError as exc:
         raise SessionBusy() from exc
 
@@ -161,6 +177,16 @@ def seats_left(session):
     return max(0, session.capacity - seats_taken(session))
 
 
+# The seats left of each session, as the register page shows them: kept per process until a seat
+# is taken or freed (every such write bumps the page cache's "seats" generation: apps.py).
+SEATS_LEFT = ProcessMemo(pagecache.SEATS)
+
+
+def seats_left_shown(session):
+    """``seats_left`` for a page: counted once per process and seat change, not once per visitor."""
+    return SEATS_LEFT.get(lambda: seats_left(session), part=session.pk)
+
+
 def waiting_list(session):
     """The session's waiting list, first come first served."""
     return Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).order_by(
@@ -203,11 +229,8 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     """
     if session.status == Session.Status.CANCELLED or session.is_past(now) or waiting == 0:
         return []
-    queue = waiting_list(session)
-    if exclude_pk is not None:
-        queue = queue.exclude(pk=exclude_pk)
     if session.capacity is None:
-        promoted = list(queue.select_for_update())
+        promoted = list(_queue(session, exclude_pk).select_for_update())
         for registration in promoted:
             registration.session = session
             _seat(registration, now=now, promoted=True)
@@ -219,6 +242,7 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
     free = session.capacity - sum(taken.values())
     if free <= 0:
         return []
+    queue = _queue(session, exclude_pk)
     # Without reservations everyone fits until the session is full: only the first ``free`` are read.
     candidates = queue.select_for_update()[:free] if not reservations else queue.select_for_update()
     promoted = []
@@ -233,6 +257,11 @@ def _fill_free_seats(session, *, now, exclude_pk=None, taken_by_country=None, re
         taken[country] = taken.get(country, 0) + 1
         promoted.append(registration)
     return promoted
+
+
+def _queue(session, exclude_pk):
+    queue = waiting_list(session)
+    return queue if exclude_pk is None else queue.exclude(pk=exclude_pk)
 
 
 def _lock_registration(registration):

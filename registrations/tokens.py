@@ -59,8 +59,13 @@ def reissue_link(*, registration):
     return link_key(registration)
 
 
-def _find(token):
-    registrations = Registration.objects.select_related("session__group", "institution")
+# What the private pages show beside the registration. A write behind the link (the confirm POST)
+# reads the registration again under its locks and needs only the session before them.
+PAGE_RELATED = ("session__group", "institution")
+
+
+def _find(token, related):
+    registrations = Registration.objects.select_related(*related)
     if len(token) == NONCE_LENGTH + MAC_LENGTH:
         nonce, given = token[:NONCE_LENGTH], token[NONCE_LENGTH:]
         registration = registrations.filter(link_nonce=nonce).first()
@@ -73,11 +78,12 @@ def _find(token):
     return registrations.filter(legacy_token_hash=legacy_hash(token)).first()
 
 
-def registration_for_token(token):
-    """The registration behind a private link (with its session and group), or Http404."""
+def registration_for_token(token, *, related=PAGE_RELATED):
+    """The registration behind a private link, with ``related`` (its session, group and institution
+    unless told), or Http404."""
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise Http404
-    registration = _find(token)
+    registration = _find(token, related)
     if registration is None or registration.anonymised_at is not None or is_expired(registration):
         raise Http404
     return registration

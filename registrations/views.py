@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.pagecache import fragment_version
+from common.pagecache import CONTENT, SEATS, fragment_version, reads_generations
 from common.ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from common.timezones import format_when
 from registrations import consent, notifications, registering, seats
@@ -31,7 +31,7 @@ from registrations.forms import (
 )
 from registrations.models import Registration
 from registrations.rules import participant_actions
-from registrations.tokens import registration_for_token
+from registrations.tokens import PAGE_RELATED, registration_for_token
 from sessions_app.calendar import session_calendar
 from sessions_app.selectors import session_by_slug
 
@@ -48,6 +48,9 @@ def busy_page(request, error):
 
 
 @rate_limit("register")
+# What the page keeps per process (the session, the privacy notice, the institutions of the form,
+# the seats left) and its form's fragment depend on these: read in one round trip.
+@reads_generations(CONTENT, SEATS, CURRENT_NOTICE.name, INSTITUTIONS.name)
 def register(request, slug):
     session = session_by_slug(slug)
     state = seats.registration_state(session)
@@ -98,7 +101,7 @@ def register(request, slug):
         else f"{translation.get_language()}:{fragment_version(INSTITUTIONS.name, CURRENT_NOTICE.name)}",
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
-        "seats_left": seats.seats_left(session) if state == seats.OPEN else None,
+        "seats_left": seats.seats_left_shown(session) if state == seats.OPEN else None,
         "privacy_notice": notice,
         "privacy_notice_version": notice.version if notice else "",
     }
@@ -162,14 +165,18 @@ def register_done(request, slug):
 @token_rate_limit()
 def confirm(request, token):
     """GET shows a button, POST confirms: a link preview or mail scanner never confirms by itself."""
-    registration = registration_for_token(token)
+    posted = request.method == "POST"
+    # A POST reads the registration again under its locks (seats.confirm_registration): before
+    # them it needs only the session, not the group and institution that the page shows.
+    registration = registration_for_token(token, related=("session",) if posted else PAGE_RELATED)
     actions = participant_actions(registration)
-    notice = consent.current_notice()
+    # Shown on the page; read for a POST only from someone who must accept it here.
+    notice = consent.current_notice() if actions.accept_notice or not posted else None
     form = None
     if actions.accept_notice:
         # Added by a focal point or staff: the person reads the notice and accepts it here first.
         form = AcceptNoticeForm(request.POST or None, notice=notice)
-    if request.method == "POST":
+    if posted:
         if form is not None and not form.is_valid():
             context = _confirm_context(registration, form, notice)
             return private_page(render(request, "registrations/registration_confirm.html", context))

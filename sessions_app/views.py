@@ -55,6 +55,7 @@ def feed(request):
 
 
 @pagecache.cached_page(depends=(pagecache.CONTENT, pagecache.SEATS))
+@pagecache.reads_generations(pagecache.CONTENT, pagecache.SEATS)
 def session_detail(request, slug):
     """The session page. Its content is the same for every visitor (staff aside) and is kept as a
     template fragment under the page cache's generations and the session's phase: a signed-in

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from common import pagecache
 from registrations import registering, seats
 from sessions_app.models import Session
 from tests.factories import AgendaItemFactory, RegistrationFactory, SessionFactory, SpeakerFactory
@@ -235,3 +236,25 @@ def test_the_register_form_from_its_fragment_is_the_form_rendered_afresh(client,
     assert without_token(second) == without_token(first)
     assert second_queries < first_queries  # the institutions are not read again
     assert 'name="csrfmiddlewaretoken"' in second.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_that_reads_its_generations_once_still_sees_its_own_bump():
+    """``reads_generations``: what a request read as it started serves its ProcessMemos, except a
+    generation the request bumped itself, which is read again (no stale copy of its own write)."""
+    memo = pagecache.ProcessMemo("test-kept-value")
+    computed = []
+
+    def compute():
+        computed.append(len(computed) + 1)
+        return computed[-1]
+
+    @pagecache.reads_generations("test-kept-value")
+    def view(request):
+        before = memo.get(compute)
+        kept = memo.get(compute)
+        memo.invalidate()  # what a write in the request does
+        return before, kept, memo.get(compute)
+
+    assert view(None) == (1, 1, 2)
+    assert view(None) == (2, 2, 3)

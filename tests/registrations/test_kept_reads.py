@@ -1,7 +1,7 @@
 """What each process keeps between requests (``pagecache.ProcessMemo``): the public session, the
-current privacy notice and the institutions of the register form. Read once, then again as soon as
-they change in any process, never a moment later; not kept while the cache is away, nor from
-inside a transaction that may roll back.
+current privacy notice, the institutions of the register form and the seats left it shows. Read
+once, then again as soon as they change in any process, never a moment later; not kept while the
+cache is away, nor from inside a transaction that may roll back.
 
 These tests commit, as production does: inside the test's own transaction nothing would be kept.
 """
@@ -12,7 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from registrations import consent
+from registrations import consent, seats
 from registrations.forms import institution_options
 from registrations.models import Institution, Registration
 from registrations.privacy import notice as notices
@@ -46,10 +46,10 @@ def test_a_second_request_reads_nothing_the_first_one_kept(client):
     assert read_first == [
         '"sessions_app_session"',
         '"registrations_privacynotice"',
-        '"registrations_registration"',  # the seats left: never kept
+        '"registrations_registration"',  # the seats left
         '"registrations_institution"',  # when the form's fragment is rendered
     ]
-    assert read_again == ['"registrations_registration"']
+    assert read_again == []
     assert "Junta Nacional de Drogas" in page
 
 
@@ -84,6 +84,22 @@ def test_a_new_notice_version_is_shown_and_consented_to_at_once(client, staff):
     assert 'name="notice_version" value="1"' in before
     assert 'name="notice_version" value="2"' in after
     assert Registration.objects.get().consent_text_version == "2"
+
+
+def test_the_seats_left_are_counted_again_as_soon_as_a_seat_is_taken_or_freed(client):
+    session = SessionFactory(capacity=3)
+    ana = Registration.objects.create(session=session, email="ana@example.org", full_name="Ana", country="UY")
+    before, _read = selects(client, register_url(session))
+
+    seats.confirm_registration(registration=ana, by_staff=True)
+    taken, read_after_taking = selects(client, register_url(session))
+    seats.cancel_registration(registration=ana, by_staff=True)
+    freed, _read = selects(client, register_url(session))
+
+    assert '<p class="seats-left fw-semibold" id="seats-left">3 seats left.</p>' in before
+    assert '<p class="seats-left fw-semibold" id="seats-left">2 seats left.</p>' in taken
+    assert read_after_taking == ['"registrations_registration"']
+    assert '<p class="seats-left fw-semibold" id="seats-left">3 seats left.</p>' in freed
 
 
 def test_a_session_closed_by_staff_is_closed_at_once(client):
