@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 from django.utils import timezone
 
 from agenda.models import AgendaItem, AgendaRole, Speaker
@@ -41,14 +42,22 @@ class WorkingGroupFactory(factory.django.DjangoModelFactory):
     name = "Proportionality of criminal law on drugs"
 
 
+def _next_number(group):
+    if group.pk is None:  # SessionFactory.build(): nothing saved, nothing to collide with
+        return 1
+    return (Session.objects.filter(group=group).aggregate(top=Max("number"))["top"] or 0) + 1
+
+
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
 
     group = factory.SubFactory(WorkingGroupFactory)
-    number = factory.Sequence(lambda n: n + 1)
+    # The next number free in the group, and a slug no test spells out: a test that names its own
+    # session 2 ("session-2") never collides with one made before it on the same worker.
+    number = factory.LazyAttribute(lambda o: _next_number(o.group))
     title = factory.Sequence(lambda n: f"Session {n + 1}")
-    slug = factory.Sequence(lambda n: f"session-{n + 1}")
+    slug = factory.Sequence(lambda n: f"made-session-{n + 1}")
     starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=30)).replace(microsecond=0))
     time_zone = "Europe/Madrid"
     duration_minutes = 90
