@@ -231,7 +231,7 @@ def frame_url(action, *registrations):
     return f"{CHANGELIST}preview/{action}/{ids}/"
 
 
-def test_the_registration_action_plan_frames_each_language_s_html_message_sandboxed_with_its_own_policy(
+def test_the_registration_action_plan_frames_the_html_message_of_each_language_sandboxed_with_its_own_policy(
     client, staff, upcoming
 ):
     session, seated, waiting = upcoming
