@@ -213,6 +213,17 @@ def _preview_person(registrations, language, *, session, named):
     )
 
 
+def previewed(registrations):
+    """The registrations ``mailing_plan`` writes its previews for, in their order: the first of each
+    language (the first of all among them, whose session a placeholder takes). Given in the same
+    order, they alone make ``plan_preview_html`` write every language's message again, so a frame's
+    address names at most one registration a language however many are selected."""
+    firsts = {}
+    for registration in registrations:
+        firsts.setdefault(registration.language, registration)
+    return list(firsts.values())
+
+
 def mailing_plan(*, registrations, kind, named=False, **extra):
     """What staff see before an action e-mails ``registrations`` a message ``kind``.
 

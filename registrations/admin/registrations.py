@@ -5,18 +5,16 @@ Status never changes through the form: it changes only through the actions, whic
 people while registration is closed (source STAFF); they choose whether the person is e-mailed,
 and a person added to a held session is recorded as attended or invited, never mailed. Every
 action that e-mails people first shows a confirmation page: how many, in which language, what
-they get, and what they were sent before.
+they get, and what they were sent before (``mailing_actions``).
 """
 
 import json
-from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +24,8 @@ from django_countries.filters import CountryFilter
 
 from common.admin import page_context
 from common.timezones import selectable_zone
-from registrations import notifications, registering, seats
+from registrations import registering, seats
+from registrations.admin.mailing_actions import MailingActions
 from registrations.models import Registration
 from registrations.privacy import audit, personal_data, retention
 from registrations.reporting import exports
@@ -102,7 +101,7 @@ class SessionFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(MailingActions, admin.ModelAdmin):
     list_display = [
         "full_name",
         "email",
@@ -197,76 +196,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         obj.status = registration.status
         obj._state.adding = False
 
-    # ── Actions ──────────────────────────────────────────────────────────────────────────────
-
-    def _run(self, request, queryset, change):
-        done, refused = 0, []
-        for registration in queryset.select_related("session"):
-            try:
-                change(registration=registration)
-            except seats.RegistrationError as error:
-                refused.append(f"{registration.email}: {error.message}")
-            else:
-                done += 1
-        return done, refused
-
-    def _report(self, request, done, refused):
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d registration updated.", "%(count)d registrations updated.", done) % {"count": done},
-                messages.SUCCESS,
-            )
-        for line in refused:
-            self.message_user(request, line, messages.ERROR)
-
-    # Each action that e-mails people: the message they get, and the kinds already sent to them before.
-    MAILING_ACTIONS = {
-        "confirm_selected": ("registration_confirmed", partial(seats.confirm_registration, by_staff=True)),
-        "waitlist_selected": ("registration_waitlisted", seats.move_to_waitlist),
-        "cancel_selected": ("registration_cancelled", partial(seats.cancel_registration, by_staff=True)),
-        "resend_selected": ("registration_confirm", registering.resend_confirmation),
-    }
-
-    def _guarded(self, request, queryset, action):
-        """Run ``action`` once staff confirmed on the page that shows who gets which e-mail."""
-        kind, change = self.MAILING_ACTIONS[action]
-        if request.POST.get("confirmed") == "yes":
-            return self._report(request, *self._run(request, queryset, change))
-        selected = list(queryset.select_related("session__group").order_by("language", "pk"))
-        extra = {"position": 1, "had_seat": True, "promoted": False} if kind != "registration_confirm" else {}
-        context = page_context(
-            self,
-            request,
-            title=_("Confirm: %(action)s") % {"action": getattr(self, action).short_description},
-            action=action,
-            action_label=getattr(self, action).short_description,
-            selected=selected,
-            **notifications.mailing_plan(
-                registrations=selected,
-                kind=kind,
-                named=request.user.has_perm("registrations.view_registration"),
-                **extra,
-            ),
-            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
-        )
-        return TemplateResponse(request, "admin/registrations/registration/action_confirmation.html", context)
-
-    @admin.action(description=_("Confirm (a seat if free, otherwise the waiting list)"))
-    def confirm_selected(self, request, queryset):
-        return self._guarded(request, queryset, "confirm_selected")
-
-    @admin.action(description=_("Move to the waiting list"))
-    def waitlist_selected(self, request, queryset):
-        return self._guarded(request, queryset, "waitlist_selected")
-
-    @admin.action(description=_("Cancel (frees the seat for the waiting list)"))
-    def cancel_selected(self, request, queryset):
-        return self._guarded(request, queryset, "cancel_selected")
-
-    @admin.action(description=_("Resend the confirmation e-mail"))
-    def resend_selected(self, request, queryset):
-        return self._guarded(request, queryset, "resend_selected")
+    # ── Actions (those that e-mail people are in mailing_actions) ────────────────────────────
 
     def _download(self, body, content_type, extension):
         response = HttpResponse(body, content_type=content_type)
@@ -347,12 +277,16 @@ class RegistrationAdmin(admin.ModelAdmin):
     # ── Summary per session ──────────────────────────────────────────────────────────────────
 
     def get_urls(self):
-        summary = path(
-            "summary/",
-            self.admin_site.admin_view(self.summary_view),
-            name="registrations_registration_summary",
-        )
-        return [summary, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("summary/", view(self.summary_view), name="registrations_registration_summary"),
+            path(
+                "preview/<str:action>/<str:ids>/",
+                view(self.action_preview_view),
+                name="registrations_registration_action_preview",
+            ),
+            *super().get_urls(),
+        ]
 
     def summary_view(self, request):
         if not self.has_view_permission(request):

@@ -212,17 +212,131 @@ def test_the_promotion_plan_shows_no_name_and_no_address_to_a_user_who_may_not_s
     assert no_live_key(html, [waiting])
 
 
+CHANGELIST = "/admin/registrations/registration/"
+
+
+def action_pages(client, registrations, *, action="confirm_selected", language="es"):
+    """The confirmation page of ``action`` on ``registrations``, the frames it holds (address, title)
+    and the first frame's answer in ``language``."""
+    page = client.post(
+        CHANGELIST, {"action": action, "_selected_action": [registration.pk for registration in registrations]}
+    ).content.decode()
+    frames = re.findall(r'<iframe src="([^"]+)" sandbox="" title="([^"]+)"', page)
+    frame = client.get(frames[0][0].split("?")[0], {"language": language}) if frames else None
+    return page, frames, frame
+
+
+def frame_url(action, *registrations):
+    ids = ",".join(str(registration.pk) for registration in registrations)
+    return f"{CHANGELIST}preview/{action}/{ids}/"
+
+
+def test_the_registration_action_plan_frames_the_html_message_of_each_language_sandboxed_with_its_own_policy(
+    client, staff, upcoming
+):
+    session, seated, waiting = upcoming
+    reads_portuguese = RegistrationFactory(
+        session=session, language="pt", status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
+    later_in_spanish = RegistrationFactory(
+        session=session, language="es", status=Registration.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
+    client.force_login(staff)
+
+    page, frames, frame = action_pages(client, [waiting, reads_portuguese, later_in_spanish])
+
+    # One frame address a language, naming the people the previews are written for (the first of each).
+    url = frame_url("confirm_selected", waiting, reads_portuguese)
+    assert frames == [
+        (f"{url}?language=es", "The HTML message on a phone"),
+        (f"{url}?language=es", "The HTML message on a computer"),
+        (f"{url}?language=pt", "The HTML message on a phone"),
+        (f"{url}?language=pt", "The HTML message on a computer"),
+    ]
+    policy = frame["Content-Security-Policy"].split("; ")
+    assert policy[0] == "sandbox"  # no allow-scripts: nothing in the message runs
+    assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    html = frame.content.decode()
+    assert f"Estimado/a {ESCAPED}:" in html
+    assert "Confirmar mi inscripción" not in html  # the confirmed person's message, not the request
+    portuguese = client.get(url, {"language": "pt"}).content.decode()
+    assert f"Caro/a {reads_portuguese.full_name}," in portuguese
+    # Nothing happened to anyone: the page and its frames only show.
+    assert Registration.objects.get(pk=waiting.pk).status == Registration.Status.WAITLISTED
+
+
 def test_the_registration_action_plan_shows_a_hostile_name_as_text_and_no_live_key(client, staff, upcoming):
     session, seated, waiting = upcoming
     client.force_login(staff)
 
-    page = client.post(
-        reverse("admin:registrations_registration_changelist"),
-        {"action": "resend_selected", "_selected_action": [waiting.pk]},
-    ).content.decode()
+    page, frames, frame = action_pages(client, [waiting], action="resend_selected")
 
-    previews = re.findall(r'<pre class="mail-preview">(.*?)</pre>', page, re.S)
+    previews = re.findall(r'<pre id="preview-body-\w+" class="mail-preview">(.*?)</pre>', page, re.S)
     assert len(previews) == 1
     assert ESCAPED in previews[0]
     assert HOSTILE not in page
     assert no_live_key(page, [seated, waiting])
+    html = frame.content.decode()
+    assert ESCAPED in html and HOSTILE not in html
+    assert no_live_key(html, [seated, waiting])
+    assert "/es/registrations/r/private-link-key/confirm/" in html
+
+
+def test_the_registration_action_plan_shows_a_placeholder_to_staff_who_may_change_but_not_view_registrations(
+    client, upcoming
+):
+    session, seated, waiting = upcoming
+    client.force_login(staff_with("change_registration"))
+
+    page, frames, frame = action_pages(client, [waiting])
+
+    previews = re.findall(r'<pre id="preview-body-\w+" class="mail-preview">(.*?)</pre>', page, re.S)
+    assert previews[0].splitlines()[0] == "Estimado/a [nombre de la persona destinataria]:"
+    html = frame.content.decode()
+    assert "Estimado/a [nombre de la persona destinataria]:" in html
+    assert ESCAPED not in html and HOSTILE not in html and "waiting@example.org" not in html
+    assert no_live_key(html, [seated, waiting])
+
+
+def test_staff_who_may_only_view_registrations_neither_run_a_mailing_action_nor_open_its_frame(client, upcoming):
+    session, seated, waiting = upcoming
+    client.force_login(staff_with("view_registration"))
+
+    changelist = client.get(CHANGELIST).content.decode()
+    client.post(CHANGELIST, {"action": "cancel_selected", "confirmed": "yes", "_selected_action": [seated.pk]})
+    frame = client.get(frame_url("cancel_selected", seated), {"language": "es"})
+
+    assert 'name="action"' not in changelist  # no action is offered to them
+    assert Registration.objects.get(pk=seated.pk).status == Registration.Status.CONFIRMED
+    assert frame.status_code == 403
+    assert ESCAPED not in frame.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("address", "query", "status"),
+    [
+        ("preview/confirm_selected/{seated}/", {}, 400),  # no language
+        ("preview/confirm_selected/{seated}/", {"language": "xx"}, 400),
+        ("preview/confirm_selected/{seated}/", {"language": ["es", "<b>"]}, 400),  # the last one counts
+        ("preview/export_csv/{seated}/", {"language": "es"}, 404),  # an action that e-mails nobody
+        ("preview/delete_selected/{seated}/", {"language": "es"}, 404),
+        ("preview/confirm_selected/abc/", {"language": "es"}, 404),
+        ("preview/confirm_selected/{seated},/", {"language": "es"}, 404),
+        ("preview/confirm_selected/-{seated}/", {"language": "es"}, 404),
+        ("preview/confirm_selected/{seated},999999/", {"language": "es"}, 404),  # one of them is nobody
+        ("preview/confirm_selected/9223372036854775808/", {"language": "es"}, 404),  # past any integer
+        ("preview/confirm_selected/999999999999999999/", {"language": "es"}, 404),
+    ],
+)
+def test_the_action_frame_answers_an_address_that_names_no_preview_with_a_client_error(
+    client, staff, upcoming, address, query, status
+):
+    session, seated, waiting = upcoming
+    client.force_login(staff)
+
+    response = client.get(CHANGELIST + address.format(seated=seated.pk), query)
+
+    assert response.status_code == status
+    assert "Content-Security-Policy" not in response or "sandbox" not in response["Content-Security-Policy"]
+    assert ESCAPED not in response.content.decode()
