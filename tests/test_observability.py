@@ -43,7 +43,9 @@ def everything_logged(caplog, streams):
     return texts
 
 
-def test_no_log_record_holds_a_key_after_a_csrf_failure_a_404_a_429_and_a_500(captured, settings, monkeypatch):
+def test_no_log_record_holds_a_key_after_a_csrf_failure_a_404_a_429_and_a_500(
+    one_rate_window, captured, settings, monkeypatch
+):
     caplog, streams = captured
     registration = RegistrationFactory()
     key = registration.token

@@ -137,7 +137,7 @@ def test_client_ip_trusts_x_forwarded_for_only_as_far_as_our_proxies(settings, p
     assert client_ip(request) == expected
 
 
-def test_registration_limit_counts_each_client_behind_the_proxy_apart(client, session, settings):
+def test_registration_limit_counts_each_client_behind_the_proxy_apart(one_rate_window, client, session, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REGISTRATION_RATE_LIMIT = (2, 600)
     answers = []
@@ -155,7 +155,7 @@ def test_registration_limit_counts_each_client_behind_the_proxy_apart(client, se
     assert Registration.objects.count() == 6
 
 
-def test_registration_limit_per_email_address(client, session, settings):
+def test_registration_limit_per_email_address(one_rate_window, client, session, settings):
     settings.REGISTRATION_EMAIL_RATE_LIMIT = (2, 3600)
     answers = [
         client.post(register_url(session), form_data("same@example.org"), REMOTE_ADDR=f"10.0.1.{n}").status_code

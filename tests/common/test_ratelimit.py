@@ -31,7 +31,7 @@ def limits(settings):
         ("post", "confirm/"),
     ],
 )
-def test_each_private_page_is_under_the_token_limit(client, limits, method, path):
+def test_each_private_page_is_under_the_token_limit(one_rate_window, client, limits, method, path):
     registration = RegistrationFactory(contact_opt_in=True, status=Registration.Status.CONFIRMED)
     spare = RegistrationFactory(contact_opt_in=True, status=Registration.Status.CONFIRMED)
     url = f"/en/registrations/r/{spare.token}/{path}"
@@ -48,7 +48,7 @@ def test_each_private_page_is_under_the_token_limit(client, limits, method, path
     assert (spare.anonymised_at, spare.status) == (None, Registration.Status.CONFIRMED)
 
 
-def test_the_private_pages_allow_what_the_token_limit_allows(client, limits):
+def test_the_private_pages_allow_what_the_token_limit_allows(one_rate_window, client, limits):
     registration = RegistrationFactory(status=Registration.Status.CONFIRMED)
 
     answers = [client.get(f"/en/registrations/r/{registration.token}/my-data/").status_code for _request in range(4)]
@@ -56,7 +56,7 @@ def test_the_private_pages_allow_what_the_token_limit_allows(client, limits):
     assert answers == [200, 200, 200, 429]
 
 
-def test_certificate_look_ups_are_limited_get_or_not(client, limits):
+def test_certificate_look_ups_are_limited_get_or_not(one_rate_window, client, limits):
     codes = ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"]
 
     answers = [client.get(f"/en/certificates/{codes[0]}/").status_code for _request in range(2)]

@@ -101,7 +101,7 @@ def test_an_erased_or_expired_registration_is_not_sent(client, settings, django_
 
 
 def test_an_address_gets_at_most_its_limit_of_messages_whoever_asks(
-    client, settings, django_capture_on_commit_callbacks
+    one_rate_window, client, settings, django_capture_on_commit_callbacks
 ):
     settings.FIND_REGISTRATION_EMAIL_RATE_LIMIT = (2, 86400)
     RegistrationFactory(email="ana@example.org")
@@ -116,7 +116,9 @@ def test_an_address_gets_at_most_its_limit_of_messages_whoever_asks(
     assert len(mail.outbox) == 2
 
 
-def test_too_many_requests_from_one_client_get_the_429_page(client, settings, django_capture_on_commit_callbacks):
+def test_too_many_requests_from_one_client_get_the_429_page(
+    one_rate_window, client, settings, django_capture_on_commit_callbacks
+):
     settings.FIND_REGISTRATION_RATE_LIMIT = (3, 3600)
 
     answers = [ask(client, f"p{number}@example.org", django_capture_on_commit_callbacks) for number in range(4)]

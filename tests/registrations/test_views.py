@@ -189,7 +189,7 @@ def test_a_draft_session_has_no_register_page(client):
     assert Delivery.objects.count() == 0
 
 
-def test_too_many_submissions_from_one_address_get_the_429_page(client, session, settings):
+def test_too_many_submissions_from_one_address_get_the_429_page(one_rate_window, client, session, settings):
     settings.REGISTRATION_RATE_LIMIT = (3, 600)
     for index in range(3):
         client.post(register_url(session), form_data(f"p{index}@example.org"))

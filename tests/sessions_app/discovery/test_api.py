@@ -123,7 +123,7 @@ def test_answers_are_cached_and_invalidated_like_the_pages(client, content):
     assert "new-one" in [s["slug"] for s in changed.json()["items"]]
 
 
-def test_the_api_is_throttled_per_client_address(client, settings, content):
+def test_the_api_is_throttled_per_client_address(one_rate_window, client, settings, content):
     settings.API_THROTTLE_RATE = "3/min"
     answers = [client.get("/api/v1/sessions") for _ in range(4)]
     elsewhere = client.get("/api/v1/sessions", REMOTE_ADDR="192.0.2.9")

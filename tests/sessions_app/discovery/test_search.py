@@ -156,7 +156,7 @@ def test_one_kind_is_paginated(client):
     assert second.context["last_page"] == 2
 
 
-def test_searches_are_rate_limited_per_client_address(client, settings):
+def test_searches_are_rate_limited_per_client_address(one_rate_window, client, settings):
     settings.SEARCH_RATE_LIMIT = (2, 60)
     url = reverse("discovery:search")
     answers = [client.get(url, {"q": "prison"}) for _ in range(3)]
