@@ -16,7 +16,9 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
@@ -24,7 +26,7 @@ from agenda.models import AgendaItem
 from agenda.timing import compute_schedule
 from common.admin_languages import OneLanguageRequiredAdmin, OneLanguageRequiredInline
 from common.admin_widgets import EntryZoneMixin, ZonedSplitDateTime
-from common.timezones import selectable_zone
+from common.timezones import format_utc_offset, selectable_zone, zone_label
 from sessions_app.admin_forms import (
     SESSION_FIELDSETS,
     SESSION_READONLY_FIELDS,
@@ -234,7 +236,15 @@ class SessionAdmin(EntryZoneMixin, OneLanguageRequiredAdmin, TabbedTranslationAd
 
     @admin.display(description=_("start (session time zone)"), ordering="starts_at")
     def local_start(self, obj):
-        return f"{obj.starts_at.astimezone(obj.zone):%Y-%m-%d %H:%M} {obj.time_zone}"
+        """'10/05/2023 15:30' over 'Madrid time, UTC+02:00', in the staff member's language."""
+        local = obj.starts_at.astimezone(obj.zone)
+        zone = gettext("%(zone)s time, %(offset)s") % {
+            "zone": zone_label(obj.time_zone),
+            "offset": format_utc_offset(local),
+        }
+        return format_html(
+            '{} {}<br><span class="help">{}</span>', date_format(local, "SHORT_DATE_FORMAT"), f"{local:%H:%M}", zone
+        )
 
     @admin.display(description=_("computed agenda"))
     def computed_agenda(self, obj):

@@ -49,3 +49,20 @@ def test_send_at_is_typed_in_the_sessions_zone_and_says_so(client, staff):
         },
     )
     assert Mailing.objects.get(session=session).scheduled_at == datetime(2027, 5, 10, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "zone_text"), [("es", "hora de Madrid, UTC+02:00"), ("pt", "horário de Madrid, UTC+02:00")]
+)
+def test_the_session_list_shows_each_start_in_its_zone_by_its_city(client, staff, language, zone_text):
+    SessionFactory(
+        title="Mecanismos inclusivos",
+        time_zone="Europe/Madrid",
+        starts_at=datetime(2023, 5, 10, 13, 30, tzinfo=UTC),
+    )
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:sessions_app_session_changelist"), HTTP_ACCEPT_LANGUAGE=language)
+
+    cell = page.content.decode().split('class="field-local_start">', 1)[1].split("</td>", 1)[0]
+    assert cell == f'10/05/2023 15:30<br><span class="help">{zone_text}</span>'
