@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.pagecache import CONTENT, SEATS, fragment_version, reads_generations
 from common.ratelimit import hit, rate_limit, token_rate_limit, too_many_requests
 from common.timezones import format_when
-from registrations import consent, notifications, registering, seats
+from registrations import consent, notifications, registering, seat_counts, seats
 from registrations.consent import CURRENT_NOTICE
 from registrations.forms import (
     INSTITUTIONS,
@@ -101,7 +101,7 @@ def register(request, slug):
         else f"{translation.get_language()}:{fragment_version(INSTITUTIONS.name, CURRENT_NOTICE.name)}",
         "state": state,
         "state_message": seats.STATE_MESSAGES.get(state),
-        "seats_left": seats.seats_left_shown(session) if state == seats.OPEN else None,
+        "seats_left": seat_counts.seats_left_shown(session) if state == seats.OPEN else None,
         "privacy_notice": notice,
         "privacy_notice_version": notice.version if notice else "",
     }

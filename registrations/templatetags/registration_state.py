@@ -6,7 +6,7 @@ the state of registration, its message and whether the session is full, never a 
 
 from django import template
 
-from registrations import rules, seats
+from registrations import rules, seat_counts
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def registration_state(session):
     freed, so the number shown is the current one."""
     state = rules.registration_state(session)
     is_open = state == rules.OPEN
-    left = seats.seats_left(session) if is_open else None
+    left = seat_counts.seats_left(session) if is_open else None
     return {
         "state": state,
         "open": is_open,

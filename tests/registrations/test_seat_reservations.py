@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import registering, seats
+from registrations import registering, seat_counts, seats
 from registrations.models import Registration, SeatReservation
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.helpers import person, run_concurrently
@@ -98,7 +98,7 @@ def seated(session, names_and_countries):
 def test_can_take_seat(capacity, taken, reservations, country, expected):
     session = SessionFactory.build(capacity=capacity)
 
-    assert seats.can_take_seat(session, country, taken, reservations) is expected
+    assert seat_counts.can_take_seat(session, country, taken, reservations) is expected
 
 
 def test_reserved_seats_go_only_to_their_country_and_others_wait_even_if_they_are_empty():
@@ -109,7 +109,7 @@ def test_reserved_seats_go_only_to_their_country_and_others_wait_even_if_they_ar
         arrive(session, name, "MX")
 
     assert statuses(session) == {"mx1": "confirmed", "mx2": "confirmed", "mx3": "waitlisted"}
-    assert seats.seats_left(session) == 2
+    assert seat_counts.seats_left(session) == 2
 
     arrive(session, "uy1", "UY")
     arrive(session, "uy2", "UY")

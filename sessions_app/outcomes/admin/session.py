@@ -25,7 +25,7 @@ from registrations.forms import OptionsSelect, choice_lists
 from registrations.privacy.retention import retention_warning
 from registrations.reporting import figures
 from registrations.reporting.summary import registration_summary
-from registrations.seats import seats_left, waiting_list
+from registrations.seat_counts import seats_left, waiting_list
 from sessions_app.admin import SessionAdmin as CoreSessionAdmin
 from sessions_app.admin import the_one_selected
 from sessions_app.models import Publication, Session

@@ -14,7 +14,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from common.admin import page_context
 from common.email_preview import email_frame_response
 from registrations import notifications
-from registrations.seats import promote_from_waitlist, seats_left, waiting_list
+from registrations.seat_counts import seats_left, waiting_list
+from registrations.seats import promote_from_waitlist
 from sessions_app.models import Session
 
 KIND = "registration_confirmed"
