@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/copolad
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test test-sqlite test-sqlite-then-topology test-postgres test-services test-topology lint format worker beat bench lighthouse messages clean backup restore compose-backup compose-restore
+.PHONY: run setup deps test test-sqlite test-postgres test-services test-topology lint format worker beat bench lighthouse messages clean backup restore compose-backup compose-restore
 
 run: setup
 	$(DEV_ENV) STAFF_MFA_REQUIRED=$${STAFF_MFA_REQUIRED:-0} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -49,11 +49,14 @@ messages: $(VENV)/.installed
 #   browser journeys, PDFs (marker `pdf`) and catalogue scans (marker `catalogue`): a test without a
 #   database, a page in Chromium, WeasyPrint's output or the words of a page checked against the
 #   catalogues cannot fail differently there, and those are the costliest tests.
-# The SQLite and PostgreSQL passes run side by side (each prints its output when it ends), the
-# topology stage after the SQLite pass in the same lane; the services tests (their own worker,
-# gunicorn, redis-server or SMTP sink on free ports, keys under a prefix of their own) then run
-# alone, since their races and outages are about time, and reuse the PostgreSQL pass's test
-# databases, which that pass has just created afresh (--create-db).
+# The SQLite and PostgreSQL passes run side by side (each prints its output when it ends). The
+# services tests (their own worker, gunicorn, redis-server or SMTP sink on free ports, keys under a
+# prefix of their own) and the topology stage then run side by side, apart from those passes: their
+# races and outages are about time, and both mostly wait on the processes they start. The services
+# reuse the PostgreSQL pass's test databases, which that pass has just created afresh (--create-db);
+# the topology has its own redis-server, ports and test database (one process, no xdist suffix).
+# Measured on a quiet machine: topology beside the SQLite pass slowed the PostgreSQL pass by more
+# than it saved, while services beside topology cost 96 s against 123 s one after the other.
 # Each pass runs on two pytest-xdist workers, each taking the next test as it frees up (worksteal:
 # one long file no longer keeps a worker busy while the other idles). pytest's status 5 (no test
 # selected, e.g. a branch without services tests) is not a failure. TEST_REPORTS=<dir> writes each
@@ -63,14 +66,8 @@ NO_TESTS_IS_FINE := || test $$? -eq 5
 REPORT = $(if $(TEST_REPORTS),--junitxml=$(TEST_REPORTS)/$@.xml)
 
 test: deps
-	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite-then-topology
-	$(MAKE) --no-print-directory test-services
-
-# The SQLite pass ends well before the PostgreSQL one; the topology stage (its own redis-server, ports
-# and test database, and mostly waiting on processes) takes that lane's place meanwhile.
-test-sqlite-then-topology: deps
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-topology
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-services test-topology
 
 test-sqlite: deps
 	$(PYTEST) -m "database and not services and not browser and not pdf and not catalogue" --hypothesis-profile=second-database $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
@@ -83,7 +80,7 @@ test-services: deps
 
 # The production topology (caddy with deploy/Caddyfile, two gunicorn nodes, a worker per queue, beat,
 # Redis, moto's S3 server): one stack for its module, so one pytest process, with its own test database
-# (no xdist suffix, created and dropped by the pass).
+# (no xdist suffix, created and dropped by the pass), beside the services.
 test-topology: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m topology -n 0 $(REPORT) $(NO_TESTS_IS_FINE)
 
