@@ -5,6 +5,7 @@ the public verification page. That page shows the initials, the session and its 
 tell a genuine certificate from a forged one, nothing a stranger could use.
 """
 
+import functools
 import math
 import re
 import secrets
@@ -108,11 +109,15 @@ def certificate_refusal(*, registration):
     ) % {"minutes": minutes, "total": session.duration_minutes, "percent": minimum, "needed": needed}
 
 
+@functools.lru_cache(maxsize=4096)
 def qr_code_svg(url):
     """The verification URL as an inline SVG QR code.
 
     ``qrcode`` (pure Python) is already installed for the staff's second factor; its SVG is
-    vector paths only, so the PDF needs no image file and the renderer fetches nothing.
+    vector paths only, so the PDF needs no image file and the renderer fetches nothing. A code is
+    the same for the same URL and costs 18 ms to draw, and the documents task draws every
+    certificate's page again to see whether it changed: each process keeps the codes it drew
+    (a URL and a few KB of SVG each).
     """
     import qrcode
     import qrcode.image.svg
