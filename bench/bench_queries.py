@@ -11,9 +11,10 @@ agenda items (8 blocks of 4, two speakers each) and 300 registrations.
   the templates follow every relation as they go (one query per agenda item, role, group...).
 
 Both are requested through the Django test client on the same URLs' worth of data, with a session
-cookie so that the page cache (which serves anonymous visitors) never answers: this is the cost of
-rendering. Queries are counted with CaptureQueriesContext on one request, time is the median over
-REQUESTS requests. bench_pages.py measures the pages as anonymous visitors get them, from the cache.
+cookie so that the page cache (which serves anonymous visitors) never answers, and with the template
+fragments' cache turned off: this is the cost of rendering a page afresh. Queries are counted with
+CaptureQueriesContext on one request, time is the median over REQUESTS requests. bench_pages.py
+measures the pages as anonymous visitors get them, from the cache.
 """
 
 import os
@@ -56,15 +57,21 @@ def naive_session_detail(request, slug):
     from agenda.timing import compute_schedule
     from common.timezones import session_local_starts
     from sessions_app.models import Session
-    from sessions_app.selectors import methodology_by_moment
+    from sessions_app.selectors import methodology_by_moment, schedule_speakers
 
     session = Session.objects.exclude(status=Session.Status.DRAFT).get(slug=slug)
+    schedule = compute_schedule(session, list(session.agenda_items.all()))
+    methodology = methodology_by_moment(session)
     context = {
         "session": session,
-        "schedule": compute_schedule(session, list(session.agenda_items.all())),
-        "methodology": methodology_by_moment(session),
+        "full_session": session,  # the page reads its content from this name (sessions_app.views)
+        "schedule": schedule,
+        "speakers": schedule_speakers(schedule),
+        "methodology": methodology,
+        "has_methodology": any(steps for _moment, _label, steps in methodology),
         "local_starts": session_local_starts(session),
         "is_preview": False,
+        "fragment_key": "naive",
     }
     return render(request, "sessions_app/session_detail.html", context)
 
@@ -172,7 +179,12 @@ def main():
     rows = []
     demo = [("session-2-inclusive-mechanisms", "session 2 (held)"), ("session-3-alternatives-to-imprisonment",
                                                                       "session 3 (open)")]  # fmt: skip
-    with override_settings(ROOT_URLCONF=__name__):
+    # Template fragments are kept in each process's memory (settings: "template_fragments"); a dummy
+    # cache there makes every request render them, which is what this table compares.
+    from django.conf import settings
+
+    no_fragments = {**settings.CACHES, "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(ROOT_URLCONF=__name__, CACHES=no_fragments):
         compare(client, rows, "demo", "home", "/en/", "/naive/")
         for slug, label in demo:
             compare(client, rows, "demo", label, detail_url(slug), f"/naive/{slug}/")
