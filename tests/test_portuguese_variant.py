@@ -88,3 +88,20 @@ def test_dates_are_written_as_each_language_writes_them(language, expected):
         short = formats.date_format(moment, "SHORT_DATE_FORMAT")
 
     assert (written, short) == (expected, "10/05/2023")
+
+
+@pytest.mark.django_db
+@pytest.mark.catalogue
+def test_the_portuguese_admin_uses_brazilian_forms_too(client, staff):
+    """Django's own admin labels ("Change password", the menu's filter) come from its catalogues, whose
+    "pt" is European: the portal's Brazilian copy of the admin's pt_BR catalogue reads before it."""
+    client.force_login(staff)
+    texts = {}
+    for url in ("/admin/", "/admin/sessions_app/session/", "/admin/jsi18n/"):
+        texts[url] = client.get(url, HTTP_ACCEPT_LANGUAGE="pt").content.decode()
+
+    found = {url: [p for p in EUROPEAN if re.search(p, text, flags=re.IGNORECASE)] for url, text in texts.items()}
+    assert found == {url: [] for url in texts}
+    assert "Alterar senha" in texts["/admin/"]
+    assert "Comece a digitar para filtrar" in texts["/admin/sessions_app/session/"]
+    assert '"Hoje"' in texts["/admin/jsi18n/"]  # the admin's date-time widgets, in the scripts' catalogue
