@@ -44,6 +44,7 @@ def free_port():
 class RecordingHandler:
     def __init__(self):
         self.messages = []
+        self.peers = []  # the client's (address, port) of each message: one port per connection
         self._lock = threading.Lock()
         self._failures_left = 0
         self._failure_reply = "421 4.3.2 Service not available, try again later"
@@ -60,6 +61,7 @@ class RecordingHandler:
                 return self._failure_reply
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append((list(envelope.rcpt_tos), message))
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def recipients(self):
@@ -100,3 +102,8 @@ class SMTPSink:
     @property
     def messages(self):
         return [message for _rcpts, message in self.handler.messages]
+
+    @property
+    def connections_with_messages(self):
+        """How many SMTP connections carried at least one message (each has a client port of its own)."""
+        return len(set(self.handler.peers))
