@@ -25,11 +25,11 @@ logger = logging.getLogger(__name__)
 SESSION_KINDS = (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP, Document.Kind.AGENDA)
 
 
-def _is_public(*, kind, session):
+def _is_public(*, kind, data):
     if kind == Document.Kind.AGENDA:
-        return session.is_public
+        return data.session.is_public
     if kind in (Document.Kind.CONCLUSIONS, Document.Kind.ROADMAP):
-        conclusions = Conclusions.objects.filter(session=session).first()
+        conclusions = data.conclusions
         return bool(conclusions and conclusions.is_public and conclusions.published_at)
     return False
 
@@ -41,15 +41,17 @@ def _versions(*, session, kind, language, registration):
     return documents.filter(registration=registration)
 
 
-def render_document(*, session, kind, language, registration=None):
+def render_document(*, session, kind, language, registration=None, data=None):
     """Store a new version of one document if its content changed; return the latest version.
 
     Safe to run twice or concurrently: equal content makes no new version, and two renderers
     racing for the same version number leave one row (the database's unique constraint decides).
+    ``data``: the session's rows, read once by a caller that renders several documents.
     """
-    html = pdf.document_html(kind=kind, session=session, language=language, registration=registration)
+    data = data or pdf.SessionData(session)
+    html = pdf.document_html(kind=kind, session=session, language=language, registration=registration, data=data)
     content_hash = pdf.content_hash(html)
-    is_public = _is_public(kind=kind, session=session)
+    is_public = _is_public(kind=kind, data=data)
     versions = _versions(session=session, kind=kind, language=language, registration=registration)
     latest = versions.order_by("-version").first()
     if latest is not None and latest.content_hash == content_hash:
@@ -111,11 +113,12 @@ def certificate_languages(registration):
     return [own, *(code for code in codes if code != own)]
 
 
-def render_certificate(*, registration, language=None):
+def render_certificate(*, registration, language=None, data=None):
     """The certificate of an attendee in ``language`` (default: theirs); None if they get none
     (not attended, or below the session's minimum attendance: ``certificate_refusal`` says why).
 
-    Issues the Certificate (verification code, issue date) the first time.
+    Issues the Certificate (verification code, issue date) the first time. ``data``: as for
+    ``render_document``.
     """
     if certificate_refusal(registration=registration) is not None:
         return None
@@ -125,7 +128,13 @@ def render_certificate(*, registration, language=None):
         kind=Document.Kind.CERTIFICATE,
         language=language or certificate_languages(registration)[0],
         registration=registration,
+        data=data,
     )
+
+
+def session_data(session):
+    """The session's rows for a caller that renders several of its documents (``pdf.SessionData``)."""
+    return pdf.SessionData(session)
 
 
 def latest_documents(*, session, kind=None, registration=None, public_only=False):

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -130,11 +131,6 @@ def content_hash(html):
     return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
-def _agenda_slots(session):
-    items = list(AgendaItem.objects.filter(session=session).prefetch_related("roles__speaker").order_by("order", "pk"))
-    return compute_schedule(session, items).flat()
-
-
 @dataclass
 class Row:
     """One agenda item or roadmap action as a document prints it: its texts read in one language."""
@@ -157,27 +153,65 @@ def _row(item, language, slot=None):
     return row
 
 
-def _agenda_rows(session, language):
-    return [_row(slot.item, language, slot=slot) for slot in _agenda_slots(session)]
+class SessionData:
+    """What a session's documents read from the database, read once for all of them.
 
+    A publication renders nine documents (three kinds in three languages) and each attendee's
+    certificate in three languages, and it renders every one of them again whenever it runs, to
+    see by the hash of its HTML whether it changed. The rows are the same in every language (a
+    translated field holds all three; the template reads the active one), so the documents task
+    reads them once and renders each language from them. One instance serves one task: it never
+    outlives the run that made it, so it cannot serve stale rows to a later one.
+    """
 
-def _roadmap(session, language):
-    """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
-    overdue computed, each action with its sessions and latest progress note; each action's title and
-    description read in one language (``item.row``)."""
-    groups = roadmap_tracker.group_roadmap(session.group).groups
-    for group in groups:
-        for item in group.items:
-            item.row = _row(item, language)
-    return groups
+    def __init__(self, session):
+        self.session = session
 
+    @cached_property
+    def conclusions(self):
+        return Conclusions.objects.filter(session=self.session).first()
 
-def _contributions(session):
-    return list(
-        Contribution.objects.filter(session=session, status=Contribution.Status.SUBMITTED)
-        .prefetch_related("answers__question")
-        .order_by("country")
-    )
+    @cached_property
+    def agenda_slots(self):
+        items = AgendaItem.objects.filter(session=self.session).prefetch_related("roles__speaker")
+        return compute_schedule(self.session, list(items.order_by("order", "pk"))).flat()
+
+    @cached_property
+    def roadmap_actions(self):
+        return roadmap_tracker.group_actions(self.session.group)
+
+    @cached_property
+    def objectives(self):
+        return list(self.session.objectives.all())
+
+    @cached_property
+    def questions(self):
+        return list(self.session.guiding_questions.all())
+
+    @cached_property
+    def contributions(self):
+        return list(
+            Contribution.objects.filter(session=self.session, status=Contribution.Status.SUBMITTED)
+            .prefetch_related("answers__question")
+            .order_by("country")
+        )
+
+    @cached_property
+    def logos(self):
+        return [logo for logo in self.session.group.logos.all() if logo.image]
+
+    def agenda_rows(self, language):
+        return [_row(slot.item, language, slot=slot) for slot in self.agenda_slots]
+
+    def roadmap(self, language):
+        """The group's roadmap as its public page shows it (tracker.group_roadmap): grouped by status,
+        overdue computed, each action with its sessions and latest progress note; each action's title
+        and description read in one language (``item.row``, set again for each language)."""
+        groups = roadmap_tracker.group_roadmap(self.session.group, items=self.roadmap_actions).groups
+        for group in groups:
+            for item in group.items:
+                item.row = _row(item, language)
+        return groups
 
 
 def _base_context(session, language):
@@ -190,31 +224,33 @@ def _base_context(session, language):
     }
 
 
-def document_html(*, kind, session, language, registration=None):
-    """The HTML of one document in ``language``: everything the PDF shows, nothing volatile."""
+def document_html(*, kind, session, language, registration=None, data=None):
+    """The HTML of one document in ``language``: everything the PDF shows, nothing volatile.
+
+    ``data``: the session's rows when the caller renders several documents (``SessionData``).
+    """
+    data = data or SessionData(session)
     with translation.override(language):
         context = _base_context(session, language)
         if kind == Document.Kind.CONCLUSIONS:
-            conclusions_html, conclusions_language = conclusions_in(
-                Conclusions.objects.filter(session=session).first(), language=language
-            )
+            conclusions_html, conclusions_language = conclusions_in(data.conclusions, language=language)
             context.update(
-                objectives=list(session.objectives.all()),
-                questions=list(session.guiding_questions.all()),
-                slots=_agenda_rows(session, language),
+                objectives=data.objectives,
+                questions=data.questions,
+                slots=data.agenda_rows(language),
                 conclusions_html=conclusions_html,
                 conclusions_language=conclusions_language,
                 # Only when staff have not written them in the document's language: say which one it is.
                 conclusions_note=(
                     str(ONLY_AVAILABLE_IN[conclusions_language]) if conclusions_language not in (None, language) else ""
                 ),
-                contributions=_contributions(session),
-                roadmap=_roadmap(session, language),
+                contributions=data.contributions,
+                roadmap=data.roadmap(language),
             )
         elif kind == Document.Kind.ROADMAP:
-            context.update(roadmap=_roadmap(session, language))
+            context.update(roadmap=data.roadmap(language))
         elif kind == Document.Kind.AGENDA:
-            context.update(slots=_agenda_rows(session, language))
+            context.update(slots=data.agenda_rows(language))
         elif kind == Document.Kind.CERTIFICATE:
             if registration is None:
                 raise ValueError("A certificate needs a registration.")
@@ -237,8 +273,7 @@ def document_html(*, kind, session, language, registration=None):
                 signatory_role=group.signatory_title or settings.CERTIFICATE_SIGNATORY_ROLE,
                 logos=[
                     {"url": PDF_BASE_URL + UPLOADED_PREFIX.lstrip("/") + logo.image.name, "alt": logo.description}
-                    for logo in group.logos.all()
-                    if logo.image
+                    for logo in data.logos
                 ],
             )
         else:

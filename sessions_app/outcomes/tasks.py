@@ -33,10 +33,11 @@ def render_documents_task(session_id, announce=False, publication_id=None):
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     if session is None:
         return
+    data = documents.session_data(session)
     try:
         for kind in documents.session_kinds(session):
             for language, _name in settings.LANGUAGES:
-                documents.render_document(session=session, kind=kind, language=language)
+                documents.render_document(session=session, kind=kind, language=language, data=data)
                 publishing.record_rendered(publication_id=publication_id)
     except SoftTimeLimitExceeded:
         logger.error("Rendering the documents of session %s took too long; stopped", session_id)
@@ -55,9 +56,10 @@ def render_certificate_task(registration_id, publication_id=None):
     registration = Registration.objects.select_related("session__group").filter(pk=registration_id).first()
     if registration is None:
         return
+    data = documents.session_data(registration.session)
     try:
         for language in documents.certificate_languages(registration):
-            documents.render_certificate(registration=registration, language=language)
+            documents.render_certificate(registration=registration, language=language, data=data)
             publishing.record_rendered(publication_id=publication_id)
     except SoftTimeLimitExceeded:
         logger.error("Rendering the certificate of registration %s took too long; stopped", registration_id)

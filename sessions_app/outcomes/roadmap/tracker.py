@@ -125,12 +125,13 @@ def group_actions(group, *, now=None):
     return annotate(items, now=now)
 
 
-def group_roadmap(group, *, country="", status="", now=None):
+def group_roadmap(group, *, country="", status="", now=None, items=None):
     """The roadmap page's content: actions grouped by shown status, filtered by country and status.
 
-    Unknown filter values are ignored (the whole roadmap shows), never an error.
+    Unknown filter values are ignored (the whole roadmap shows), never an error. ``items``: the
+    group's actions when the caller has read them already (``group_actions``).
     """
-    items = group_actions(group, now=now)
+    items = group_actions(group, now=now) if items is None else items
     codes = sorted({item.country_code for item in items if item.country_code})
     countries = sorted(((code, str(all_countries.name(code))) for code in codes), key=lambda pair: pair[1])
     country = country.upper() if country and country.upper() in codes else ""
