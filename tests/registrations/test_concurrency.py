@@ -26,6 +26,14 @@ def _postgresql_only():
         pytest.skip("row locks under concurrency are tested on PostgreSQL (DATABASE_URL=postgres://...)")
 
 
+@pytest.fixture(autouse=True)
+def _patient_lock(settings):
+    """The races check the seats, not the busy page (the lock-timeout test below checks that, with
+    its own timeout): thirty threads queue for one session row, and on a busy two-core machine the
+    last of them waited longer than the portal's 5 s (SessionBusy, seen in CI)."""
+    settings.REGISTRATION_LOCK_TIMEOUT_MS = 60_000
+
+
 def register_and_confirm(session, email):
     registration = registering.register_participant(session=session, data=person(email))
     return seats.confirm_registration(registration=registration)
