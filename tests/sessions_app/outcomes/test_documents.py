@@ -8,11 +8,14 @@ rendering every document of every test for real cost about a second per PDF, a h
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from agenda.models import AgendaItem
 from registrations.models import Delivery, Registration
-from sessions_app.models import Document, Session
+from sessions_app.models import Conclusions, Document, RoadmapItem, Session
 from sessions_app.outcomes import documents, pdf
 from sessions_app.outcomes.conclusions import write_conclusions
 from sessions_app.outcomes.publishing import publish_conclusions
@@ -50,6 +53,24 @@ def test_task_run_twice_makes_one_version(held):
         [(kind, language, None, 1) for kind in ("agenda", "conclusions", "roadmap") for language in ("en", "es", "pt")]
         + [("certificate", language, attendee.pk, 1) for language in ("en", "es", "pt")]
     )
+
+
+def test_the_task_reads_the_agenda_roadmap_and_conclusions_once_for_its_nine_documents(held):
+    """Whether anything changed is told by rendering each document's HTML again: the three kinds in
+    three languages come from one read of the session's rows, not one read per document."""
+    session, _attendee, _registrant = held
+    render_documents_task(session.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        render_documents_task(session.pk)  # nothing changed: every document is rendered and compared
+
+    def reads_of(model):
+        table = connection.ops.quote_name(model._meta.db_table)
+        return sum(1 for query in queries.captured_queries if re.search(rf"\bFROM {re.escape(table)}", query["sql"]))
+
+    # The conclusions: once to know whether there are any (which kinds to render), once for the text.
+    assert (reads_of(AgendaItem), reads_of(RoadmapItem), reads_of(Conclusions)) == (1, 1, 2)
+    assert Document.objects.filter(session=session, registration=None).count() == 9
 
 
 def test_changed_content_makes_a_new_version_in_that_language_only(held):
