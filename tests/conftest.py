@@ -25,23 +25,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
-
-
-class LongestFirst:
-    """The longest tests first (journeys in Chromium, the catalogue scans: up to 50 s each), the rest in
-    their order. pytest-xdist hands each worker a half of the list, and a worker that runs dry takes
-    from the end of the other's: long tests at the end (where pytest-django puts the tests that commit,
-    the browser journeys among them, and where tests/test_admin_language.py sits) left one core busy
-    while the other idled. Every test already runs in any order: a test that commits flushes the tables
-    when it ends, and xdist's stealing mixed the two kinds before this."""
-
-    @pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
-    def pytest_collection_modifyitems(self, items):
-        items.sort(key=lambda item: not (item.get_closest_marker("browser") or item.get_closest_marker("catalogue")))
-
-
-def pytest_configure(config):
-    config.pluginmanager.register(LongestFirst(), "copolad-longest-first")
+    # The longest tests first (journeys in Chromium, the catalogue scan: up to 50 s each), the rest in
+    # their usual order. pytest-xdist hands each worker a half of this list and a worker that runs
+    # dry takes from the end of the other's: a long test collected last (the catalogue scan sits in
+    # tests/test_admin_language.py) kept one core busy while the other idled at the end of the pass.
+    items.sort(key=lambda item: not (item.get_closest_marker("browser") or item.get_closest_marker("catalogue")))
 
 
 @pytest.fixture(autouse=True)
