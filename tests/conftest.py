@@ -25,11 +25,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
-    # The longest tests first (journeys in Chromium, the catalogue scan: up to 50 s each), the rest in
-    # their usual order. pytest-xdist hands each worker a half of this list and a worker that runs
-    # dry takes from the end of the other's: a long test collected last (the catalogue scan sits in
-    # tests/test_admin_language.py) kept one core busy while the other idled at the end of the pass.
-    items.sort(key=lambda item: not (item.get_closest_marker("browser") or item.get_closest_marker("catalogue")))
 
 
 @pytest.fixture(autouse=True)
