@@ -1,5 +1,7 @@
 """Shared fixtures: the named personas every test module may use."""
 
+import contextlib
+
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -95,8 +97,21 @@ def staff(db):
     return user
 
 
+@contextlib.contextmanager
+def one_totp_window():
+    """The clock held still while a test reads an authenticator code and sends it: allauth accepts
+    the code of the current 30-s window only, and a code read at the end of its window was refused a
+    moment later, in the next one (seen in CI)."""
+    import time
+
+    import time_machine
+
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
 def totp_code(secret):
-    """The code an authenticator app shows now for ``secret``."""
+    """The code an authenticator app shows now for ``secret`` (send it within ``one_totp_window``)."""
     import time
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
