@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from registrations.models import Registration
-from sessions_app.models import Certificate, Conclusions, Document
+from sessions_app.models import Certificate, Document
 from sessions_app.outcomes import pdf
 from sessions_app.outcomes.certificates import certificate_refusal, issue_certificate, minimum_minutes
 
@@ -88,9 +88,9 @@ def render_document(*, session, kind, language, registration=None, data=None):
     return document
 
 
-def session_kinds(session):
-    """The agenda always; conclusions and roadmap once conclusions exist."""
-    return SESSION_KINDS if Conclusions.objects.filter(session=session).exists() else (Document.Kind.AGENDA,)
+def session_kinds(data):
+    """The agenda always; conclusions and roadmap once conclusions exist (``data``: ``pdf.SessionData``)."""
+    return SESSION_KINDS if data.conclusions is not None else (Document.Kind.AGENDA,)
 
 
 def attendees(session):
@@ -130,11 +130,6 @@ def render_certificate(*, registration, language=None, data=None):
         registration=registration,
         data=data,
     )
-
-
-def session_data(session):
-    """The session's rows for a caller that renders several of its documents (``pdf.SessionData``)."""
-    return pdf.SessionData(session)
 
 
 def latest_documents(*, session, kind=None, registration=None, public_only=False):

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from registrations.models import Registration
 from sessions_app.models import Publication, Session
-from sessions_app.outcomes import documents, publishing
+from sessions_app.outcomes import documents, pdf, publishing
 from sessions_app.outcomes.roadmap import reminders
 
 logger = logging.getLogger(__name__)
@@ -33,9 +33,9 @@ def render_documents_task(session_id, announce=False, publication_id=None):
     session = Session.objects.select_related("group").filter(pk=session_id).first()
     if session is None:
         return
-    data = documents.session_data(session)
+    data = pdf.SessionData(session)  # the session's rows, read once for all its documents
     try:
-        for kind in documents.session_kinds(session):
+        for kind in documents.session_kinds(data):
             for language, _name in settings.LANGUAGES:
                 documents.render_document(session=session, kind=kind, language=language, data=data)
                 publishing.record_rendered(publication_id=publication_id)
@@ -56,7 +56,7 @@ def render_certificate_task(registration_id, publication_id=None):
     registration = Registration.objects.select_related("session__group").filter(pk=registration_id).first()
     if registration is None:
         return
-    data = documents.session_data(registration.session)
+    data = pdf.SessionData(registration.session)
     try:
         for language in documents.certificate_languages(registration):
             documents.render_certificate(registration=registration, language=language, data=data)

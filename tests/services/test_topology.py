@@ -551,7 +551,7 @@ def test_the_proxy_keeps_big_bodies_from_gunicorn_passes_client_addresses_and_se
 def register_stream(stack, session, emails, *, on_answer=None, threads=4):
     """Register each address through the proxy (round robin over the nodes), each from a loopback
     address of its own; returns [(email, status, location, started, answered)] in answer order. A 5xx
-    status is a string that says who answered and the page's first bytes."""
+    status is a string with the Server header and the page's first bytes."""
     register = url("registrations:register", slug=session.slug)
     answers = []
     lock = threading.Lock()
@@ -564,8 +564,9 @@ def register_stream(stack, session, emails, *, on_answer=None, threads=4):
             response, page = visitor.post(register, form_data(email=email))
             status, location = response.status, response.getheader("Location")
             if status >= 500:
-                # Who answered (Caddy, or gunicorn's portal page) and what it said, for the failure message.
-                status = f"{status} from {response.getheader('Server') or 'the portal'}: {page[:300]!r}"
+                # For the failure message: the Server header and the page's first bytes tell Caddy's own
+                # answer (no upstream left: an empty body) from the portal's busy or error page.
+                status = f"{status} (Server: {response.getheader('Server')}): {page[:300]!r}"
         except OSError as error:
             status, location = repr(error), None
         with lock:

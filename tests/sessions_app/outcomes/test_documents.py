@@ -68,8 +68,7 @@ def test_the_task_reads_the_agenda_roadmap_and_conclusions_once_for_its_nine_doc
         table = connection.ops.quote_name(model._meta.db_table)
         return sum(1 for query in queries.captured_queries if re.search(rf"\bFROM {re.escape(table)}", query["sql"]))
 
-    # The conclusions: once to know whether there are any (which kinds to render), once for the text.
-    assert (reads_of(AgendaItem), reads_of(RoadmapItem), reads_of(Conclusions)) == (1, 1, 2)
+    assert (reads_of(AgendaItem), reads_of(RoadmapItem), reads_of(Conclusions)) == (1, 1, 1)
     assert Document.objects.filter(session=session, registration=None).count() == 9
 
 
