@@ -1,6 +1,7 @@
 """Shared fixtures: the named personas every test module may use."""
 
 import contextlib
+import os
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -146,7 +147,12 @@ def participant(session):
     return RegistrationFactory(session=session, email="maria.goncalves@example.org", full_name="Maria Gonçalves")
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium in its build for automation, chromium-headless-shell: the same source package
+# as `chromium` and the same Blink, and what Playwright itself launches for a headless run. It
+# skips the full browser's window machinery, which costs the browser tests a third of their CPU
+# (bench/README.md, "Browser tests"). A machine with only `chromium` runs them in that.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = HEADLESS_SHELL if os.path.exists(HEADLESS_SHELL) or os.environ.get("CI") else "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -167,12 +173,11 @@ def smtp_sink(settings):
 @pytest.fixture(scope="session")
 def _chromium():
     """The system Chromium under Playwright; skipped locally when absent, an error on CI."""
-    import os
     from pathlib import Path
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium-headless-shell")
         pytest.skip(f"{CHROMIUM} is not installed")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are still synchronous, so Django's async-safety check would refuse them.
