@@ -180,7 +180,7 @@ def test_worker_killed_mid_mailing_then_restarted_leaves_everyone_with_one_messa
     duplicates = sum(count - 1 for count in counts.values())
     assert duplicates <= concurrency
     for address in [address for address, count in counts.items() if count > 1]:
-        ids = {message["Message-ID"] for message in smtp_server.messages if message["To"] == address}
+        ids = {message["Message-ID"] for message in smtp_server.handler.messages_to(address)}
         assert len(ids) == 1
     assert Counter(mailing.deliveries.values_list("status", flat=True)) == Counter({Delivery.Status.SENT: total})
 

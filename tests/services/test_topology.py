@@ -337,7 +337,7 @@ class Stack:
         return True
 
     def mail_to(self, address):
-        return [message for rcpts, message in self.smtp.handler.messages if address in rcpts]
+        return self.smtp.handler.messages_to(address)
 
 
 @pytest.fixture(scope="module")

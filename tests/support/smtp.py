@@ -7,9 +7,11 @@ temporary error, as a busy mail server does.
 
 import email
 import email.policy
+import logging
 import os
 import socket
 import threading
+from collections.abc import Sequence
 
 from aiosmtpd.controller import Controller
 
@@ -41,10 +43,33 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# aiosmtpd logs each command at INFO ("mail.log"); the tests read what arrived, not that log.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+class Received(Sequence):
+    """The messages received, in order: each parsed (email.policy.default) the first time a test
+    reads it. The server keeps the bytes only; counting them parses nothing."""
+
+    def __init__(self, handler):
+        self._handler = handler
+
+    def __len__(self):
+        return len(self._handler.received)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._handler.message(index + len(self) if index < 0 else index)
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+
 class RecordingHandler:
     def __init__(self):
-        self.messages = []
-        self.peers = []  # the client's (address, port) of each message: one port per connection
+        self.received = []  # (recipients, the message's bytes, the client's (address, port)) as they arrive
+        self._parsed = {}
         self._lock = threading.Lock()
         self._failures_left = 0
         self._failure_reply = "421 4.3.2 Service not available, try again later"
@@ -59,14 +84,28 @@ class RecordingHandler:
             if self._failures_left > 0:
                 self._failures_left -= 1
                 return self._failure_reply
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.messages.append((list(envelope.rcpt_tos), message))
-            self.peers.append(session.peer)
+            self.received.append((list(envelope.rcpt_tos), envelope.content, session.peer))
         return "250 Message accepted for delivery"
+
+    def message(self, index):
+        """The message received ``index``-th, parsed."""
+        with self._lock:
+            if index not in self._parsed:
+                self._parsed[index] = email.message_from_bytes(self.received[index][1], policy=email.policy.default)
+            return self._parsed[index]
+
+    def messages_to(self, address):
+        """The messages received for ``address``, parsed (the others are not)."""
+        received = list(self.received)
+        return [self.message(index) for index, (rcpts, _raw, _peer) in enumerate(received) if address in rcpts]
+
+    @property
+    def peers(self):
+        return [peer for _rcpts, _raw, peer in list(self.received)]
 
     def recipients(self):
         with self._lock:
-            return [rcpt for rcpts, _message in self.messages for rcpt in rcpts]
+            return [rcpt for rcpts, _raw, _peer in self.received for rcpt in rcpts]
 
 
 class CountingController(Controller):
@@ -101,7 +140,7 @@ class SMTPSink:
 
     @property
     def messages(self):
-        return [message for _rcpts, message in self.handler.messages]
+        return Received(self.handler)
 
     @property
     def connections_with_messages(self):
