@@ -583,9 +583,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "agenda.AgendaRole",
     {
         "model": "registrations.Registration",
-        # The reverse relations too: auditlog's diff of a new row would read each (a query for the
-        # certificate on every registration) and log a manager's repr as a "change".
-        "exclude_fields": ["link_nonce", "legacy_token_hash", "updated_at", "certificate", "deliveries", "documents"],
+        # Reverse relations stay out of every tracked model's entries (audit.leave_reverse_relations_out).
+        "exclude_fields": ["link_nonce", "legacy_token_hash", "updated_at"],
     },
     "registrations.FocalPoint",
     "registrations.Institution",

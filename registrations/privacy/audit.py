@@ -11,6 +11,7 @@ import json
 import re
 
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, TextField
@@ -30,6 +31,20 @@ PERSONAL_FIELDS = {
     "accessibility_needs",
     "time_zone",
 }
+
+
+def leave_reverse_relations_out():
+    """A tracked row's entries hold its own fields, not the other side of its relations.
+
+    When a row is created or deleted, auditlog compares every field its model lists, the reverse
+    relations included: a session's entry then recorded "registrations.Registration.None" (a
+    manager's repr) as a change, and a new user cost a query for its focal point. Called once the
+    app registry is ready (PrivacyConfig.ready), after auditlog registered the models of the
+    settings. auditlog offers no public way to extend a registration, hence its ``_registry``.
+    """
+    for model in auditlog.get_models():
+        excluded = auditlog._registry[model]["exclude_fields"]
+        excluded.extend(relation.name for relation in model._meta.related_objects if relation.name not in excluded)
 
 
 def _actor(user):

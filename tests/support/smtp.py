@@ -94,6 +94,11 @@ class RecordingHandler:
                 self._parsed[index] = email.message_from_bytes(self.received[index][1], policy=email.policy.default)
             return self._parsed[index]
 
+    @property
+    def messages(self):
+        """(recipients, message) for each message received, all parsed."""
+        return [(rcpts, self.message(index)) for index, (rcpts, _raw, _peer) in enumerate(list(self.received))]
+
     def messages_to(self, address):
         """The messages received for ``address``, parsed (the others are not)."""
         received = list(self.received)

@@ -135,3 +135,26 @@ def test_staff_who_only_read_are_not_forced_and_the_setting_can_turn_it_off(clie
     for response in (reader, superuser):
         assert response.status_code == 200
         assert [row.pk for row in response.context["cl"].result_list] == [registration.pk]
+
+
+def test_the_entry_of_a_new_row_holds_its_own_fields_not_the_other_side_of_its_relations(django_assert_num_queries):
+    from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(title="Inclusive mechanisms")
+    user = UserFactory.build(username="ana", email="ana@example.org")
+    ContentType.objects.get_for_model(user)  # auditlog's lookup, kept for the process once made
+    with django_assert_num_queries(2):  # the user's row and its audit entry: no query for its focal point
+        user.save()
+
+    for row in (session, user):
+        changed = set(LogEntry.objects.get_for_object(row).get(action=LogEntry.Action.CREATE).changes_dict)
+        columns = {field.name for field in row._meta.concrete_fields}
+        assert changed <= columns, changed - columns
+    assert "title" in set(LogEntry.objects.get_for_object(session).get().changes_dict)
+    # Every tracked model, so that a relation added later stays out too.
+    for model in auditlog.get_models():
+        related = {relation.name for relation in model._meta.related_objects}
+        assert related <= set(auditlog.get_model_fields(model)["exclude_fields"]), model
