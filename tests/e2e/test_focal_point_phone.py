@@ -108,7 +108,9 @@ def test_review_bulk_and_institution_pages_fit_a_phone_with_44_px_targets(
 
     measured = {}
     page.goto(live_server.url + "/es/focal-point/sessions/alternatives/answers/review/")
-    page.get_by_role("button", name="Enviar respuestas").click()  # without the confirmation
+    # Each form posts and the answer is a new page: measured once it has loaded, not the one leaving.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar respuestas").click()  # without the confirmation
     measured["review"] = page.evaluate(
         "sel => [document.documentElement.scrollWidth, Math.min(...[...document.querySelectorAll(sel)]"
         ".map(e => e.getBoundingClientRect().height))]",
@@ -116,7 +118,8 @@ def test_review_bulk_and_institution_pages_fit_a_phone_with_44_px_targets(
     )
     page.goto(live_server.url + "/es/focal-point/sessions/alternatives/nominate/bulk/")
     page.fill("textarea[name=rows]", "Ana Gómez | ana@example.org | Técnica | JND\nBruno,bruno@example.org,,INAU")
-    page.get_by_role("button", name="Nominar", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nominar", exact=True).click()
     measured["bulk"] = page.evaluate(
         "sel => [document.documentElement.scrollWidth, Math.min(...[...document.querySelectorAll(sel)]"
         ".map(e => e.getBoundingClientRect().height))]",
