@@ -150,7 +150,8 @@ def participant(session):
 # Debian's Chromium in its build for automation, chromium-headless-shell: the same source package
 # as `chromium` and the same Blink, and what Playwright itself launches for a headless run. It
 # skips the full browser's window machinery, which costs the browser tests a third of their CPU
-# (bench/README.md, "Browser tests"). A machine with only `chromium` runs them in that.
+# (bench/README.md, "Measurements behind choices in the code"). A machine with only `chromium`
+# runs them in that.
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 CHROMIUM = HEADLESS_SHELL if os.path.exists(HEADLESS_SHELL) or os.environ.get("CI") else "/usr/bin/chromium"
 
