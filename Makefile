@@ -58,25 +58,29 @@ messages: $(VENV)/.installed
 # The SQLite and PostgreSQL passes run side by side (each prints its output when it ends). The
 # services tests (their own worker, gunicorn, redis-server or SMTP sink on free ports, keys under a
 # prefix of their own) and the topology stage then run side by side, apart from those passes: their
-# races and outages are about time, and both mostly wait on the processes they start. The services
-# reuse the PostgreSQL pass's test databases, which that pass has just created afresh (--create-db);
-# the topology has its own redis-server, ports and test database (one process, no xdist suffix).
+# races and outages are about time. The services reuse the PostgreSQL pass's test databases, which
+# that pass has just created afresh (--create-db); the topology has its own redis-server, ports and
+# test database (one process, no xdist suffix).
 # Measured on a quiet machine: topology beside the SQLite pass slowed the PostgreSQL pass by more
 # than it saved, while services beside topology cost 96 s against 123 s one after the other.
 # Each pass runs on two pytest-xdist workers, each taking the next test as it frees up (worksteal:
-# one long file no longer keeps a worker busy while the other idles). pytest's status 5 (no test
+# one long file no longer keeps a worker busy while the other idles), except the SQLite pass within
+# `make test`: beside the PostgreSQL pass it runs on one, so that three processes share the two
+# cores instead of four and its database is migrated once, not twice (bench/README.md, "CI").
+# Every stage is bound by the machine's CPU, not by waiting. pytest's status 5 (no test
 # selected, e.g. a branch without services tests) is not a failure. TEST_REPORTS=<dir> writes each
 # pass's JUnit XML there (.ci/run sums the durations from it).
 XDIST := -n 2 --dist worksteal
+SQLITE_XDIST ?= $(XDIST)
 NO_TESTS_IS_FINE := || test $$? -eq 5
 REPORT = $(if $(TEST_REPORTS),--junitxml=$(TEST_REPORTS)/$@.xml)
 
 test: deps
-	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-postgres test-sqlite SQLITE_XDIST="-n 1"
 	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-services test-topology
 
 test-sqlite: deps
-	$(PYTEST) -m "database and not services and not browser and not pdf and not catalogue" --hypothesis-profile=second-database $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
+	$(PYTEST) -m "database and not services and not browser and not pdf and not catalogue" --hypothesis-profile=second-database $(SQLITE_XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
 
 test-postgres: deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -m "not services" --reuse-db --create-db $(XDIST) $(REPORT) $(NO_TESTS_IS_FINE)
