@@ -15,6 +15,9 @@ class PrivacyConfig(AppConfig):
     def ready(self):
         # Domain modules name their tasks ("registrations.apply_retention") instead of importing them;
         # importing the task module here registers them in every process.
-        from registrations.privacy import audit, tasks  # noqa: F401 - tasks: imported for its task registrations
+        from registrations.privacy import tasks  # noqa: F401 - imported for its task registrations
 
-        audit.leave_reverse_relations_out()
+        # Audit entries hold each tracked row's own fields (see the function).
+        from registrations.privacy.audit import leave_reverse_relations_out
+
+        leave_reverse_relations_out()
