@@ -96,8 +96,7 @@ def test_every_page_passes_axe_and_fits_a_phone_with_big_targets_and_a_short_hea
 ):
     """One visit per page for both checks: it opens at a phone's width (so that whatever the page
     sets up as it loads, it sets up for a phone), is measured at 360 and 390 px, then widened to
-    1280 px for axe. The demo is loaded and each page fetched once for both checks, not once each
-    (the six tests of two sweeps took 80 s on two workers, these three 74 s)."""
+    1280 px for axe. The demo is loaded and each page fetched once for both checks, not once each."""
     context, page = _new_page(_chromium, viewport={"width": PHONE_WIDTHS[0], "height": 800})
     # axe is handed to the browser once and runs in every page this context opens (an init script),
     # rather than sent again with each page (add_script_tag: a third of the sweep's time).
